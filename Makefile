@@ -1,0 +1,56 @@
+# ketnoi: `make run` for the demo, `make test` for the suite. Everything else here serves those two.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.PHONY: run test install lint fmt messages bench clean help
+
+help:
+	@echo "make run    start the demo province with the Zalo sandbox on http://127.0.0.1:$(PORT)/"
+	@echo "make test   install and run the whole suite"
+	@echo "make bench  run the benchmarks in bench/ (PostgreSQL)"
+
+$(BIN)/.installed: requirements.lock
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	touch $@
+
+install: $(BIN)/.installed
+
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+messages: install
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+run: install messages
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py seed_demo
+	@echo
+	@echo "  Portal:   http://127.0.0.1:$(PORT)/"
+	@echo "  Console:  http://127.0.0.1:$(PORT)/console/"
+	@echo
+	PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
+
+test: install messages browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run -v1
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var

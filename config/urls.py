@@ -1,0 +1,17 @@
+from django.apps import apps
+from django.contrib import admin
+from django.urls import include, path
+
+from ketnoi.api.api import api
+
+urlpatterns = [
+    path("console/", include("ketnoi.console.urls")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("ketnoi.portal.urls")),
+]
+
+if apps.is_installed("ketnoi.sandbox"):
+    # Only development and test settings install the sandbox; production settings refuse it.
+    urlpatterns.insert(0, path("sandbox/", include("ketnoi.sandbox.urls")))

@@ -1,0 +1,47 @@
+"""The integration API: one NinjaAPI, JSON errors with a code and a message, OpenAPI at /api/v1/openapi.json."""
+
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from django.http import Http404
+
+from ketnoi.core.errors import ApplicationError
+
+from .auth import ApiTokenAuth
+from .endpoints import units
+
+api = NinjaAPI(
+    title="ketnoi integration API",
+    version="1",
+    urls_namespace="api",
+    auth=ApiTokenAuth(),
+    docs_url=None,
+)
+api.add_router("", units.router)
+
+
+def _error(request, status: int, code: str, message: str, extra: dict | None = None):
+    body = {"code": code, "message": message}
+    if extra:
+        body["extra"] = extra
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, "not_found", "No such object, or not visible to this client.")
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return _error(request, 401, "unauthenticated", "Send Authorization: Bearer <token>.")
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    return _error(request, 422, "invalid", "The request does not match the schema.", {"errors": exc.errors})
+
+
+@api.exception_handler(ApplicationError)
+def application_error(request, exc: ApplicationError):
+    return _error(request, 400, exc.code, exc.message, exc.extra)

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from .views import audit, auth, home, orgs
+
+app_name = "console"
+
+urlpatterns = [
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("", home.HomeView.as_view(), name="home"),
+    path("units/", orgs.UnitListView.as_view(), name="unit_list"),
+    path("units/<uuid:uuid>/", orgs.UnitDetailView.as_view(), name="unit_detail"),
+    path("agencies/", orgs.AgencyListView.as_view(), name="agency_list"),
+    path("agencies/<uuid:uuid>/", orgs.AgencyDetailView.as_view(), name="agency_detail"),
+    path("officials/", orgs.OfficialListView.as_view(), name="official_list"),
+    path("officials/new/", orgs.OfficialCreateView.as_view(), name="official_create"),
+    path("officials/<uuid:uuid>/", orgs.MembershipDetailView.as_view(), name="membership_detail"),
+    path("officials/<uuid:uuid>/revoke/", orgs.MembershipRevokeView.as_view(), name="membership_revoke"),
+    path("audit/", audit.AuditListView.as_view(), name="audit_list"),
+    path("audit/<int:pk>/", audit.AuditDetailView.as_view(), name="audit_detail"),
+]

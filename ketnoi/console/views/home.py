@@ -1,0 +1,32 @@
+from django.db.models import Count
+
+from ketnoi.orgs import selectors as orgs
+from ketnoi.orgs.models import COMMUNE_KINDS
+from ketnoi.orgs.roles import Role
+
+from .base import ConsoleView
+
+
+class HomeView(ConsoleView):
+    """Each role's starting page: what that official is responsible for, and the work waiting for them."""
+
+    template_name = "console/home.html"
+    nav_key = "home"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        memberships = user.memberships.filter(is_active=True).select_related("unit", "agency", "desk")
+        roles = self.scope.roles
+        context["memberships"] = memberships
+        context["roles"] = roles
+        context["Role"] = Role
+        if self.scope.can("orgs.view"):
+            units = orgs.unit_list(official=user)
+            context["unit_counts"] = dict(units.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+            context["commune_count"] = units.filter(kind__in=COMMUNE_KINDS).count()
+            context["agency_count"] = orgs.agency_list(official=user).count()
+            context["official_count"] = orgs.membership_list(official=user).values("user").distinct().count()
+        if self.scope.can("audit.view"):
+            context["recent_audit"] = orgs.audit_list(official=user)[:8]
+        return context

@@ -1,0 +1,28 @@
+"""Phone numbers: parsed with libphonenumber's Vietnamese metadata, stored in E.164."""
+
+import phonenumbers
+
+
+class InvalidPhoneNumber(ValueError):
+    pass
+
+
+def normalize_phone(raw: str, region: str = "VN") -> str:
+    """'0912 345 678', '84912345678', '+84 912.345.678' -> '+84912345678'. Raises InvalidPhoneNumber."""
+    text = (raw or "").strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not text.startswith("+") and digits.startswith("84") and len(digits) >= 11:
+        text = "+" + digits
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhoneNumber(f"'{raw}' is not a phone number.") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhoneNumber(f"'{raw}' is not a valid phone number.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str) -> str:
+    """'+84912345678' -> '0912 345 678' for screens where the full number is needed."""
+    number = phonenumbers.parse(e164, "VN")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

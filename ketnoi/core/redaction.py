@@ -1,0 +1,57 @@
+"""Masking of personal data and secrets: phone and ID numbers are shown only as far as needed."""
+
+import re
+from typing import Any
+
+SECRET_FIELD_WORDS = ("secret", "token", "password", "key", "otp")
+PHONE_FIELD_WORDS = ("phone", "so_dien_thoai", "msisdn")
+ID_FIELD_WORDS = ("id_number", "citizen_id", "cccd", "identity")
+
+# +84 912 345 678, 0912345678, 84912345678 (with spaces, dots or dashes between groups).
+PHONE_RE = re.compile(r"(?<![\w])(?:\+?84|0)(?:[\s.-]?\d){8,10}(?![\w])")
+# 12-digit personal ID numbers and 9-digit legacy CMND numbers.
+ID_RE = re.compile(r"(?<!\d)(?:\d{12}|\d{9})(?!\d)")
+SECRET_PAIR_RE = re.compile(
+    r"(?i)(access_token|refresh_token|secret_key|app_secret|secret|password|token|authorization)"
+    r"([\"']?\s*[:=]\s*[\"']?)(?:Bearer\s+)?[^\s\"'&,}]+"
+)
+
+
+def mask_phone(phone: str | None) -> str:
+    """'+84912345678' -> '091****678': enough for a citizen to recognise, useless to a stranger."""
+    if not phone:
+        return ""
+    digits = re.sub(r"\D", "", phone)
+    if digits.startswith("84"):
+        digits = "0" + digits[2:]
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}{'*' * (len(digits) - 6)}{digits[-3:]}"
+
+
+def mask_id_number(number: str | None) -> str:
+    """'001203004567' -> '********4567'."""
+    if not number:
+        return ""
+    return "*" * max(len(number) - 4, 0) + number[-4:]
+
+
+def redact_text(text: str) -> str:
+    """Mask secrets, phone numbers and ID numbers anywhere in free text (log lines, error messages)."""
+    text = SECRET_PAIR_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}[redacted]", text)
+    text = PHONE_RE.sub(lambda m: mask_phone(m.group(0)), text)
+    return ID_RE.sub(lambda m: mask_id_number(m.group(0)), text)
+
+
+def redact_value(field_name: str, value: Any) -> Any:
+    """Mask a value by what its field holds, for audit snapshots and logs."""
+    if not isinstance(value, str) or not value:
+        return value
+    name = field_name.lower()
+    if any(word in name for word in SECRET_FIELD_WORDS):
+        return "[redacted]"
+    if any(word in name for word in PHONE_FIELD_WORDS):
+        return mask_phone(value)
+    if any(word in name for word in ID_FIELD_WORDS):
+        return mask_id_number(value)
+    return value

@@ -1,0 +1,40 @@
+"""Roles and what each may do. One table, so a reviewer can read every permission in one screen."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    UNIT_ADMIN = "unit_admin", _("Unit administrator")
+    DESK_OFFICER = "desk_officer", _("Desk officer")
+    PROCESSING_OFFICER = "processing_officer", _("Processing officer")
+    LEADER = "leader", _("Leader")
+    COMMS_EDITOR = "comms_editor", _("Communications editor")
+
+
+R = Role
+# capability -> roles that have it. Later issues add their capabilities here.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "orgs.view": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN, R.LEADER}),
+    "orgs.manage_officials": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN}),
+    "audit.view": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN}),
+    "channels.view": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN, R.LEADER, R.COMMS_EDITOR}),
+    "channels.manage": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN}),
+    "dossiers.intake": frozenset({R.DESK_OFFICER}),
+    "dossiers.process": frozenset({R.PROCESSING_OFFICER, R.LEADER}),
+    "dossiers.view": frozenset({R.DESK_OFFICER, R.PROCESSING_OFFICER, R.LEADER, R.UNIT_ADMIN, R.SYSTEM_ADMIN}),
+    "conversations.reply": frozenset({R.DESK_OFFICER, R.PROCESSING_OFFICER, R.LEADER, R.COMMS_EDITOR}),
+    "broadcasts.compose": frozenset({R.COMMS_EDITOR, R.LEADER}),
+    "broadcasts.approve": frozenset({R.LEADER}),
+    "petitions.handle": frozenset({R.PROCESSING_OFFICER, R.LEADER}),
+    "answers.approve": frozenset({R.LEADER}),
+    "reports.view": frozenset({R.LEADER, R.UNIT_ADMIN, R.SYSTEM_ADMIN}),
+}
+
+
+def roles_with(capability: str) -> frozenset[str]:
+    try:
+        return CAPABILITIES[capability]
+    except KeyError:
+        raise KeyError(f"Unknown capability {capability!r}; add it to ketnoi.orgs.roles.CAPABILITIES.") from None

@@ -1,0 +1,92 @@
+"""Reads of organisation data. Each takes the acting official; scoping happens through OfficialScope only."""
+
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from ketnoi.core.models import AuditEntry
+from ketnoi.core.text import fold
+
+from .models import PROVINCE_KINDS, AdministrativeUnit, Agency, Desk, Membership
+from .scoping import scope_of
+
+
+def province_name() -> str:
+    province = AdministrativeUnit.objects.filter(kind__in=PROVINCE_KINDS, parent=None, valid_to=None).first()
+    return province.name if province else ""
+
+
+def unit_list(*, official, kind: str = "", query: str = "", include_past: bool = False) -> QuerySet[AdministrativeUnit]:
+    units = scope_of(official).filter(AdministrativeUnit.objects.all(), "path")
+    if not include_past:
+        units = units.filter(valid_to__isnull=True)
+    if kind:
+        units = units.filter(kind=kind)
+    if query:
+        folded = fold(query)
+        matching = [u.pk for u in units.only("pk", "name", "code") if folded in fold(u.name) or query in u.code]
+        units = units.filter(pk__in=matching)
+    return units.select_related("parent")
+
+
+def unit_get(*, official, uuid: UUID) -> AdministrativeUnit:
+    units = scope_of(official).filter(AdministrativeUnit.objects.all(), "path")
+    return get_object_or_404(units.select_related("parent"), uuid=uuid)
+
+
+def agency_list(*, official, unit: AdministrativeUnit | None = None) -> QuerySet[Agency]:
+    agencies = scope_of(official).filter(Agency.objects.all(), "unit__path", "id")
+    if unit is not None:
+        agencies = agencies.filter(unit=unit)
+    return agencies.select_related("unit", "parent")
+
+
+def agency_get(*, official, uuid: UUID) -> Agency:
+    return get_object_or_404(agency_list(official=official), uuid=uuid)
+
+
+def desk_list(*, official, agency: Agency | None = None) -> QuerySet[Desk]:
+    desks = scope_of(official).filter(Desk.objects.all(), "agency__unit__path", "agency_id")
+    if agency is not None:
+        desks = desks.filter(agency=agency)
+    return desks.select_related("agency")
+
+
+def membership_list(*, official, query: str = "") -> QuerySet[Membership]:
+    scope = scope_of(official).narrowed("orgs.view")
+    memberships = scope.filter(Membership.objects.all(), "unit__path", "agency_id")
+    if query:
+        memberships = memberships.filter(
+            Q(user__username__icontains=query)
+            | Q(user__first_name__icontains=query)
+            | Q(user__last_name__icontains=query)
+        )
+    return memberships.select_related("user", "unit", "agency", "desk")
+
+
+def membership_get(*, official, uuid: UUID) -> Membership:
+    return get_object_or_404(membership_list(official=official), uuid=uuid)
+
+
+def audit_list(*, official, action: str = "", actor: str = "", target: str = "") -> QuerySet[AuditEntry]:
+    scope = scope_of(official)
+    if not scope.can("audit.view"):
+        return AuditEntry.objects.none()
+    entries = scope.narrowed("audit.view").filter(AuditEntry.objects.all(), "unit_path")
+    if action:
+        entries = entries.filter(action__startswith=action)
+    if actor:
+        entries = entries.filter(actor_label__icontains=actor)
+    if target:
+        entries = entries.filter(Q(target_label__icontains=target) | Q(target_id=target))
+    return entries
+
+
+def audit_get(*, official, entry_id: int) -> AuditEntry:
+    return get_object_or_404(audit_list(official=official), pk=entry_id)
+
+
+def home_units(*, official) -> QuerySet[AdministrativeUnit]:
+    """The units an official's memberships are anchored at (the top of each subtree they cover)."""
+    return AdministrativeUnit.objects.filter(memberships__user=official, memberships__is_active=True).distinct()
