@@ -23,6 +23,9 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"
 KETNOI_APPS = [
     "ketnoi.core",
     "ketnoi.orgs",
+    "ketnoi.channels",
+    "ketnoi.contacts",
+    "ketnoi.outbox",
     "ketnoi.console",
     "ketnoi.portal",
     "ninja",
@@ -136,6 +139,14 @@ TASKS = {
         "QUEUES": ["default", "inbound", "outbox", "bulk"],
     }
 }
+
+# Channel types (plug-ins behind ketnoi.channels.types.base.ChannelType), as dotted paths.
+CHANNEL_TYPES: list[str] = []
+
+# Zalo's hosts. Development and tests point these at the sandbox; see ketnoi/channels/types/zalo/.
+ZALO_OAUTH_BASE = env_str("ZALO_OAUTH_BASE", "https://oauth.zaloapp.com")
+ZALO_OPENAPI_BASE = env_str("ZALO_OPENAPI_BASE", "https://openapi.zalo.me")
+ZALO_BUSINESS_BASE = env_str("ZALO_BUSINESS_BASE", "https://business.openapi.zalo.me")
 
 # The name shown on the portal and console until a province is configured in the database.
 PROVINCE_NAME = env_str("PROVINCE_NAME", "")

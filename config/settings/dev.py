@@ -3,7 +3,12 @@
 from config.env import env_bool
 
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS
+from .base import INSTALLED_APPS, PUBLIC_BASE_URL
 
 DEBUG = env_bool("DEBUG", True)
 INSTALLED_APPS = [*INSTALLED_APPS, "ketnoi.sandbox"]
+
+# The Zalo adapter talks to the sandbox over real HTTP, on this same server.
+ZALO_OAUTH_BASE = f"{PUBLIC_BASE_URL}/sandbox/zalo/oauth"
+ZALO_OPENAPI_BASE = f"{PUBLIC_BASE_URL}/sandbox/zalo/openapi"
+ZALO_BUSINESS_BASE = f"{PUBLIC_BASE_URL}/sandbox/zalo/business"

@@ -1,0 +1,161 @@
+"""The one interface every channel type implements (after RapidPro's ChannelType and GOV.UK Notify's clients).
+
+Inbound: verify a webhook request and parse its body into InboundEvents; the rest of the system never sees
+provider JSON. Outbound: send an OutboundPayload and return a SendResult, or raise SendError with a kind that
+tells the outbox what to do next. Provider-specific branches live only in the type's own folder.
+"""
+
+import abc
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from ketnoi.channels.models import Channel
+
+
+class EventKind(enum.StrEnum):
+    MESSAGE = "message"  # the person wrote, sent media or a location, or tapped a query button
+    FOLLOW = "follow"
+    UNFOLLOW = "unfollow"
+    SUBMIT_INFO = "submit_info"  # the person answered the share-your-info form (phone, name, address)
+    DELIVERED = "delivered"
+    SEEN = "seen"
+    TAGGED = "tagged"
+    CHAT_OPENED = "chat_opened"  # the person opened the chat (counts as an interaction)
+    OTHER = "other"  # stored, never processed
+
+
+@dataclass(frozen=True)
+class Attachment:
+    type: str  # image, file, audio, video, sticker, gif, link, location
+    url: str = ""
+    name: str = ""
+    thumbnail: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True)
+class InboundEvent:
+    kind: EventKind
+    provider_event: str  # the provider's own name, e.g. "user_send_text"
+    dedup_key: str  # stable across provider retries of the same event
+    occurred_at: dt.datetime
+    user_id: str = ""  # the person's id on this channel ("" for events about the channel itself)
+    app_user_id: str = ""  # app-scoped id (Zalo user_id_by_app)
+    provider_message_id: str = ""
+    text: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    message_ids: tuple[str, ...] = ()  # for delivered / seen: the outbound messages concerned
+    tracking_id: str = ""  # for template messages sent by phone
+    phone: str = ""  # for template delivery receipts and submitted info
+    info: dict[str, Any] = field(default_factory=dict)  # submitted info: name, phone, address...
+    source: str = ""  # follow source, e.g. a QR token
+    tags: tuple[str, ...] = ()
+
+
+class ErrorKind(enum.StrEnum):
+    RETRYABLE = "retryable"  # network, timeout, 5xx: try again later
+    PERMANENT = "permanent"  # the request itself is wrong: do not retry
+    UNREACHABLE = "unreachable"  # this person cannot be reached this way (not a follower, outside the window)
+    RATE_LIMITED = "rate_limited"  # slow the channel down, retry
+    CREDENTIALS_EXPIRED = "credentials_expired"  # refresh credentials once, retry
+
+
+class SendError(Exception):
+    def __init__(self, kind: ErrorKind, message: str, *, provider_code: str = "", retry_after: float | None = None):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.provider_code = provider_code
+        self.retry_after = retry_after
+
+
+class InvalidRequest(Exception):
+    """A webhook request that fails verification (bad signature, stale timestamp): answered 403, nothing stored."""
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    action: str  # "url", "query_show", "query_hide", "phone"
+    value: str  # the URL, the query payload, or the phone number
+
+
+@dataclass(frozen=True)
+class OutboundPayload:
+    """What to send, independent of the provider. `kind` selects the provider path."""
+
+    kind: str  # "text", "image", "file", "buttons", "request_info", "template"
+    text: str = ""
+    buttons: tuple[Button, ...] = ()
+    media_url: str = ""
+    attachment_token: str = ""  # a provider file token from an earlier upload
+    title: str = ""  # request_info form title / image caption
+    template_id: str = ""
+    template_data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user_id: str = ""  # the person's id on this channel
+    phone: str = ""  # E.164, for template messages by phone and SMS
+    last_interaction_at: dt.datetime | None = None
+    is_follower: bool = False
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider_message_id: str
+    cost: int = 0  # in đồng, where the provider charges
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+class WindowState(enum.StrEnum):
+    FREE = "free"  # a free consultation message is possible
+    PAID = "paid"  # possible, but the provider charges
+    CLOSED = "closed"  # refused: use a template message by phone or another channel
+
+
+class ChannelType(abc.ABC):
+    code: ClassVar[str]  # "zalo", "webchat", "sms": the URL segment and Channel.type_code
+    name: ClassVar[str]
+    secret_fields: ClassVar[tuple[str, ...]] = ()  # stored encrypted; never logged
+    redact_keys: ClassVar[frozenset[str]] = frozenset()  # keys masked in stored request/response logs
+    supports_buttons: ClassVar[bool] = False
+    supports_images: ClassVar[bool] = False
+    supports_files: ClassVar[bool] = False
+    supports_templates: ClassVar[bool] = False
+    supports_request_info: ClassVar[bool] = False
+    max_text_length: ClassVar[int] = 2000
+    default_quota_per_minute: ClassVar[int] = 4000
+
+    # inbound
+    @abc.abstractmethod
+    def verify_request(self, channel: "Channel", request: "HttpRequest") -> None:
+        """Raise InvalidRequest unless the request really comes from the provider for this channel."""
+
+    @abc.abstractmethod
+    def parse_events(self, channel: "Channel", body: bytes) -> list[InboundEvent]:
+        """Pure: provider JSON in, events out. Unknown event types come back as EventKind.OTHER."""
+
+    # outbound
+    @abc.abstractmethod
+    def send(
+        self, channel: "Channel", recipient: Recipient, payload: OutboundPayload, *, idempotency_key: str
+    ) -> SendResult:
+        """Send one message or raise SendError."""
+
+    def window(self, channel: "Channel", recipient: Recipient, now: dt.datetime) -> WindowState:
+        return WindowState.FREE
+
+    # lifecycle (RapidPro activate/deactivate)
+    def activate(self, channel: "Channel") -> None:
+        return None
+
+    def deactivate(self, channel: "Channel") -> None:
+        return None

@@ -1,0 +1,46 @@
+"""People who talk to the government, and their identity on each channel."""
+
+from django.db import models
+from django.utils import timezone
+
+from ketnoi.channels.models import Channel
+from ketnoi.core.models import UUIDModel
+
+
+class Contact(UUIDModel):
+    """One person, possibly reachable on several channels. The phone is set only once verified."""
+
+    name = models.CharField(max_length=150, blank=True)
+    phone = models.CharField(max_length=16, blank=True, db_index=True, help_text="E.164, verified.")
+    language = models.CharField(max_length=8, default="vi")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name or f"contact {self.pk}"
+
+
+class ChannelContact(UUIDModel):
+    """The person as one channel knows them: a Zalo follower of one OA, a web chat visitor..."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="contacts")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="channel_contacts")
+    user_id = models.CharField(max_length=64, help_text="The person's id on this channel (Zalo: per OA).")
+    app_user_id = models.CharField(max_length=64, blank=True, help_text="App-scoped id (Zalo user_id_by_app).")
+    display_name = models.CharField(max_length=150, blank=True)
+    is_follower = models.BooleanField(default=False)
+    followed_at = models.DateTimeField(null=True, blank=True)
+    unfollowed_at = models.DateTimeField(null=True, blank=True)
+    follow_source = models.CharField(max_length=120, blank=True)
+    shared_phone = models.CharField(max_length=16, blank=True, help_text="E.164, from the share-your-info form.")
+    shared_address = models.CharField(max_length=255, blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True, help_text="When the person agreed to receive messages.")
+    tags = models.JSONField(default=list, blank=True)
+    last_interaction_at = models.DateTimeField(null=True, blank=True, help_text="Opens the provider's free window.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "user_id"], name="channel_contact_unique")]
+        indexes = [models.Index(fields=["channel", "is_follower"])]
+
+    def __str__(self) -> str:
+        return self.display_name or self.user_id
