@@ -7,6 +7,6 @@ class ChannelsConfig(AppConfig):
     verbose_name = "Channels"
 
     def ready(self) -> None:
-        from .types import load_channel_types  # noqa: PLC0415
+        from .types import load_channel_types
 
         load_channel_types()

@@ -40,7 +40,7 @@ class Channel(UUIDModel):
 
     @property
     def channel_type(self):
-        from .types import get_channel_type  # noqa: PLC0415
+        from .types import get_channel_type
 
         return get_channel_type(self.type_code)
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
+
 from django.conf import settings
 
 
