@@ -12,3 +12,6 @@ INSTALLED_APPS = [*INSTALLED_APPS, "ketnoi.sandbox"]
 ZALO_OAUTH_BASE = f"{PUBLIC_BASE_URL}/sandbox/zalo/oauth"
 ZALO_OPENAPI_BASE = f"{PUBLIC_BASE_URL}/sandbox/zalo/openapi"
 ZALO_BUSINESS_BASE = f"{PUBLIC_BASE_URL}/sandbox/zalo/business"
+
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,7 +1,9 @@
 """Tests: fast password hashing, the sandbox installed, the same database choice as the environment."""
 
+import os
+
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS
+from .base import BASE_DIR, DATABASES, INSTALLED_APPS, STATIC_ROOT
 
 DEBUG = False
 INSTALLED_APPS = [*INSTALLED_APPS, "ketnoi.sandbox"]
@@ -10,3 +12,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so the worker and dispatcher processes that tests start share the test database.
+    # One file per test run, so parallel runs on one machine never meet.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
+
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,44 @@
+"""Shared fixtures: the demo province as a test world, officials by role, and the sandbox on a live server."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from django.contrib.auth import get_user_model
+
+from ketnoi.orgs.demo import DEMO_PASSWORD, seed
+from ketnoi.orgs.models import AdministrativeUnit, Agency
+
+
+def build_world() -> SimpleNamespace:
+    """The demo province: commune A is Phường Đông Hòa (90001), commune B is Xã Bình An (90007)."""
+    seed()
+    User = get_user_model()
+    units = {u.code: u for u in AdministrativeUnit.objects.filter(valid_to__isnull=True).exclude(code="")}
+    return SimpleNamespace(
+        password=DEMO_PASSWORD,
+        province=units["90"],
+        commune_a=units["90001"],
+        commune_b=units["90007"],
+        units=units,
+        agency=lambda code: Agency.objects.get(code=code),
+        user=lambda username: User.objects.get(username=username),
+        # officials of commune A, by role
+        admin=User.objects.get(username="admin"),
+        unit_admin_a=User.objects.get(username="quantri.donghoa"),
+        desk_a=User.objects.get(username="tiepnhan.donghoa"),
+        processor_a=User.objects.get(username="xuly.donghoa"),
+        leader_a=User.objects.get(username="lanhdao.donghoa"),
+        editor=User.objects.get(username="bientap.tinh"),
+        desk_b=User.objects.get(username="tiepnhan.binhan"),
+    )
+
+
+@pytest.fixture
+def world(db) -> SimpleNamespace:
+    return build_world()
+
+
+@pytest.fixture
+def transactional_world(transactional_db) -> SimpleNamespace:
+    return build_world()

@@ -1,0 +1,163 @@
+"""The scoping matrix: every console view and API endpoint, and what an official of commune A sees of commune B.
+
+For each route, `make(world, unit)` puts an object (or a marker) in a unit. The test makes one in commune A and
+one in commune B, then asks as an official (or API client) of commune A: A's object must be served, B's must
+be a 404 (object routes) or absent (list routes). A route missing from MATRIX fails test_every_route_is_covered,
+so a new view cannot ship without a scoping case. Add the case beside the view's issue.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import count
+
+import pytest
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from ketnoi.api.services import api_client_create
+from ketnoi.core.models import AuditEntry
+from ketnoi.orgs import services as orgs
+from ketnoi.orgs.models import AgencyKind, Membership
+from ketnoi.orgs.roles import Role
+
+SCOPED_NAMESPACES = ("console", "api")
+_serial = count(1)
+
+
+@dataclass(frozen=True)
+class ObjectCase:
+    """A route naming one object: `make` returns the URL kwargs of an object owned by `unit`."""
+
+    make: Callable
+    as_official: str = "unit_admin_a"
+    method: str = "get"
+
+
+@dataclass(frozen=True)
+class ListCase:
+    """A listing: `make` returns a string that appears in the page only if the listing includes `unit`'s object."""
+
+    make: Callable
+    as_official: str = "unit_admin_a"
+    query: str = ""
+
+
+@dataclass(frozen=True)
+class Unscoped:
+    reason: str
+
+
+def _official(world, unit):
+    n = next(_serial)
+    user = orgs.official_create(
+        actor=None,
+        username=f"matrix{n}",
+        full_name=f"Matrix Marker{n}",
+        password="Matrix-pass-123",
+        unit=unit,
+        role=Role.DESK_OFFICER,
+    )
+    return Membership.objects.get(user=user)
+
+
+def _agency(world, unit):
+    n = next(_serial)
+    return orgs.agency_create(actor=None, code=f"MX{n}", name=f"Matrix agency {n}", kind=AgencyKind.OTHER, unit=unit)
+
+
+def _audit(world, unit):
+    _official(world, unit)
+    return AuditEntry.objects.filter(unit_path=unit.path, action="official.create").latest("id")
+
+
+MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
+    # console: sign-in and the shell
+    "console:login": Unscoped("the public sign-in page"),
+    "console:logout": Unscoped("ends the official's own session"),
+    "console:home": ListCase(lambda w, u: _official(w, u).user.username),
+    # console: organisation
+    "console:unit_list": ListCase(lambda w, u: str(u.uuid)),
+    "console:unit_detail": ObjectCase(lambda w, u: {"uuid": u.uuid}),
+    "console:agency_list": ListCase(lambda w, u: _agency(w, u).name),
+    "console:agency_detail": ObjectCase(lambda w, u: {"uuid": _agency(w, u).uuid}),
+    "console:official_list": ListCase(lambda w, u: _official(w, u).user.username),
+    "console:official_create": ListCase(lambda w, u: str(u.name), query=""),
+    "console:membership_detail": ObjectCase(lambda w, u: {"uuid": _official(w, u).uuid}),
+    "console:membership_revoke": ObjectCase(lambda w, u: {"uuid": _official(w, u).uuid}, method="post"),
+    "console:audit_list": ListCase(lambda w, u: _official(w, u).user.username),
+    "console:audit_detail": ObjectCase(lambda w, u: {"pk": _audit(w, u).pk}),
+    # integration API (as an API client of commune A)
+    "api:api-root": Unscoped("ninja's index route, not served (docs are off)"),
+    "api:openapi-json": Unscoped("the public OpenAPI document, no tenant data"),
+    "api:unit_list": ListCase(lambda w, u: str(u.uuid), as_official="api_client_a"),
+    "api:unit_detail": ObjectCase(lambda w, u: {"uuid": u.uuid}, as_official="api_client_a"),
+}
+
+
+def _route_names(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = (
+                f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (entry.namespace or namespace)
+            )
+            yield from _route_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name and namespace:
+            yield f"{namespace}:{entry.name}"
+
+
+def scoped_routes() -> set[str]:
+    return {name for name in _route_names(get_resolver().url_patterns) if name.split(":")[0] in SCOPED_NAMESPACES}
+
+
+def test_every_route_is_covered():
+    routes = scoped_routes()
+    missing = sorted(routes - set(MATRIX))
+    stale = sorted(set(MATRIX) - routes)
+    assert not missing, f"Routes without a scoping case in tests/test_scoping_matrix.py: {missing}"
+    assert not stale, f"Scoping cases for routes that no longer exist: {stale}"
+
+
+class Requester:
+    """Makes requests as a named official of commune A (console session) or as commune A's API client."""
+
+    def __init__(self, client, world, who):
+        self.client = client
+        self.headers = {}
+        if who.startswith("api_client"):
+            _, token = api_client_create(actor=None, name="matrix client", unit=world.commune_a)
+            self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+        else:
+            client.force_login(getattr(world, who))
+
+    def __call__(self, method, url):
+        return getattr(self.client, method)(url, **self.headers)
+
+
+OBJECT_ROUTES = sorted(k for k, v in MATRIX.items() if isinstance(v, ObjectCase))
+LIST_ROUTES = sorted(k for k, v in MATRIX.items() if isinstance(v, ListCase))
+
+
+@pytest.mark.parametrize("route", OBJECT_ROUTES)
+def test_object_of_another_commune_is_not_found(route, world, client):
+    case = MATRIX[route]
+    own = reverse(route, kwargs=case.make(world, world.commune_a))
+    other = reverse(route, kwargs=case.make(world, world.commune_b))
+    request = Requester(client, world, case.as_official)
+    own_response = request(case.method, own)
+    assert own_response.status_code in (200, 302), (
+        f"{route} does not serve commune A's own object ({own_response.status_code})"
+    )
+    assert request(case.method, other).status_code == 404
+
+
+@pytest.mark.parametrize("route", LIST_ROUTES)
+def test_listing_leaves_out_another_commune(route, world, client):
+    case = MATRIX[route]
+    own_marker = case.make(world, world.commune_a)
+    other_marker = case.make(world, world.commune_b)
+    request = Requester(client, world, case.as_official)
+    response = request("get", reverse(route) + case.query)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert own_marker in body, f"{route} does not list commune A's own object"
+    assert other_marker not in body
