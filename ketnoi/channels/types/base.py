@@ -153,6 +153,23 @@ class ChannelType(abc.ABC):
     def window(self, channel: "Channel", recipient: Recipient, now: dt.datetime) -> WindowState:
         return WindowState.FREE
 
+    def find_sent(
+        self,
+        channel: "Channel",
+        recipient: Recipient,
+        payload: OutboundPayload,
+        *,
+        idempotency_key: str,
+        since: dt.datetime,
+    ) -> str | None:
+        """After a crash in the middle of a send: the provider id of a copy the provider already accepted, if any.
+
+        The outbox calls this before re-sending a message whose first attempt has an unknown outcome, so a crash
+        never produces a second copy. Providers with an idempotency key (Zalo ZBS tracking_id) may return None
+        and rely on the key; others look the message up (Zalo: the conversation history).
+        """
+        return None
+
     # lifecycle (RapidPro activate/deactivate)
     def activate(self, channel: "Channel") -> None:
         return None
