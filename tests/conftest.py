@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from ketnoi.orgs.demo import DEMO_PASSWORD, seed
 from ketnoi.orgs.models import AdministrativeUnit, Agency
+from tests.browser import browser, page  # noqa: F401  (fixtures)
 
 
 def build_world() -> SimpleNamespace:

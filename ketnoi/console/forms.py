@@ -9,7 +9,12 @@ from ketnoi.orgs.scoping import scope_of
 
 class OfficialCreateForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
-    username = forms.SlugField(label=_("Username"), max_length=150)
+    username = forms.RegexField(
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[A-Za-z0-9._-]+$",
+        error_messages={"invalid": _("Use letters without accents, digits, dots, dashes or underscores.")},
+    )
     email = forms.EmailField(label=_("Email"), required=False)
     password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, min_length=8)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
