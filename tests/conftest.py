@@ -43,3 +43,18 @@ def world(db) -> SimpleNamespace:
 @pytest.fixture
 def transactional_world(transactional_db) -> SimpleNamespace:
     return build_world()
+
+
+@pytest.fixture
+def zalo_sandbox(live_server, settings):
+    """The Zalo sandbox on the live server, with the provider URLs pointed at it. Returns a SandboxClient."""
+    from tests.sandbox_client import SandboxClient
+
+    settings.ZALO_OAUTH_BASE = f"{live_server.url}/sandbox/zalo/oauth"
+    settings.ZALO_OPENAPI_BASE = f"{live_server.url}/sandbox/zalo/openapi"
+    settings.ZALO_BUSINESS_BASE = f"{live_server.url}/sandbox/zalo/business"
+    settings.PUBLIC_BASE_URL = live_server.url
+    client = SandboxClient(live_server.url)
+    yield client
+    client.reset()
+    client.close()

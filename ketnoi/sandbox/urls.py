@@ -1,3 +1,58 @@
+"""/sandbox/: the phone page; /sandbox/zalo/{oauth,openapi,business}/ + Zalo's own paths; /sandbox/control/."""
+
+from django.urls import path
+
+from . import business, control, followers, oauth, openapi, phone
+
 app_name = "sandbox"
 
-urlpatterns: list = []
+zalo = [
+    path("zalo/oauth/v4/oa/access_token", oauth.access_token, name="oauth_access_token"),
+    path("zalo/openapi/v3.0/oa/message/cs", openapi.message_cs, name="message_cs"),
+    path("zalo/openapi/v3.0/oa/message/template", openapi.message_template, name="message_template"),
+    path("zalo/openapi/v3.0/oa/quota/message", openapi.quota_message, name="quota_message_v3"),
+    path("zalo/openapi/v2.0/oa/quota/message", openapi.quota_message, name="quota_message_v2"),
+    path("zalo/openapi/v2.0/oa/conversation", openapi.conversation, name="conversation"),
+    path("zalo/openapi/v3.0/oa/user/getlist", followers.user_getlist, name="user_getlist"),
+    path("zalo/openapi/v3.0/oa/user/detail", followers.user_detail, name="user_detail"),
+    path("zalo/openapi/v2.0/oa/tag/gettagsofoa", followers.tags_of_oa, name="tag_list"),
+    path("zalo/openapi/v2.0/oa/tag/tagfollower", followers.tag_follower, name="tag_follower"),
+    path("zalo/openapi/v2.0/oa/tag/rmfollowerfromtag", followers.untag_follower, name="tag_remove_follower"),
+    path("zalo/openapi/v2.0/oa/tag/rmtag", followers.remove_tag, name="tag_remove"),
+    path("zalo/openapi/v2.0/oa/getoa", followers.get_oa, name="getoa"),
+    path("zalo/openapi/v2.0/oa/upload/image", followers.upload_image, name="upload_image"),
+    path("zalo/openapi/v2.0/oa/upload/file", followers.upload_file, name="upload_file"),
+    path("zalo/business/message/template", business.message_template, name="zbs_template"),
+]
+
+controls = [
+    path("control/oas", control.oas, name="control_oas"),
+    path("control/oas/<str:oa_id>", control.oa_settings, name="control_oa"),
+    path("control/oas/<str:oa_id>/token", control.oa_token, name="control_oa_token"),
+    path("control/apps/<str:app_id>/token", control.app_token, name="control_app_token"),
+    path("control/users", control.users, name="control_users"),
+    path("control/follow", control.follow, name="control_follow"),
+    path("control/unfollow", control.unfollow, name="control_unfollow"),
+    path("control/send", control.send, name="control_send"),
+    path("control/tap", control.tap, name="control_tap"),
+    path("control/submit_info", control.submit_info, name="control_submit_info"),
+    path("control/chatnow", control.chatnow, name="control_chatnow"),
+    path("control/seen", control.seen, name="control_seen"),
+    path("control/interaction", control.interaction, name="control_interaction"),
+    path("control/messages", control.messages, name="control_messages"),
+    path("control/deliveries", control.deliveries, name="control_deliveries"),
+    path("control/faults", control.fault_switch, name="control_faults"),
+    path("control/reset", control.reset, name="control_reset"),
+]
+
+pages = [
+    path("", phone.home, name="home"),
+    path("media/<str:key>", phone.media, name="media"),
+    path("follow/<str:oa_id>", phone.follow_link, name="follow_link"),
+    path("chat/<str:oa_id>", phone.chat, name="chat"),
+    path("chat/<str:oa_id>/messages", phone.chat_messages, name="chat_messages"),
+    path("chat/<str:oa_id>/act", phone.chat_act, name="chat_act"),
+    path("faults", phone.fault_form, name="faults"),
+]
+
+urlpatterns = zalo + controls + pages

@@ -1,0 +1,20 @@
+"""Identifiers shaped like Zalo's: 18-19-digit numeric strings (always strings: they exceed 2^53)."""
+
+import secrets
+
+
+def numeric_id() -> str:
+    return str(10**17 + secrets.randbelow(10**19 - 10**17))
+
+
+def message_id() -> str:
+    return secrets.token_hex(16)
+
+
+def secret(length: int = 20) -> str:
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def token() -> str:
+    return secrets.token_urlsafe(48)

@@ -1,0 +1,136 @@
+"""Webhooks as Zalo sends them: compact JSON, ids and timestamp as strings, signed
+`X-ZEvent-Signature: mac=sha256_hex(app_id + raw_body + timestamp + oa_secret_key)` (reference §2.4).
+
+Deliveries run on a small thread pool, never inside the request that caused them (the receiving web server may be
+this same process), after the transaction commits. Failures are retried on a shortened ladder
+(SANDBOX["WEBHOOK_RETRY_DELAYS"]) with a `num_retry` header, and every attempt is recorded.
+"""
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+
+from django.db import close_old_connections, connections, transaction
+
+from .conf import sandbox_setting
+from .models import SandboxOA, WebhookDelivery
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_pool: ThreadPoolExecutor | None = None
+_generation = 0  # bumped by reset(): pending retries of an older generation are abandoned
+
+
+def now_ms() -> str:
+    return str(int(time.time() * 1000))
+
+
+def sign(app_id: str, body: bytes, timestamp: str, oa_secret_key: str) -> str:
+    return hashlib.sha256(app_id.encode() + body + timestamp.encode() + oa_secret_key.encode()).hexdigest()
+
+
+def emit(oa: SandboxOA, event: dict[str, Any]) -> WebhookDelivery:
+    """Record the event and post it to the OA's webhook after the current transaction commits."""
+    from .faults import effective_faults
+
+    body = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+    signature = sign(oa.app.app_id, body.encode(), str(event["timestamp"]), oa.secret_key)
+    dropped = not oa.webhook_url or effective_faults(oa).drop_webhooks
+    delivery = WebhookDelivery.objects.create(
+        oa=oa,
+        event_name=event["event_name"],
+        url=oa.webhook_url,
+        body=body,
+        signature=signature,
+        state=WebhookDelivery.DROPPED if dropped else WebhookDelivery.PENDING,
+    )
+    if not dropped:
+        generation = _generation
+        transaction.on_commit(lambda: _submit(_attempt, delivery.pk, 0, generation))
+    return delivery
+
+
+def later(delay: float, fn, *args) -> None:
+    """Run fn(*args) on the pool after `delay` seconds (and after the current transaction commits)."""
+    generation = _generation
+
+    def start() -> None:
+        timer = threading.Timer(delay, _submit, args=(_guarded, generation, fn, *args))
+        timer.daemon = True
+        timer.start()
+
+    transaction.on_commit(start)
+
+
+def reset() -> None:
+    global _generation
+    with _lock:
+        _generation += 1
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=sandbox_setting("WEBHOOK_WORKERS"), thread_name_prefix="sandbox")
+        return _pool
+
+
+def _submit(fn, *args) -> None:
+    _executor().submit(_in_thread, fn, *args)
+
+
+def _in_thread(fn, *args) -> None:
+    close_old_connections()
+    try:
+        fn(*args)
+    except Exception:
+        logger.exception("sandbox background job failed")
+    finally:
+        connections.close_all()
+
+
+def _guarded(generation: int, fn, *args) -> None:
+    if generation == _generation:
+        fn(*args)
+
+
+def _attempt(delivery_id: int, number: int, generation: int) -> None:
+    if generation != _generation:
+        return
+    delivery = WebhookDelivery.objects.select_related("oa__app").filter(pk=delivery_id).first()
+    if delivery is None:
+        return
+    headers = {"Content-Type": "application/json", "X-ZEvent-Signature": f"mac={delivery.signature}"}
+    if number:
+        headers["num_retry"] = str(number)
+    status, error = None, ""
+    try:
+        response = httpx.post(
+            delivery.url, content=delivery.body.encode(), headers=headers, timeout=sandbox_setting("WEBHOOK_TIMEOUT")
+        )
+        status = response.status_code
+    except httpx.HTTPError as exc:
+        error = f"{type(exc).__name__}: {exc}"[:300]
+    ok = status is not None and 200 <= status < 300
+    delays = sandbox_setting("WEBHOOK_RETRY_DELAYS")
+    delivery.attempts = [
+        *delivery.attempts,
+        {"at": now_ms(), "num_retry": number, "status": status, "error": error},
+    ]
+    if ok:
+        delivery.state = WebhookDelivery.DELIVERED
+    elif number >= len(delays):
+        delivery.state = WebhookDelivery.FAILED
+    delivery.save(update_fields=["attempts", "state"])
+    if not ok and number < len(delays):
+        timer = threading.Timer(delays[number], _submit, args=(_attempt, delivery_id, number + 1, generation))
+        timer.daemon = True
+        timer.start()
