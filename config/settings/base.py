@@ -26,6 +26,7 @@ KETNOI_APPS = [
     "ketnoi.channels",
     "ketnoi.contacts",
     "ketnoi.outbox",
+    "ketnoi.procedures",
     "ketnoi.console",
     "ketnoi.portal",
     "ninja",
@@ -147,6 +148,17 @@ CHANNEL_TYPES: list[str] = []
 ZALO_OAUTH_BASE = env_str("ZALO_OAUTH_BASE", "https://oauth.zaloapp.com")
 ZALO_OPENAPI_BASE = env_str("ZALO_OPENAPI_BASE", "https://openapi.zalo.me")
 ZALO_BUSINESS_BASE = env_str("ZALO_BUSINESS_BASE", "https://business.openapi.zalo.me")
+
+# Outbox (ketnoi/outbox/conf.py lists every OUTBOX_* setting and its default). Quota buckets live in the
+# database unless Redis is configured; use Redis when dispatchers run on several machines.
+RATE_LIMIT_REDIS_URL = env_str("RATE_LIMIT_REDIS_URL", "")
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
+
+# Periodic jobs run by `manage.py run_scheduler` (see ketnoi/outbox/scheduler.py); later issues append theirs.
+SCHEDULED_JOBS: list[dict] = [
+    {"name": "outbox.sweep_stuck", "func": "ketnoi.outbox.scheduler.sweep_job", "seconds": 60},
+]
 
 # The name shown on the portal and console until a province is configured in the database.
 PROVINCE_NAME = env_str("PROVINCE_NAME", "")

@@ -21,3 +21,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Calendar rows are read fresh in tests: a per-process cache would carry one test's holidays into the next.
+WORKDAY_CACHE_SECONDS = 0

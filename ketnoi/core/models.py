@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class UUIDModel(models.Model):
@@ -42,3 +43,36 @@ class AuditEntry(models.Model):
     def changes(self) -> list[tuple[str, object, object]]:
         keys = sorted(set(self.before) | set(self.after))
         return [(k, self.before.get(k), self.after.get(k)) for k in keys if self.before.get(k) != self.after.get(k)]
+
+
+class CalendarDayKind(models.TextChoices):
+    PUBLIC_HOLIDAY = "public_holiday", _("Public holiday")
+    DAY_OFF = "day_off", _("Official day off")
+    WORKING_DAY = "working_day", _("Working day (swapped)")
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday-Friday week: a holiday or official day off, or a weekend day made a working day.
+
+    Rows come from the `holidays` package (seeded per year, created_by empty) and from administrators, who record
+    the official letter that decided the day. Deadlines are computed from this table (ketnoi.core.workdays).
+    """
+
+    date = models.DateField(unique=True)
+    kind = models.CharField(max_length=20, choices=CalendarDayKind.choices)
+    name = models.CharField(max_length=200)
+    source_document = models.CharField(max_length=300, blank=True, help_text="The official letter or law.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.name}"
+
+    @property
+    def is_working(self) -> bool:
+        return self.kind == CalendarDayKind.WORKING_DAY

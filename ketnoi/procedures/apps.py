@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ProceduresConfig(AppConfig):
+    name = "ketnoi.procedures"
+    label = "procedures"
+    verbose_name = "Administrative procedures (TTHC catalog)"
