@@ -142,12 +142,24 @@ TASKS = {
 }
 
 # Channel types (plug-ins behind ketnoi.channels.types.base.ChannelType), as dotted paths.
-CHANNEL_TYPES: list[str] = []
+CHANNEL_TYPES: list[str] = [
+    "ketnoi.channels.types.zalo.type.ZaloType",
+    "ketnoi.channels.types.webchat.type.WebChatType",
+    "ketnoi.channels.types.sms.type.SmsType",
+]
 
 # Zalo's hosts. Development and tests point these at the sandbox; see ketnoi/channels/types/zalo/.
 ZALO_OAUTH_BASE = env_str("ZALO_OAUTH_BASE", "https://oauth.zaloapp.com")
 ZALO_OPENAPI_BASE = env_str("ZALO_OPENAPI_BASE", "https://openapi.zalo.me")
 ZALO_BUSINESS_BASE = env_str("ZALO_BUSINESS_BASE", "https://business.openapi.zalo.me")
+# Unconfirmed points of the Zalo integration: see ketnoi/channels/types/zalo/assumptions.py for each.
+ZALO_WEBHOOK_MAX_AGE_SECONDS = env_int("ZALO_WEBHOOK_MAX_AGE_SECONDS", 600)
+ZALO_WEBHOOK_MAX_FUTURE_SECONDS = env_int("ZALO_WEBHOOK_MAX_FUTURE_SECONDS", 300)
+ZALO_PAID_CS_COST = env_int("ZALO_PAID_CS_COST", 55)
+ZALO_TEMPLATE_COST = env_int("ZALO_TEMPLATE_COST", 300)
+ZALO_TRUST_SUBMITTED_PHONE = env_bool("ZALO_TRUST_SUBMITTED_PHONE", False)
+ZALO_APPSECRET_PROOF = env_bool("ZALO_APPSECRET_PROOF", False)
+ZALO_TOKEN_REFRESH_AHEAD_SECONDS = env_int("ZALO_TOKEN_REFRESH_AHEAD_SECONDS", 5 * 3600)
 
 # Outbox (ketnoi/outbox/conf.py lists every OUTBOX_* setting and its default). Quota buckets live in the
 # database unless Redis is configured; use Redis when dispatchers run on several machines.

@@ -23,6 +23,14 @@ class Channel(UUIDModel):
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Credentials that expire (Zalo OAuth): when, which generation, and who is refreshing them right now.
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    credentials_version = models.PositiveIntegerField(default=0)
+    credentials_lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="Set while one worker refreshes the credentials; others wait for it."
+    )
+    last_error = models.CharField(max_length=255, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["unit__path", "name"]
@@ -47,3 +55,50 @@ class Channel(UUIDModel):
     @property
     def quota_key(self) -> str:
         return self.quota_group or f"channel:{self.pk}"
+
+
+class ChannelEvent(models.Model):
+    """One webhook delivery exactly as received, stored before anything else happens to it.
+
+    The intake view only inserts this row (and the task that processes it), so the provider gets its 200 at once;
+    `dedup_key` is unique per channel, so a provider retry of the same event is stored and processed once.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        HANDLED = "handled"
+        IGNORED = "ignored"  # an event type nobody handles: kept for the record
+        UNPARSEABLE = "unparseable"  # correctly signed but not understood: kept so it can be looked at
+        FAILED = "failed"  # a handler raised; `error` says why
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="events")
+    dedup_key = models.CharField(max_length=255)
+    provider_event = models.CharField(max_length=80, blank=True)
+    user_id = models.CharField(max_length=64, blank=True, help_text="The person the event is about, if any.")
+    raw_body = models.TextField()
+    headers = models.JSONField(default=dict, blank=True, help_text="Provider headers worth keeping (never secrets).")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    received_at = models.DateTimeField(default=timezone.now)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["channel", "dedup_key"], name="channel_event_dedup")]
+        indexes = [
+            models.Index(fields=["channel", "received_at"]),
+            models.Index(fields=["channel", "user_id"]),
+            models.Index(fields=["status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_event or 'event'} {self.dedup_key}"
+
+    @property
+    def body(self) -> bytes:
+        return self.raw_body.encode("utf-8")
+
+
+# Models that belong to one channel type live in its folder and register with this app.
+from .types.webchat.models import WebChatMessage  # noqa: E402, F401

@@ -44,3 +44,29 @@ class ChannelContact(UUIDModel):
 
     def __str__(self) -> str:
         return self.display_name or self.user_id
+
+
+class InboundMessage(UUIDModel):
+    """A message a person sent us on a channel. Outbound messages are the outbox's OutboundMessage rows."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="inbound_messages")
+    channel_contact = models.ForeignKey(ChannelContact, on_delete=models.PROTECT, related_name="inbound_messages")
+    provider_message_id = models.CharField(max_length=100)
+    provider_event = models.CharField(max_length=80, blank=True, help_text="e.g. user_send_text")
+    kind = models.CharField(max_length=20, help_text="text, image, file, location, sticker, ...")
+    text = models.TextField(blank=True)
+    attachments = models.JSONField(default=list, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, help_text="When the person sent it (provider time).")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "provider_message_id"], name="inbound_message_unique")
+        ]
+        indexes = [models.Index(fields=["channel_contact", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} from {self.channel_contact}"

@@ -109,6 +109,20 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class Profile:
+    """What the provider knows about a person (Zalo user/detail), for keeping ChannelContact current."""
+
+    user_id: str
+    app_user_id: str = ""
+    display_name: str = ""
+    is_follower: bool | None = None
+    tags: tuple[str, ...] = ()
+    phone: str = ""  # as the provider gives it; normalise before storing
+    address: str = ""
+    last_interaction_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class SendResult:
     provider_message_id: str
     cost: int = 0  # in đồng, where the provider charges
@@ -131,6 +145,7 @@ class ChannelType(abc.ABC):
     supports_files: ClassVar[bool] = False
     supports_templates: ClassVar[bool] = False
     supports_request_info: ClassVar[bool] = False
+    supports_profiles: ClassVar[bool] = False  # fetch_profile / add_tag / remove_tag work
     max_text_length: ClassVar[int] = 2000
     default_quota_per_minute: ClassVar[int] = 4000
 
@@ -138,6 +153,10 @@ class ChannelType(abc.ABC):
     @abc.abstractmethod
     def verify_request(self, channel: "Channel", request: "HttpRequest") -> None:
         """Raise InvalidRequest unless the request really comes from the provider for this channel."""
+
+    def inbound_body(self, channel: "Channel", request: "HttpRequest") -> bytes:
+        """The bytes stored as the event, after verify_request passed. Providers: the raw body, untouched."""
+        return request.body
 
     @abc.abstractmethod
     def parse_events(self, channel: "Channel", body: bytes) -> list[InboundEvent]:
@@ -169,6 +188,16 @@ class ChannelType(abc.ABC):
         and rely on the key; others look the message up (Zalo: the conversation history).
         """
         return None
+
+    # people (optional: supports_profiles)
+    def fetch_profile(self, channel: "Channel", user_id: str) -> Profile | None:
+        return None
+
+    def add_tag(self, channel: "Channel", user_id: str, tag: str) -> None:
+        raise NotImplementedError(f"{self.name} channels have no tags.")
+
+    def remove_tag(self, channel: "Channel", user_id: str, tag: str) -> None:
+        raise NotImplementedError(f"{self.name} channels have no tags.")
 
     # lifecycle (RapidPro activate/deactivate)
     def activate(self, channel: "Channel") -> None:

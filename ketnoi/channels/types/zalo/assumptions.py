@@ -1,0 +1,142 @@
+"""Every point of the Zalo integration that the reference (shared/reference/zalo-oa-api.md) marks unconfirmed.
+
+Each is a constant or a setting read here, with the assumption in its docstring, so that checking them against a
+live OA means reading this one file. Tests that depend on one name it (grep for the constant's name).
+"""
+
+import datetime as dt
+
+from django.conf import settings
+
+# --- Webhook ---------------------------------------------------------------------------------------------------
+
+TIMESTAMP_HEADER = "X-ZEvent-Timestamp"
+"""Unconfirmed (§2.4, §10.5): some code reads the signed timestamp from this header. The verified formula uses the
+body's `timestamp`; the header is used only when the body cannot be parsed (so a signed but malformed body can still
+be checked)."""
+
+
+def webhook_max_age() -> dt.timedelta:
+    """Zalo documents no replay window (§2.4); we refuse events older than this (default 10 minutes).
+
+    Assumption: Zalo's retries (30 s, 5 min, 15 min, 30 min, 1 h) repeat the body, so a retry later than this window
+    is refused too. Widen ZALO_WEBHOOK_MAX_AGE_SECONDS if live logs show late retries being lost.
+    """
+    return dt.timedelta(seconds=getattr(settings, "ZALO_WEBHOOK_MAX_AGE_SECONDS", 600))
+
+
+def webhook_max_future() -> dt.timedelta:
+    """Clock skew we tolerate for timestamps ahead of ours (default 5 minutes)."""
+    return dt.timedelta(seconds=getattr(settings, "ZALO_WEBHOOK_MAX_FUTURE_SECONDS", 300))
+
+
+QUERY_BUTTON_ARRIVES_AS_TEXT = True
+"""Unconfirmed (§2.3, §10.4): tapping an oa.query.show / oa.query.hide button arrives as `user_send_text` with the
+button payload in message.text. Nothing special is parsed for it; the text handler sees the payload."""
+
+INTERACTION_EVENTS = frozenset({"user_click_chatnow", "user_call_oa", "user_reply_consent"})
+"""Events that are neither messages nor follows but count as an interaction for the 48 h window (§3.3 lists tapping
+"Nhắn tin" and accepting a call). The literals for calls are from a third-party list (§2.3): unconfirmed."""
+
+IGNORED_EVENT_PREFIXES = ("oa_send_", "anonymous_send_", "oa_send_anonymous_", "user_send_group_", "oa_send_group_")
+"""Echoes of our own messages and anonymous / group traffic: stored, not processed (no handler needs them yet)."""
+
+LOCATION_SHAPES = ("message.location", "attachment type location with payload.coordinates or payload")
+"""Unconfirmed (§2.2): the shape of user_send_location. Both `message.location{latitude,longitude}` and an
+attachment of type `location` (coordinates in payload or payload.coordinates) are read."""
+
+SUBMIT_INFO_ADDRESS_FIELDS = ("address", "ward", "district", "city")
+"""Unconfirmed (§2.2): user_submit_info fields differ between sources; address parts are joined in this order, or
+`full_address` (a dict or a string) is used when present."""
+
+
+def trust_submitted_phone() -> bool:
+    """Whether a phone from user_submit_info counts as verified (links the person's Contact by phone).
+
+    Assumption: the form pre-fills the Zalo account's phone but the person may edit it, so by default it is stored
+    as the shared phone only (ZALO_TRUST_SUBMITTED_PHONE=False).
+    """
+    return bool(getattr(settings, "ZALO_TRUST_SUBMITTED_PHONE", False))
+
+
+DELIVERY_RECIPIENT_IS_PHONE_WHEN = ("tracking_id", "delivery_time")
+"""§2.2/§5.5: a ZBS delivery receipt carries tracking_id / delivery_time and its recipient.id is a phone (or its
+hash); an OA message receipt has neither, and the person is whichever of sender/recipient is not the OA."""
+
+# --- OAuth -----------------------------------------------------------------------------------------------------
+
+
+def refresh_ahead() -> dt.timedelta:
+    """Refresh proactively this long before the access token expires (reference §8: at about 20 of 25 hours)."""
+    return dt.timedelta(seconds=getattr(settings, "ZALO_TOKEN_REFRESH_AHEAD_SECONDS", 5 * 3600))
+
+
+def refresh_on_use_margin() -> dt.timedelta:
+    """A send refreshes first if the token expires within this margin (default 2 minutes)."""
+    return dt.timedelta(seconds=getattr(settings, "ZALO_TOKEN_USE_MARGIN_SECONDS", 120))
+
+
+DEFAULT_EXPIRES_IN_SECONDS = 90000
+"""`expires_in` is a string of seconds (§1.4); 25 hours when missing or unreadable."""
+
+TOKEN_ERROR_CODES = frozenset({-216, -220, -124})
+"""Codes meaning the access token is bad: refresh once and retry once (§3.4, §8; -124 is from third-party code)."""
+
+
+def send_appsecret_proof() -> bool:
+    """Unconfirmed (§1.5): whether OA endpoints enforce appsecret_proof. Off by default; ZALO_APPSECRET_PROOF=True
+    adds the header hex(HMAC-SHA256(app_secret, access_token)) to every call."""
+    return bool(getattr(settings, "ZALO_APPSECRET_PROOF", False))
+
+
+# --- Sending ---------------------------------------------------------------------------------------------------
+
+FREE_WINDOW = dt.timedelta(hours=48)
+PAID_WINDOW = dt.timedelta(days=7)
+
+
+def paid_cs_cost() -> int:
+    """Cost in đồng of a consultation message 48 h-7 d after the last interaction (55 đ quoted from oa.zalo.me news,
+    §3.3; packages include some free quota that we do not track)."""
+    return int(getattr(settings, "ZALO_PAID_CS_COST", 55))
+
+
+def template_cost() -> int:
+    """Cost in đồng of a ZBS template message. Per template in reality (price_sdt / price_uid, §5.6); one setting
+    until templates are synchronised (default 300 đ, the historical Type 1 ZNS price)."""
+    return int(getattr(settings, "ZALO_TEMPLATE_COST", 300))
+
+
+TRACKING_ID_MAX = 48
+"""§5.2: tracking_id is at most 48 characters. Longer idempotency keys are replaced by a 48-character hash."""
+
+TRACKING_ID_DEDUPLICATES = True
+"""Unconfirmed: that Zalo refuses or ignores a second phone template with the same tracking_id. find_sent relies on it
+for template messages (returns None) instead of looking the message up."""
+
+TEMPLATE_PHONE_FORMAT = "84"
+"""§5.2: phone as `84xxxxxxxxx` (the `+84` form is also reported to work); E.164 is sent without the plus."""
+
+UID_TEMPLATE_BODY = "flat"
+"""Unconfirmed (§5.3, §10.1): the UID template body is `{"user_id", "template_id", "template_data"}` (flat), not
+`{"recipient": {"user_id"}}`."""
+
+BUTTONS_IN_CS_MESSAGE = "template_payload_buttons"
+"""Unconfirmed (§3.2): buttons go in `message.attachment = {"type": "template", "payload": {"buttons": [...]}}`
+beside `message.text` on /v3.0/oa/message/cs, as community bots do."""
+
+MAX_BUTTONS = 5
+"""The PHP SDK caps elements and buttons at 5 (its error text says 4)."""
+
+CONVERSATION_PAGE = 10
+"""§4: /v2.0/oa/conversation returns at most 10 messages per page."""
+
+CONVERSATION_FIELDS = {
+    "id": ("message_id", "msg_id"),
+    "text": ("message", "text"),
+    "time": ("time", "sent_time"),
+    "from": ("from_id",),
+    "src": ("src",),
+}
+"""Unconfirmed: the fields of a conversation history item (the reference names the endpoint only). Read
+defensively; a message is the OA's when from_id is the OA id, or, without from_id, when src == 0."""

@@ -1,0 +1,313 @@
+"""The Zalo Official Account channel type (reference: shared/reference/zalo-oa-api.md)."""
+
+import datetime as dt
+import hashlib
+import hmac
+import unicodedata
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+from ketnoi.channels.types.base import (
+    ChannelType,
+    ErrorKind,
+    InboundEvent,
+    InvalidRequest,
+    OutboundPayload,
+    Profile,
+    Recipient,
+    SendError,
+    SendResult,
+    WindowState,
+)
+
+from . import assumptions, parse, tokens
+from .client import ZaloApiError, ZaloClient, ZaloTransportError
+from .errors import classify
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from ketnoi.channels.models import Channel
+
+SIGNATURE_HEADER = "X-ZEvent-Signature"
+BUTTON_TYPES = {
+    "url": "oa.open.url",
+    "query_show": "oa.query.show",
+    "query_hide": "oa.query.hide",
+    "phone": "oa.open.phone",
+}
+
+
+def signature(*, app_id: str, body: bytes, timestamp: str, oa_secret_key: str) -> str:
+    """sha256_hex(app_id + raw body + timestamp + OA secret key): plain SHA-256, not HMAC (reference §2.4)."""
+    return hashlib.sha256(app_id.encode() + body + timestamp.encode() + oa_secret_key.encode()).hexdigest()
+
+
+def tracking_id(idempotency_key: str) -> str:
+    if len(idempotency_key) <= assumptions.TRACKING_ID_MAX:
+        return idempotency_key
+    return hashlib.sha256(idempotency_key.encode()).hexdigest()[: assumptions.TRACKING_ID_MAX]
+
+
+class ZaloType(ChannelType):
+    code = "zalo"
+    name = "Zalo OA"
+    secret_fields = ("app_secret", "oa_secret_key", "access_token", "refresh_token")
+    redact_keys = frozenset({"access_token", "refresh_token", "secret_key", "app_secret", "oa_secret_key", "phone"})
+    supports_buttons = True
+    supports_images = True
+    supports_files = True
+    supports_templates = True
+    supports_request_info = True
+    supports_profiles = True
+    max_text_length = 2000
+    default_quota_per_minute = 4000
+    trust_submitted_phone = staticmethod(assumptions.trust_submitted_phone)
+
+    # -- inbound -----------------------------------------------------------------------------------------------
+
+    def verify_request(self, channel: "Channel", request: "HttpRequest") -> None:
+        header = (request.headers.get(SIGNATURE_HEADER) or "").strip()
+        if header.lower().startswith("mac="):
+            header = header[4:].strip()
+        if not header:
+            raise InvalidRequest("No signature.")
+        body = request.body
+        timestamp = parse.signed_timestamp(body, request.headers.get(assumptions.TIMESTAMP_HEADER))
+        expected = signature(
+            app_id=str(channel.config.get("app_id", "")),
+            body=body,
+            timestamp=timestamp,
+            oa_secret_key=str(channel.secrets.get("oa_secret_key", "")),
+        )
+        if not hmac.compare_digest(expected, header.lower()):
+            raise InvalidRequest("Bad signature.")
+        if timestamp:
+            sent_at = parse.from_millis(timestamp)
+            now = timezone.now()
+            if sent_at is None:
+                raise InvalidRequest("Unreadable timestamp.")
+            if now - sent_at > assumptions.webhook_max_age():
+                raise InvalidRequest("Stale event (possible replay).")
+            if sent_at - now > assumptions.webhook_max_future():
+                raise InvalidRequest("Event timestamp is in the future.")
+
+    def parse_events(self, channel: "Channel", body: bytes) -> list[InboundEvent]:
+        return parse.parse(body, oa_id=channel.external_id)
+
+    # -- outbound ----------------------------------------------------------------------------------------------
+
+    def send(
+        self, channel: "Channel", recipient: Recipient, payload: OutboundPayload, *, idempotency_key: str
+    ) -> SendResult:
+        if payload.kind == "template":
+            if recipient.phone:
+                body = self._template_by_phone(recipient, payload, idempotency_key)
+                data = self._call(channel, lambda client: client.send_template_by_phone(body))
+            elif recipient.user_id:
+                body = {"user_id": recipient.user_id, "template_id": payload.template_id}
+                body["template_data"] = payload.template_data
+                data = self._call(channel, lambda client: client.send_template_by_uid(body))
+            else:
+                raise SendError(ErrorKind.UNREACHABLE, "A template message needs a phone number or a Zalo user id.")
+            message_id = str(data.get("msg_id") or data.get("message_id") or "")
+            return SendResult(message_id, cost=assumptions.template_cost(), raw=_safe(data))
+        if not recipient.user_id:
+            raise SendError(ErrorKind.UNREACHABLE, "This person has no Zalo user id for this OA.")
+        body = {"recipient": {"user_id": recipient.user_id}, "message": self.message_body(payload)}
+        window = self.window(channel, recipient, timezone.now())
+        data = self._call(channel, lambda client: client.send_cs(body))
+        cost = assumptions.paid_cs_cost() if window == WindowState.PAID else 0
+        return SendResult(str(data.get("message_id") or data.get("msg_id") or ""), cost=cost, raw=_safe(data))
+
+    def message_body(self, payload: OutboundPayload) -> dict[str, Any]:
+        """The `message` object of a consultation message (reference §3.2)."""
+        text = unicodedata.normalize("NFC", payload.text or "")
+        if len(text) > self.max_text_length:
+            raise SendError(
+                ErrorKind.PERMANENT,
+                f"Text is {len(text)} characters; Zalo accepts at most {self.max_text_length} (after NFC).",
+            )
+        if payload.kind == "text":
+            if not text:
+                raise SendError(ErrorKind.PERMANENT, "Empty text message.")
+            return {"text": text}
+        if payload.kind == "image":
+            element: dict[str, Any] = {"media_type": "image"}
+            if payload.attachment_token:
+                element["attachment_id"] = payload.attachment_token
+            elif payload.media_url:
+                element["url"] = payload.media_url
+            else:
+                raise SendError(ErrorKind.PERMANENT, "An image message needs a URL or an attachment id.")
+            message: dict[str, Any] = {
+                "attachment": {"type": "template", "payload": {"template_type": "media", "elements": [element]}}
+            }
+            if text:
+                message["text"] = text
+            return message
+        if payload.kind == "file":
+            if not payload.attachment_token:
+                raise SendError(ErrorKind.PERMANENT, "A file message needs the token of an uploaded file.")
+            return {"attachment": {"type": "file", "payload": {"token": payload.attachment_token}}}
+        if payload.kind == "buttons":
+            if not payload.buttons or len(payload.buttons) > assumptions.MAX_BUTTONS:
+                raise SendError(ErrorKind.PERMANENT, f"Between 1 and {assumptions.MAX_BUTTONS} buttons are allowed.")
+            buttons = [self._button(b.title, b.action, b.value) for b in payload.buttons]
+            message = {"attachment": {"type": "template", "payload": {"buttons": buttons}}}
+            if text:
+                message["text"] = text
+            return message
+        if payload.kind == "request_info":
+            element = {"title": unicodedata.normalize("NFC", payload.title or text), "subtitle": text}
+            if payload.media_url:
+                element["image_url"] = payload.media_url
+            return {
+                "attachment": {
+                    "type": "template",
+                    "payload": {"template_type": "request_user_info", "elements": [element]},
+                }
+            }
+        raise SendError(ErrorKind.PERMANENT, f"Zalo cannot send a {payload.kind!r} message.")
+
+    @staticmethod
+    def _button(title: str, action: str, value: str) -> dict[str, Any]:
+        try:
+            button_type = BUTTON_TYPES[action]
+        except KeyError:
+            raise SendError(ErrorKind.PERMANENT, f"Unknown button action {action!r}.") from None
+        if action == "url":
+            button_payload: Any = {"url": value}
+        elif action == "phone":
+            button_payload = {"phone_code": value.lstrip("+")}
+        else:
+            button_payload = value
+        return {"title": unicodedata.normalize("NFC", title), "type": button_type, "payload": button_payload}
+
+    @staticmethod
+    def _template_by_phone(recipient: Recipient, payload: OutboundPayload, idempotency_key: str) -> dict[str, Any]:
+        return {
+            "phone": recipient.phone.lstrip("+"),
+            "template_id": payload.template_id,
+            "template_data": payload.template_data,
+            "tracking_id": tracking_id(idempotency_key),
+        }
+
+    def _call(self, channel: "Channel", operation: Callable[[ZaloClient], Any]) -> Any:
+        """Run one API call with the channel's token; on a token error refresh once (single-flight) and retry once."""
+        token, app_secret = tokens.credentials(channel)
+        try:
+            return operation(ZaloClient(access_token=token, app_secret=app_secret))
+        except ZaloApiError as exc:
+            if exc.code not in assumptions.TOKEN_ERROR_CODES:
+                raise classify(exc) from exc
+        except ZaloTransportError as exc:
+            raise classify(exc) from exc
+        token = tokens.refresh(channel, stale_token=token)
+        try:
+            return operation(ZaloClient(access_token=token, app_secret=app_secret))
+        except Exception as exc:
+            raise classify(exc) from exc
+
+    def window(self, channel: "Channel", recipient: Recipient, now: dt.datetime) -> WindowState:
+        last = recipient.last_interaction_at
+        if last is None:
+            return WindowState.CLOSED
+        age = now - last
+        if age < assumptions.FREE_WINDOW:
+            return WindowState.FREE
+        if age < assumptions.PAID_WINDOW:
+            return WindowState.PAID
+        return WindowState.CLOSED
+
+    def find_sent(
+        self,
+        channel: "Channel",
+        recipient: Recipient,
+        payload: OutboundPayload,
+        *,
+        idempotency_key: str,
+        since: dt.datetime,
+    ) -> str | None:
+        """Template by phone: rely on tracking_id (assumptions.TRACKING_ID_DEDUPLICATES). Otherwise look for an OA
+        message to this person after `since` with the same text or attachment in the conversation history."""
+        if payload.kind == "template" or not recipient.user_id:
+            return None
+        wanted_text = unicodedata.normalize("NFC", payload.text or payload.title or "")
+        wanted_media = payload.media_url or payload.attachment_token
+        items = self._call(channel, lambda client: client.conversation(user_id=recipient.user_id))
+        for item in items:
+            if not _from_oa(item, channel.external_id):
+                continue
+            sent_at = parse.from_millis(_field(item, "time"))
+            if sent_at is not None and sent_at < since:
+                continue
+            text = unicodedata.normalize("NFC", str(_field(item, "text") or ""))
+            media = {str(item.get(k) or "") for k in ("url", "thumb", "attachment_id", "token")}
+            if (wanted_text and text == wanted_text) or (wanted_media and wanted_media in media):
+                return str(_field(item, "id") or "") or None
+        return None
+
+    # -- people ------------------------------------------------------------------------------------------------
+
+    def fetch_profile(self, channel: "Channel", user_id: str) -> Profile | None:
+        data = self._call(channel, lambda client: client.user_detail(user_id=user_id))
+        if not data:
+            return None
+        shared = data.get("shared_info") if isinstance(data.get("shared_info"), dict) else {}
+        tags_info = data.get("tags_and_notes_info") if isinstance(data.get("tags_and_notes_info"), dict) else {}
+        address = ", ".join(str(shared.get(k)) for k in ("address", "district", "city") if shared.get(k))
+        last = _day(str(data.get("user_last_interaction_date", "")))
+        follower = data.get("user_is_follower")
+        return Profile(
+            user_id=str(data.get("user_id") or user_id),
+            app_user_id=str(data.get("user_id_by_app") or ""),
+            display_name=str(data.get("display_name") or ""),
+            is_follower=bool(follower) if follower is not None else None,
+            tags=tuple(str(t) for t in tags_info.get("tag_names") or []),
+            phone=str(shared.get("phone") or ""),
+            address=address,
+            last_interaction_on=last,
+        )
+
+    def add_tag(self, channel: "Channel", user_id: str, tag: str) -> None:
+        self._call(channel, lambda client: client.tag_follower(user_id=user_id, tag_name=tag))
+
+    def remove_tag(self, channel: "Channel", user_id: str, tag: str) -> None:
+        self._call(channel, lambda client: client.remove_follower_from_tag(user_id=user_id, tag_name=tag))
+
+    def follower_ids(self, channel: "Channel", *, offset: int = 0, count: int = 50, **filters: Any) -> dict[str, Any]:
+        return self._call(channel, lambda client: client.user_list(offset=offset, count=count, **filters))
+
+    def oa_tags(self, channel: "Channel") -> list[str]:
+        return self._call(channel, lambda client: client.tags_of_oa())
+
+
+def _day(text: str) -> dt.date | None:
+    """'24/11/2026' -> date(2026, 11, 24)."""
+    try:
+        day, month, year = (int(part) for part in text.split("/"))
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _field(item: dict[str, Any], name: str) -> Any:
+    for key in assumptions.CONVERSATION_FIELDS[name]:
+        if item.get(key) not in (None, ""):
+            return item[key]
+    return None
+
+
+def _from_oa(item: dict[str, Any], oa_id: str) -> bool:
+    sender = _field(item, "from")
+    if sender is not None:
+        return str(sender) == oa_id
+    return str(_field(item, "src")) == "0"
+
+
+def _safe(data: dict[str, Any]) -> dict[str, Any]:
+    """The answer as kept by the outbox: without anything that identifies the person beyond ids."""
+    return {k: v for k, v in data.items() if k not in ("phone",)}

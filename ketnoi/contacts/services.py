@@ -1,0 +1,169 @@
+"""Writes to contacts: who people are on each channel. Called by the inbound handler and by jobs."""
+
+import datetime as dt
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ketnoi.channels.models import Channel
+from ketnoi.channels.types.base import Profile
+from ketnoi.core.audit import audit_record
+from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
+
+from .models import ChannelContact, Contact
+
+logger = logging.getLogger(__name__)
+
+
+def channel_contact_for(*, channel: Channel, user_id: str, app_user_id: str = "") -> tuple[ChannelContact, bool]:
+    """The person as this channel knows them, created (with a new Contact) on first sight. Locks the row."""
+    found = ChannelContact.objects.select_for_update().filter(channel=channel, user_id=user_id).first()
+    if found is not None:
+        if app_user_id and not found.app_user_id:
+            found.app_user_id = app_user_id
+            found.save(update_fields=["app_user_id"])
+        return found, False
+    try:
+        with transaction.atomic():
+            contact = Contact.objects.create()
+            created = ChannelContact.objects.create(
+                channel=channel, contact=contact, user_id=user_id, app_user_id=app_user_id
+            )
+    except IntegrityError:  # another worker created it a moment ago
+        return ChannelContact.objects.select_for_update().get(channel=channel, user_id=user_id), False
+    return created, True
+
+
+def note_interaction(channel_contact: ChannelContact, at: dt.datetime) -> None:
+    """Events arrive unordered: the window opens at the latest interaction seen, never an earlier one."""
+    if channel_contact.last_interaction_at is None or at > channel_contact.last_interaction_at:
+        channel_contact.last_interaction_at = at
+
+
+def apply_follow(channel_contact: ChannelContact, *, following: bool, at: dt.datetime, source: str = "") -> None:
+    """Follow state is whatever the latest follow/unfollow says, whatever order they arrive in."""
+    if following:
+        if channel_contact.followed_at is None or at > channel_contact.followed_at:
+            channel_contact.followed_at = at
+            if source:
+                channel_contact.follow_source = source[:120]
+    elif channel_contact.unfollowed_at is None or at > channel_contact.unfollowed_at:
+        channel_contact.unfollowed_at = at
+    followed, unfollowed = channel_contact.followed_at, channel_contact.unfollowed_at
+    channel_contact.is_follower = followed is not None and (unfollowed is None or followed > unfollowed)
+    # Following an OA is taken as consent to hear from it; unfollowing withdraws it.
+    if channel_contact.is_follower:
+        channel_contact.consent_at = channel_contact.consent_at or followed
+    else:
+        channel_contact.consent_at = None
+
+
+def apply_shared_info(channel_contact: ChannelContact, *, phone: str, name: str, address: str, trusted: bool) -> None:
+    if phone:
+        try:
+            e164 = normalize_phone(phone)
+        except InvalidPhoneNumber:
+            logger.info("Channel contact %s shared an unreadable phone number.", channel_contact.pk)
+        else:
+            channel_contact.shared_phone = e164
+            if trusted:
+                link_verified_phone(channel_contact=channel_contact, phone=e164)
+    if address:
+        channel_contact.shared_address = address[:255]
+    if name:
+        channel_contact.display_name = channel_contact.display_name or name[:150]
+        contact = channel_contact.contact
+        if not contact.name:
+            contact.name = name[:150]
+            contact.save(update_fields=["name"])
+
+
+def link_verified_phone(*, channel_contact: ChannelContact, phone: str) -> Contact:
+    """One Contact per person: a channel identity with a verified phone joins the Contact that has that phone.
+
+    The channel contact's own Contact, if it then has no other identity, is left empty (never deleted: outbound
+    messages may point at it).
+    """
+    e164 = normalize_phone(phone)
+    existing = Contact.objects.filter(phone=e164).exclude(pk=channel_contact.contact_id).order_by("pk").first()
+    if existing is None:
+        contact = channel_contact.contact
+        if contact.phone != e164:
+            contact.phone = e164
+            contact.save(update_fields=["phone"])
+        return contact
+    channel_contact.contact = existing
+    channel_contact.save(update_fields=["contact"])
+    return existing
+
+
+@transaction.atomic
+def channel_contact_apply_profile(*, channel_contact_id: int, profile: Profile) -> ChannelContact:
+    channel_contact = ChannelContact.objects.select_for_update().select_related("contact").get(pk=channel_contact_id)
+    fields = []
+    if profile.display_name and profile.display_name != channel_contact.display_name:
+        channel_contact.display_name = profile.display_name[:150]
+        fields.append("display_name")
+        if not channel_contact.contact.name:
+            channel_contact.contact.name = profile.display_name[:150]
+            channel_contact.contact.save(update_fields=["name"])
+    if profile.app_user_id and not channel_contact.app_user_id:
+        channel_contact.app_user_id = profile.app_user_id
+        fields.append("app_user_id")
+    if profile.is_follower is not None and profile.is_follower != channel_contact.is_follower:
+        apply_follow(channel_contact, following=profile.is_follower, at=timezone.now())
+        fields += ["is_follower", "followed_at", "unfollowed_at", "follow_source", "consent_at"]
+    if list(profile.tags) != list(channel_contact.tags):
+        channel_contact.tags = sorted(set(profile.tags))
+        fields.append("tags")
+    if profile.phone and not channel_contact.shared_phone:
+        try:
+            channel_contact.shared_phone = normalize_phone(profile.phone)
+            fields.append("shared_phone")
+        except InvalidPhoneNumber:
+            pass
+    if profile.address and not channel_contact.shared_address:
+        channel_contact.shared_address = profile.address[:255]
+        fields.append("shared_address")
+    if fields:
+        channel_contact.save(update_fields=sorted(set(fields)))
+    return channel_contact
+
+
+def follower_sync(*, channel_contact: ChannelContact) -> ChannelContact | None:
+    """Fetch the person's profile and tags from the provider (Zalo user/detail) and store them. Outside any
+    transaction: it makes an HTTP call."""
+    channel = channel_contact.channel
+    if not channel.channel_type.supports_profiles:
+        return None
+    profile = channel.channel_type.fetch_profile(channel, channel_contact.user_id)
+    if profile is None:
+        return None
+    return channel_contact_apply_profile(channel_contact_id=channel_contact.pk, profile=profile)
+
+
+def channel_contact_tag(*, actor, channel_contact: ChannelContact, tag: str, add: bool = True) -> ChannelContact:
+    """Tag or untag a person at the provider, then record it here (an official's change: audited)."""
+    channel = channel_contact.channel
+    tag = tag.strip()
+    if add:
+        channel.channel_type.add_tag(channel, channel_contact.user_id, tag)
+    else:
+        channel.channel_type.remove_tag(channel, channel_contact.user_id, tag)
+    with transaction.atomic():
+        locked = ChannelContact.objects.select_for_update().get(pk=channel_contact.pk)
+        before = list(locked.tags)
+        tags = set(locked.tags)
+        (tags.add if add else tags.discard)(tag)
+        locked.tags = sorted(tags)
+        locked.save(update_fields=["tags"])
+        audit_record(
+            actor=actor,
+            action="contact.tag" if add else "contact.untag",
+            target=locked,
+            unit_path=channel.unit.path,
+            before={"tags": before},
+            after={"tags": locked.tags},
+        )
+    return locked
