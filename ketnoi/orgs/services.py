@@ -225,8 +225,8 @@ def membership_grant(
     membership.is_active, membership.desk = True, desk
     membership.save(update_fields=["is_active", "desk"])
     if role == Role.SYSTEM_ADMIN and not user.is_staff:
-        user.is_staff = True  # Django admin stays for system administrators only.
-        user.save(update_fields=["is_staff"])
+        user.is_staff = user.is_superuser = True  # Django admin stays for system administrators only.
+        user.save(update_fields=["is_staff", "is_superuser"])
     audit_record(
         actor=actor,
         action="membership.grant",

@@ -128,3 +128,10 @@ def test_production_settings_refuse_unsafe_configuration():
     assert debug.returncode != 0 and "DEBUG must be off" in debug.stderr
     default_key = _check({})
     assert default_key.returncode != 0 and "SECRET_KEY" in default_key.stderr
+
+
+def test_django_admin_is_for_system_administrators_only(world, client):
+    client.force_login(world.unit_admin_a)
+    assert client.get("/django-admin/").status_code == 302
+    client.force_login(world.admin)
+    assert client.get("/django-admin/orgs/administrativeunit/").status_code == 200
