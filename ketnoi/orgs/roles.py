@@ -30,6 +30,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "petitions.handle": frozenset({R.PROCESSING_OFFICER, R.LEADER}),
     "answers.approve": frozenset({R.LEADER}),
     "reports.view": frozenset({R.LEADER, R.UNIT_ADMIN, R.SYSTEM_ADMIN}),
+    "calendar.manage": frozenset({R.SYSTEM_ADMIN}),
+    "procedures.manage": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN}),
 }
 
 
