@@ -171,10 +171,14 @@ OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
 # Periodic jobs run by `manage.py run_scheduler` (see ketnoi/outbox/scheduler.py); later issues append theirs.
 SCHEDULED_JOBS: list[dict] = [
     {"name": "outbox.sweep_stuck", "func": "ketnoi.outbox.scheduler.sweep_job", "seconds": 60},
+    {"name": "calendar.seed_years", "func": "ketnoi.orgs.calendar.seed_current_years", "cron": {"hour": 1}},
 ]
 
 # The name shown on the portal and console until a province is configured in the database.
 PROVINCE_NAME = env_str("PROVINCE_NAME", "")
+
+# Demo data of later domains, run in order by `manage.py seed_demo` after the demo province.
+DEMO_SEEDERS: list[str] = ["ketnoi.orgs.calendar.seed_current_years", "ketnoi.procedures.demo.seed"]
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ import re
 import holidays
 
 from django.db import transaction
+from django.utils import timezone
 
 from ketnoi.core.audit import audit_record, snapshot
 from ketnoi.core.errors import ApplicationError, NotPermitted
@@ -145,3 +146,10 @@ def calendar_day_remove(*, actor, date: dt.date) -> None:
     )
     row.delete()
     invalidate_calendar_cache_on_commit()
+
+
+def seed_current_years(stdout=None) -> None:
+    """This year's and next year's calendar: a demo seeder and a daily scheduled job (settings.SCHEDULED_JOBS)."""
+    this_year = timezone.localdate().year
+    for year in (this_year, this_year + 1):
+        seed_calendar_year(year=year)
