@@ -1,0 +1,130 @@
+"""The outbox: every outbound message is a row, written in the same transaction as the change that caused it.
+
+Dispatchers claim queued rows (lane first, then due time), send them through the channel type and record what
+happened. A row is the single source of truth for one logical message; its idempotency key is what keeps a
+crash or a retry from producing a second copy at the provider.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ketnoi.channels.models import Channel
+from ketnoi.contacts.models import ChannelContact
+from ketnoi.core.models import UUIDModel
+
+
+class Lane(models.IntegerChoices):
+    """Lower runs first: ORDER BY lane puts emergencies ahead of replies, and replies ahead of broadcasts."""
+
+    EMERGENCY = 0, _("Emergency")
+    TRANSACTIONAL = 1, _("Transactional")
+    BULK = 2, _("Bulk")
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    SEEN = "seen", _("Seen")
+    FAILED = "failed", _("Failed")
+    UNREACHABLE = "unreachable", _("Unreachable")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+FINAL_STATUSES = (Status.SENT, Status.DELIVERED, Status.SEEN, Status.FAILED, Status.UNREACHABLE, Status.CANCELLED)
+DEAD_STATUSES = (Status.FAILED, Status.UNREACHABLE)
+
+
+class FallbackStep(models.TextChoices):
+    ORIGINAL = "", _("Original message")
+    TEMPLATE = "template", _("Template message by phone")
+    SMS = "sms", _("SMS")
+
+
+class OutboundMessage(UUIDModel):
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="outbound_messages")
+    channel_contact = models.ForeignKey(
+        ChannelContact, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbound_messages"
+    )
+    # What the recipient looked like when the message was written; the provider is addressed with these.
+    recipient_user_id = models.CharField(max_length=64, blank=True)
+    recipient_phone = models.CharField(max_length=16, blank=True, help_text="E.164.")
+    lane = models.PositiveSmallIntegerField(choices=Lane.choices, default=Lane.TRANSACTIONAL)
+    kind = models.CharField(max_length=20, help_text="OutboundPayload.kind: text, buttons, template...")
+    payload = models.JSONField(help_text="The serialised OutboundPayload.")
+    fallback = models.JSONField(
+        default=dict, blank=True, help_text="How to reach the person if the channel cannot: template_id, sms_text..."
+    )
+    idempotency_key = models.CharField(max_length=120, unique=True, help_text="One per logical message.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_by = models.CharField(max_length=80, blank=True, help_text="The dispatcher holding the lease.")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    outcome_unknown = models.BooleanField(
+        default=False, help_text="A dispatcher died while sending: ask the provider before sending again."
+    )
+    provider_message_id = models.CharField(max_length=80, blank=True)
+    error_kind = models.CharField(max_length=24, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+    cost = models.PositiveIntegerField(default=0, help_text="In đồng, where the provider charges.")
+    source_type = models.CharField(max_length=40, blank=True, help_text="What caused the message, e.g. 'dossier'.")
+    source_id = models.CharField(max_length=64, blank=True)
+    fallback_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="fallback_steps"
+    )
+    fallback_step = models.CharField(max_length=12, choices=FallbackStep.choices, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "lane", "next_attempt_at"], name="outbox_claim"),
+            models.Index(fields=["status", "claimed_at"], name="outbox_lease"),
+            models.Index(
+                fields=["channel", "provider_message_id"],
+                name="outbox_provider_id",
+                condition=~Q(provider_message_id=""),
+            ),
+            models.Index(fields=["channel", "status", "created_at"], name="outbox_channel_status"),
+            models.Index(fields=["source_type", "source_id"], name="outbox_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_label}"
+
+    @property
+    def recipient_label(self) -> str:
+        from ketnoi.core.redaction import mask_phone
+
+        return self.recipient_user_id or mask_phone(self.recipient_phone)
+
+
+class QuotaBucket(models.Model):
+    """One provider quota (Channel.quota_key) shared by every dispatcher process: a token bucket in a row."""
+
+    key = models.CharField(max_length=80, primary_key=True)
+    tokens = models.FloatField(default=0)
+    updated_at = models.FloatField(default=0, help_text="Epoch seconds of the last refill.")
+    paused_until = models.FloatField(default=0, help_text="Epoch seconds; the provider said slow down (-32).")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class JobLock(models.Model):
+    """Lock-or-skip for scheduled jobs, so two schedulers never run the same job at once."""
+
+    name = models.CharField(max_length=120, primary_key=True)
+    holder = models.CharField(max_length=80, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

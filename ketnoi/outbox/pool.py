@@ -1,0 +1,60 @@
+"""A fixed set of sender threads. Each keeps one database connection and closes it when the pool stops."""
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+
+from django.db import connections
+
+log = logging.getLogger(__name__)
+_STOP = object()
+
+
+class SenderPool:
+    def __init__(self, size: int, name: str = "sender") -> None:
+        self._queue: queue.Queue = queue.Queue()
+        self._idle = threading.Condition()
+        self._pending = 0
+        self._threads = [threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True) for i in range(size)]
+        for thread in self._threads:
+            thread.start()
+
+    @property
+    def pending(self) -> int:
+        return self._pending
+
+    def submit(self, fn: Callable, *args) -> None:
+        with self._idle:
+            self._pending += 1
+        self._queue.put((fn, args))
+
+    def wait(self, *, below: int = 1, timeout: float | None = None) -> bool:
+        """Block until fewer than `below` jobs are pending (0 pending when below=1)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending < below, timeout=timeout)
+
+    def close(self) -> None:
+        """Finish what was submitted, then stop every thread (closing its connection)."""
+        for _ in self._threads:
+            self._queue.put(_STOP)
+        for thread in self._threads:
+            thread.join()
+
+    def _work(self) -> None:
+        try:
+            while True:
+                item = self._queue.get()
+                if item is _STOP:
+                    return
+                fn, args = item
+                try:
+                    fn(*args)
+                except Exception:
+                    log.exception("A send job failed outside the outbox's error handling.")
+                finally:
+                    with self._idle:
+                        self._pending -= 1
+                        self._idle.notify_all()
+        finally:
+            connections.close_all()

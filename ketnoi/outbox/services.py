@@ -1,0 +1,146 @@
+"""Writes to the outbox. Enqueue runs inside the caller's transaction, so a message exists iff its cause does."""
+
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from ketnoi.channels.models import Channel
+from ketnoi.channels.types.base import OutboundPayload
+from ketnoi.contacts.models import ChannelContact
+from ketnoi.core.audit import audit_record
+from ketnoi.core.errors import ApplicationError, NotPermitted
+from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
+from ketnoi.orgs.scoping import scope_of
+
+from .models import DEAD_STATUSES, Lane, OutboundMessage, Status
+from .payloads import payload_to_json
+
+FALLBACK_KEYS = frozenset({"template_id", "template_data", "sms_text"})
+MAX_KEY_LENGTH = 100  # the column holds 120: fallback steps append a suffix
+
+
+class OutsideTransaction(RuntimeError):
+    """outbox_enqueue was called in autocommit mode: the message would not share the fate of its cause."""
+
+
+def _recipient(channel_contact: ChannelContact | None, user_id: str, phone: str) -> tuple[str, str]:
+    if channel_contact is not None:
+        user_id = user_id or channel_contact.user_id
+        phone = phone or channel_contact.shared_phone or channel_contact.contact.phone
+    if phone:
+        try:
+            phone = normalize_phone(phone)
+        except InvalidPhoneNumber as exc:
+            raise ApplicationError(str(exc), code="invalid_phone") from exc
+    if not user_id and not phone:
+        raise ApplicationError("A message needs a recipient: a user id on the channel or a phone number.")
+    return user_id, phone
+
+
+def _check_fallback(fallback: dict[str, Any] | None) -> dict[str, Any]:
+    fallback = dict(fallback or {})
+    unknown = set(fallback) - FALLBACK_KEYS
+    if unknown:
+        raise ApplicationError(f"Unknown fallback settings: {', '.join(sorted(unknown))}.")
+    return fallback
+
+
+def outbox_enqueue(
+    *,
+    channel: Channel,
+    payload: OutboundPayload,
+    idempotency_key: str,
+    lane: Lane = Lane.TRANSACTIONAL,
+    channel_contact: ChannelContact | None = None,
+    recipient_user_id: str = "",
+    recipient_phone: str = "",
+    source_type: str = "",
+    source_id: str = "",
+    fallback: dict[str, Any] | None = None,
+    send_after=None,
+) -> OutboundMessage:
+    """Queue one logical message. MUST run inside the caller's transaction.atomic() block, next to the business
+    change that causes it. Enqueueing the same idempotency key again returns the existing row unchanged.
+
+    `fallback` says how to reach the person when the channel cannot (not a follower, window closed):
+    {"template_id": ..., "template_data": {...}} for a template by phone, {"sms_text": ...} for SMS.
+    """
+    if not connection.in_atomic_block:
+        raise OutsideTransaction("outbox_enqueue must be called inside the transaction of the change that causes it.")
+    if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH:
+        raise ApplicationError(f"The idempotency key must have 1 to {MAX_KEY_LENGTH} characters.")
+    existing = OutboundMessage.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    user_id, phone = _recipient(channel_contact, recipient_user_id, recipient_phone)
+    message = OutboundMessage(
+        channel=channel,
+        channel_contact=channel_contact,
+        recipient_user_id=user_id,
+        recipient_phone=phone,
+        lane=Lane(lane),
+        kind=payload.kind,
+        payload=payload_to_json(payload),
+        fallback=_check_fallback(fallback),
+        idempotency_key=idempotency_key,
+        source_type=source_type,
+        source_id=str(source_id),
+        next_attempt_at=send_after or timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        # Another transaction wrote the same key first: that row is the message.
+        return OutboundMessage.objects.get(idempotency_key=idempotency_key)
+    return message
+
+
+def outbox_enqueue_many(*, messages: list[OutboundMessage]) -> int:
+    """Broadcast fan-out: unsaved rows built by the caller (inside its transaction); existing keys are skipped."""
+    if not connection.in_atomic_block:
+        raise OutsideTransaction("outbox_enqueue_many must be called inside the transaction that causes it.")
+    before = OutboundMessage.objects.filter(idempotency_key__in=[m.idempotency_key for m in messages]).count()
+    OutboundMessage.objects.bulk_create(messages, batch_size=1000, ignore_conflicts=True)
+    return len(messages) - before
+
+
+@transaction.atomic
+def outbox_cancel(*, source_type: str, source_id: str, reason: str = "") -> int:
+    """Cancel what has not left yet (a cancelled broadcast). Rows already being sent are left to finish."""
+    return OutboundMessage.objects.filter(
+        source_type=source_type, source_id=str(source_id), status=Status.QUEUED
+    ).update(status=Status.CANCELLED, error_message=reason[:500], claimed_by="")
+
+
+@transaction.atomic
+def outbox_retry(*, actor, message: OutboundMessage) -> OutboundMessage:
+    """An official sends a dead message again, from the dead-letter list. Audited."""
+    unit_path = message.channel.unit.path
+    scope = scope_of(actor)
+    if not (scope.can("channels.manage") and scope.narrowed("channels.manage").covers_path(unit_path)):
+        raise NotPermitted()
+    message = OutboundMessage.objects.select_for_update().get(pk=message.pk)
+    if message.status not in DEAD_STATUSES:
+        raise ApplicationError("Only failed or unreachable messages can be retried.", code="not_dead")
+    if message.fallback_steps.exists():
+        raise ApplicationError("This message was passed on to a fallback; retry the last step instead.")
+    before = {"status": message.status, "attempts": message.attempts, "error_message": message.error_message}
+    message.status = Status.QUEUED
+    message.attempts = 0
+    message.next_attempt_at = timezone.now()
+    message.error_kind = ""
+    message.error_message = ""
+    message.claimed_by = ""
+    message.outcome_unknown = False
+    message.save()
+    audit_record(
+        actor=actor,
+        action="outbox.retry",
+        target=message,
+        unit_path=unit_path,
+        before=before,
+        after={"status": message.status, "attempts": 0},
+    )
+    return message

@@ -1,0 +1,83 @@
+"""Enqueue is transactional and idempotent; lanes are served emergency, then transactional, then bulk."""
+
+import pytest
+
+from django.db import transaction
+
+from ketnoi.channels.types.base import OutboundPayload
+from ketnoi.core.errors import ApplicationError
+from ketnoi.outbox.dispatcher import dispatch_once
+from ketnoi.outbox.models import Lane, OutboundMessage, Status
+from ketnoi.outbox.services import OutsideTransaction, outbox_cancel, outbox_enqueue
+
+from .helpers import drain, enqueue
+
+
+def test_enqueue_is_idempotent_per_key(make_channel, sink):
+    channel = make_channel()
+    first = enqueue(channel, "dossier-1-received", text="first")
+    again = enqueue(channel, "dossier-1-received", text="a different text")
+    assert again.pk == first.pk
+    assert OutboundMessage.objects.count() == 1
+    drain()
+    assert sink.counts() == {"dossier-1-received": 1}
+    assert [m["text"] for m in sink.accepted] == ["first"]
+
+
+def test_enqueue_refuses_to_run_outside_a_transaction(make_channel):
+    channel = make_channel()
+    with pytest.raises(OutsideTransaction):
+        outbox_enqueue(channel=channel, payload=OutboundPayload(kind="text", text="x"), idempotency_key="k")
+    assert not OutboundMessage.objects.exists()
+
+
+def test_enqueue_rolls_back_with_its_cause(make_channel):
+    channel = make_channel()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        outbox_enqueue(
+            channel=channel, payload=OutboundPayload(kind="text", text="x"), idempotency_key="k", recipient_user_id="u"
+        )
+        raise RuntimeError("the business change failed")
+    assert not OutboundMessage.objects.exists()
+
+
+def test_enqueue_needs_a_recipient_and_a_valid_phone(make_channel):
+    channel = make_channel()
+    with pytest.raises(ApplicationError), transaction.atomic():
+        outbox_enqueue(channel=channel, payload=OutboundPayload(kind="text", text="x"), idempotency_key="k")
+    with pytest.raises(ApplicationError), transaction.atomic():
+        outbox_enqueue(
+            channel=channel, payload=OutboundPayload(kind="text", text="x"), idempotency_key="k", recipient_phone="12"
+        )
+    message = enqueue(channel, "k2", user_id="", recipient_phone="0912 345 678")
+    assert message.recipient_phone == "+84912345678"
+
+
+def test_lanes_are_served_in_order_of_urgency(make_channel, sink):
+    channel = make_channel()
+    for i in range(4):
+        enqueue(channel, f"bulk-{i}", lane=Lane.BULK)
+    for i in range(3):
+        enqueue(channel, f"reply-{i}", lane=Lane.TRANSACTIONAL)
+    for i in range(2):
+        enqueue(channel, f"alert-{i}", lane=Lane.EMERGENCY)
+
+    assert dispatch_once(batch_size=2, concurrency=1) == 2
+    assert [m["key"] for m in sink.accepted] == ["alert-0", "alert-1"]
+    dispatch_once(batch_size=20, concurrency=1)
+    assert [m["key"] for m in sink.accepted] == [
+        "alert-0", "alert-1", "reply-0", "reply-1", "reply-2", "bulk-0", "bulk-1", "bulk-2", "bulk-3",
+    ]  # fmt: skip
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {Status.SENT}
+    assert all(m.provider_message_id for m in OutboundMessage.objects.all())
+
+
+def test_cancel_stops_what_has_not_left(make_channel, sink):
+    channel = make_channel()
+    for i in range(3):
+        enqueue(channel, f"b-{i}", lane=Lane.BULK, source_type="broadcast", source_id="42")
+    enqueue(channel, "other", source_type="dossier", source_id="7")
+    assert outbox_cancel(source_type="broadcast", source_id="42", reason="cancelled by the editor") == 3
+    drain()
+    assert sink.counts() == {"other": 1}
+    assert OutboundMessage.objects.filter(status=Status.CANCELLED).count() == 3
