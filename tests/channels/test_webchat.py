@@ -1,0 +1,94 @@
+"""Web chat: a signed visitor cookie, messages through the same intake and contacts path, replies polled."""
+
+import pytest
+
+from django.urls import reverse
+
+from ketnoi.channels.models import ChannelEvent
+from ketnoi.channels.services import webchat_channel_create
+from ketnoi.channels.tasks import process_channel_event
+from ketnoi.channels.types import get_channel_type
+from ketnoi.channels.types.base import Button, OutboundPayload, Recipient
+from ketnoi.channels.types.webchat.type import COOKIE
+from ketnoi.contacts.models import ChannelContact, InboundMessage
+
+from .conftest import receive_url
+
+
+@pytest.fixture
+def webchat(world):
+    return webchat_channel_create(actor=None, unit=world.commune_a, name="Hỏi đáp trực tuyến")
+
+
+def visitor_of(client):
+    return client.cookies[COOKIE].value
+
+
+def test_portal_home_links_the_chat(client, webchat):
+    assert reverse("portal:webchat") in client.get(reverse("portal:home")).content.decode()
+
+
+def test_chat_page_gives_a_signed_visitor_cookie(client, webchat):
+    response = client.get(reverse("portal:webchat"))
+    assert response.status_code == 200
+    assert receive_url(webchat) in response.content.decode()
+    cookie = response.cookies[COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+def test_a_visitor_message_takes_the_inbound_path_once(client, webchat):
+    client.get(reverse("portal:webchat"))
+    for _ in range(2):  # a resubmitted form
+        response = client.post(receive_url(webchat), {"text": "Làm lại CCCD cần gì?", "client_id": "abc-1"})
+        assert response.status_code == 200
+    event = ChannelEvent.objects.get(channel=webchat)
+    assert process_channel_event.call(event.pk) == "handled"
+    message = InboundMessage.objects.get()
+    assert message.text == "Làm lại CCCD cần gì?"
+    person = ChannelContact.objects.get(channel=webchat)
+    assert person.user_id == event.user_id
+    assert person.last_interaction_at is not None
+
+
+@pytest.mark.parametrize("cookie", [None, "forged-visitor", "v123:forgedsignature"])
+def test_without_a_signed_session_nothing_is_stored(client, webchat, cookie):
+    if cookie:
+        client.cookies[COOKIE] = cookie
+    response = client.post(receive_url(webchat), {"text": "hello", "client_id": "x"})
+    assert response.status_code == 403
+    assert not ChannelEvent.objects.exists()
+
+
+def test_replies_are_shown_to_their_visitor_only(client, webchat):
+    from django.test import Client
+
+    client.get(reverse("portal:webchat"))
+    client.post(receive_url(webchat), {"text": "Xin chào", "client_id": "m1"})
+    visitor = ChannelEvent.objects.get().user_id
+    webchat_type = get_channel_type("webchat")
+    payload = OutboundPayload(
+        kind="buttons", text="Chào bạn, bạn cần gì?", buttons=(Button("Tra cứu", "query_hide", "#TRACUU"),)
+    )
+    first = webchat_type.send(webchat, Recipient(user_id=visitor), payload, idempotency_key="reply-1")
+    again = webchat_type.send(webchat, Recipient(user_id=visitor), payload, idempotency_key="reply-1")
+    assert first.provider_message_id == again.provider_message_id
+    assert (
+        webchat_type.find_sent(webchat, Recipient(user_id=visitor), payload, idempotency_key="reply-1", since=None)
+        == first.provider_message_id
+    )
+    log = client.get(reverse("portal:webchat_messages") + f"?c={webchat.uuid}").content.decode()
+    assert log.count("Chào bạn, bạn cần gì?") == 1
+    assert "Xin chào" in log and 'data-webchat-say="#TRACUU"' in log
+    stranger = Client()
+    stranger.get(reverse("portal:webchat"))
+    assert "Chào bạn" not in stranger.get(reverse("portal:webchat_messages")).content.decode()
+
+
+def test_embedded_page_may_be_framed_by_the_same_site_only(client, webchat):
+    response = client.get(reverse("portal:webchat") + "?embed=1")
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert "topbar" not in response.content.decode()
+
+
+def test_no_webchat_channel_says_so(client, world):
+    assert client.get(reverse("portal:webchat")).status_code == 200
