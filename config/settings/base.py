@@ -171,6 +171,12 @@ OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
 # Periodic jobs run by `manage.py run_scheduler` (see ketnoi/outbox/scheduler.py); later issues append theirs.
 SCHEDULED_JOBS: list[dict] = [
     {"name": "outbox.sweep_stuck", "func": "ketnoi.outbox.scheduler.sweep_job", "seconds": 60},
+    {
+        "name": "zalo.refresh_tokens",
+        "func": "ketnoi.channels.types.zalo.tokens.refresh_expiring_tokens",
+        "seconds": 15 * 60,
+        "optional": True,
+    },
     {"name": "calendar.seed_years", "func": "ketnoi.orgs.calendar.seed_current_years", "cron": {"hour": 1}},
 ]
 
