@@ -70,6 +70,13 @@ def _audit(world, unit):
     return AuditEntry.objects.filter(unit_path=unit.path, action="official.create").latest("id")
 
 
+def _channel(world, unit):
+    from ketnoi.channels.models import Channel
+
+    n = next(_serial)
+    return Channel.objects.create(unit=unit, type_code="webchat", name=f"Matrix channel {n}")
+
+
 MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     # console: sign-in and the shell
     "console:login": Unscoped("the public sign-in page"),
@@ -86,6 +93,10 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     "console:membership_revoke": ObjectCase(lambda w, u: {"uuid": _official(w, u).uuid}, method="post"),
     "console:audit_list": ListCase(lambda w, u: _official(w, u).user.username),
     "console:audit_detail": ObjectCase(lambda w, u: {"pk": _audit(w, u).pk}),
+    # console: channels
+    "console:channel_list": ListCase(lambda w, u: _channel(w, u).name),
+    "console:channel_detail": ObjectCase(lambda w, u: {"uuid": _channel(w, u).uuid}),
+    "console:channel_create_zalo": ListCase(lambda w, u: str(u.name)),
     # integration API (as an API client of commune A)
     "api:api-root": Unscoped("ninja's index route, not served (docs are off)"),
     "api:openapi-json": Unscoped("the public OpenAPI document, no tenant data"),

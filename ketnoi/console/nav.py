@@ -24,6 +24,7 @@ NAV: list[NavItem] = [
     NavItem("agencies", _("Agencies and desks"), "console:agency_list", "orgs.view"),
     NavItem("officials", _("Officials"), "console:official_list", "orgs.view"),
     NavItem("audit", _("Audit log"), "console:audit_list", "audit.view"),
+    NavItem("channels", _("Channels"), "console:channel_list", "channels.view"),
 ]
 
 

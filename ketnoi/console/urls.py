@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, auth, home, orgs
+from .views import audit, auth, channels, home, orgs
 
 app_name = "console"
 
@@ -18,4 +18,7 @@ urlpatterns = [
     path("officials/<uuid:uuid>/revoke/", orgs.MembershipRevokeView.as_view(), name="membership_revoke"),
     path("audit/", audit.AuditListView.as_view(), name="audit_list"),
     path("audit/<int:pk>/", audit.AuditDetailView.as_view(), name="audit_detail"),
+    path("channels/", channels.ChannelListView.as_view(), name="channel_list"),
+    path("channels/new/zalo/", channels.ZaloChannelCreateView.as_view(), name="channel_create_zalo"),
+    path("channels/<uuid:uuid>/", channels.ChannelDetailView.as_view(), name="channel_detail"),
 ]
