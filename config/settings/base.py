@@ -27,6 +27,7 @@ KETNOI_APPS = [
     "ketnoi.contacts",
     "ketnoi.outbox",
     "ketnoi.procedures",
+    "ketnoi.dossiers",
     "ketnoi.conversations",
     "ketnoi.console",
     "ketnoi.portal",

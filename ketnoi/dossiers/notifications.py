@@ -1,0 +1,283 @@
+"""Citizen notices about dossiers: wording (per unit, Vietnamese and English, with defaults here), and delivery
+through the outbox to every channel identity linked to the dossier, or by phone (template message) when none is.
+
+Called by the services inside their transaction, once per history event that the citizen should hear about:
+the outbox idempotency key `dossier:<uuid>:<event id>:<channel contact id | phone>` makes a replay a no-op, so
+each accepted event gives exactly one message per linked channel.
+"""
+
+import string
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import formats, timezone, translation
+
+from ketnoi.channels.models import Channel
+from ketnoi.channels.types.base import Button, OutboundPayload
+from ketnoi.contacts.models import ChannelContact
+from ketnoi.core.errors import ApplicationError
+from ketnoi.core.text import fold
+from ketnoi.orgs.models import AdministrativeUnit
+from ketnoi.outbox.models import Lane
+from ketnoi.outbox.services import outbox_enqueue
+
+from .models import Dossier, DossierEvent, DossierLink, NotificationKind, NotificationTemplate
+from .tokens import lookup_url
+
+K = NotificationKind
+
+DEFAULTS: dict[tuple[str, str], str] = {
+    (K.RECEIVED, "vi"): (
+        "{agency_name} đã tiếp nhận hồ sơ {receipt_code} ({procedure_name}) của ông/bà {applicant_name} "
+        "ngày {received_date}. Ngày hẹn trả kết quả: {due_date}. Tra cứu: {lookup_url}"
+    ),
+    (K.RECEIVED, "en"): (
+        "{agency_name} received dossier {receipt_code} ({procedure_name}) from {applicant_name} on "
+        "{received_date}. Result due: {due_date}. Track it: {lookup_url}"
+    ),
+    (K.STATUS_CHANGED, "vi"): "Hồ sơ {receipt_code}: {status}. {note} Tra cứu: {lookup_url}",
+    (K.STATUS_CHANGED, "en"): "Dossier {receipt_code}: {status}. {note} Track it: {lookup_url}",
+    (K.SUPPLEMENT_REQUESTED, "vi"): (
+        "Hồ sơ {receipt_code} cần bổ sung: {missing}. Xin bổ sung trước ngày {supplement_due_date}. "
+        "Thời hạn giải quyết được tính lại từ khi hồ sơ đầy đủ. {lookup_url}"
+    ),
+    (K.SUPPLEMENT_REQUESTED, "en"): (
+        "Dossier {receipt_code} needs: {missing}. Please provide it by {supplement_due_date}. The processing time "
+        "restarts once the dossier is complete. {lookup_url}"
+    ),
+    (K.RESULT_READY, "vi"): (
+        "Hồ sơ {receipt_code} đã có kết quả. Mời ông/bà hoặc người được ủy quyền nhận tại {collection_place}. "
+        "{collection_note} {lookup_url}"
+    ),
+    (K.RESULT_READY, "en"): (
+        "The result of dossier {receipt_code} is ready. Collect it (or send your authorized person) at "
+        "{collection_place}. {collection_note} {lookup_url}"
+    ),
+    (K.APOLOGY, "vi"): (
+        "{agency_name} xin lỗi ông/bà {applicant_name}: hồ sơ {receipt_code} chưa thể trả đúng hẹn ngày "
+        "{previous_due_date} vì {apology_reason}. Ngày hẹn trả mới: {new_due_date}. {lookup_url}"
+    ),
+    (K.APOLOGY, "en"): (
+        "{agency_name} apologises to {applicant_name}: dossier {receipt_code} cannot be returned on "
+        "{previous_due_date} because {apology_reason}. New date: {new_due_date}. {lookup_url}"
+    ),
+    (K.RETURNED, "vi"): (
+        "Hồ sơ {receipt_code} đã trả kết quả ngày {returned_date}. Mời ông/bà đánh giá mức độ hài lòng: {lookup_url}"
+    ),
+    (K.RETURNED, "en"): (
+        "The result of dossier {receipt_code} was handed over on {returned_date}. Please rate our service: {lookup_url}"
+    ),
+    (K.LINKED, "vi"): (
+        "Ông/bà sẽ nhận thông báo về hồ sơ {receipt_code} ({procedure_name}) tại đây. Tình trạng hiện tại: "
+        "{status}. Ngày hẹn trả: {due_date}."
+    ),
+    (K.LINKED, "en"): (
+        "You will be told about dossier {receipt_code} ({procedure_name}) here. Current status: {status}. "
+        "Due: {due_date}."
+    ),
+}
+
+PLACEHOLDERS: dict[str, str] = {
+    "applicant_name": "Nguyễn Văn An",
+    "receipt_code": "H90.90001-261124-0001",
+    "procedure_name": "Đăng ký khai sinh",
+    "agency_name": "Trung tâm Phục vụ hành chính công phường Đông Hòa",
+    "status": "Đang xử lý",
+    "note": "",
+    "received_date": "24/11/2026",
+    "due_date": "27/11/2026",
+    "lookup_url": "https://example.invalid/tra-cuu/…/",
+    "missing": "Bản sao giấy chứng nhận kết hôn",
+    "supplement_due_date": "01/12/2026",
+    "collection_place": "Quầy 1, Trung tâm Phục vụ hành chính công phường Đông Hòa",
+    "collection_note": "",
+    "previous_due_date": "27/11/2026",
+    "new_due_date": "02/12/2026",
+    "apology_reason": "cần xác minh thêm thông tin",
+    "returned_date": "28/11/2026",
+}
+
+
+def template_placeholders() -> list[str]:
+    return list(PLACEHOLDERS)
+
+
+def template_validate(text: str) -> None:
+    """Raise an ApplicationError naming any placeholder that does not exist, or broken braces."""
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as exc:
+        raise ApplicationError(f"The template has unbalanced braces: {exc}.", code="invalid_template") from exc
+    unknown = sorted(n for n in names if n not in PLACEHOLDERS)
+    if unknown:
+        raise ApplicationError(
+            f"Unknown placeholders: {', '.join('{' + n + '}' for n in unknown)}. "
+            f"Available: {', '.join('{' + n + '}' for n in PLACEHOLDERS)}.",
+            code="invalid_template",
+            extra={"unknown": unknown},
+        )
+
+
+class _Missing(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def template_render(*, text: str, context: dict[str, Any] | None = None) -> str:
+    """Fill named placeholders; unknown ones stay as typed (the editor's preview shows them). Spaces tidied."""
+    values = _Missing({k: "" if v is None else str(v) for k, v in (context or PLACEHOLDERS).items()})
+    try:
+        rendered = string.Formatter().vformat(text, (), values)
+    except (ValueError, IndexError):
+        rendered = text
+    return " ".join(rendered.split())
+
+
+def _ancestors(unit: AdministrativeUnit) -> list[int]:
+    return [int(part) for part in unit.path.strip("/").split("/") if part]
+
+
+def template_text(*, unit: AdministrativeUnit, kind: str, language: str) -> str:
+    """The wording in force for a unit: its own, else the nearest ancestor's, else the default."""
+    language = language if (kind, language) in DEFAULTS else "vi"
+    ids = _ancestors(unit)
+    own = {
+        t.unit_id: t.text
+        for t in NotificationTemplate.objects.filter(unit_id__in=ids, kind=kind, language=language).only(
+            "unit_id", "text"
+        )
+    }
+    for unit_id in reversed(ids):
+        if unit_id in own:
+            return own[unit_id]
+    return DEFAULTS[(kind, language)]
+
+
+def _date(value) -> str:
+    return formats.date_format(value, "d/m/Y") if value else ""
+
+
+def dossier_context(dossier: Dossier, *, language: str, event: DossierEvent | None = None) -> dict[str, Any]:
+    from .states import State
+
+    with translation.override(language):
+        status = str(State(dossier.state).label)
+    return {
+        "applicant_name": dossier.applicant_name,
+        "receipt_code": dossier.receipt_code,
+        "procedure_name": dossier.procedure.name,
+        "agency_name": dossier.receiving_agency.name,
+        "status": status,
+        "note": event.note if event is not None and event.kind != "apology" else "",
+        "received_date": _date(dossier.received_at and timezone.localdate(dossier.received_at)),
+        "due_date": _date(dossier.due_date),
+        "lookup_url": lookup_url(dossier),
+        "missing": "; ".join(dossier.supplement_items),
+        "supplement_due_date": _date(dossier.supplement_due_date),
+        "collection_place": dossier.collection_place or dossier.receiving_agency.name,
+        "collection_note": dossier.collection_note,
+        "previous_due_date": _date(dossier.apology_previous_due_date),
+        "new_due_date": _date(dossier.apology_new_due_date),
+        "apology_reason": dossier.apology_reason,
+        "returned_date": _date(dossier.result_returned_at and timezone.localdate(dossier.result_returned_at)),
+    }
+
+
+def render_for(dossier: Dossier, *, kind: str, language: str, event: DossierEvent | None = None) -> str:
+    text = template_text(unit=dossier.unit, kind=kind, language=language)
+    return template_render(text=text, context=dossier_context(dossier, language=language, event=event))
+
+
+def linked_channel_contacts(dossier: Dossier) -> list[ChannelContact]:
+    """Every channel identity linked to the dossier, directly or through a linked contact, once each."""
+    links = DossierLink.objects.filter(dossier=dossier, is_active=True)
+    direct = links.exclude(channel_contact=None).values("channel_contact_id")
+    through_contact = links.exclude(contact=None).values("contact_id")
+    return list(
+        ChannelContact.objects.filter(Q(pk__in=direct) | Q(contact_id__in=through_contact), channel__is_active=True)
+        .select_related("channel", "contact")
+        .order_by("pk")
+    )
+
+
+def phone_channel_for(unit: AdministrativeUnit) -> Channel | None:
+    """The Zalo OA of the unit, or of the nearest ancestor unit, for template messages by phone."""
+    ids = _ancestors(unit)
+    channels = Channel.objects.filter(type_code="zalo", is_active=True, unit_id__in=ids).select_related("unit")
+    return max(channels, key=lambda c: (c.unit.path.count("/"), -c.pk), default=None)
+
+
+def _fallback(channel: Channel, dossier: Dossier, kind: str, text: str) -> dict[str, Any]:
+    """Template by phone (the OA's configured ZBS template for dossier notices), then SMS with the folded text."""
+    fallback: dict[str, Any] = {"sms_text": fold(text)[:480]}
+    template_id = (channel.config or {}).get("dossier_template_id") or getattr(settings, "DOSSIER_ZBS_TEMPLATE_ID", "")
+    if template_id:
+        context = dossier_context(dossier, language="vi")
+        fallback["template_id"] = str(template_id)
+        fallback["template_data"] = {
+            "ten_nguoi_dan": dossier.applicant_name,
+            "ma_ho_so": dossier.receipt_code,
+            "trang_thai": context["status"],
+            "ten_dich_vu": dossier.procedure.name[:100],
+            "ngay_hen_tra": context["due_date"],
+            "loai_thong_bao": kind,
+        }
+    return fallback
+
+
+def notify_citizen(
+    *, dossier: Dossier, event: DossierEvent, kind: str, channel_contacts: list[ChannelContact] | None = None
+) -> int:
+    """Queue the notice of `event` to every linked channel, or by phone when none. Returns the rows queued.
+    Runs inside the caller's transaction (outbox_enqueue insists). `channel_contacts` narrows the recipients
+    (and then there is no phone fallback)."""
+    payload_for: dict[str, OutboundPayload] = {}
+    queued = 0
+    base_key = f"dossier:{dossier.uuid.hex}:{event.pk}"
+    recipients = linked_channel_contacts(dossier) if channel_contacts is None else channel_contacts
+    for channel_contact in recipients:
+        language = channel_contact.contact.language or "vi"
+        if language not in payload_for:
+            text = render_for(dossier, kind=kind, language=language, event=event)
+            title = "Tra cứu hồ sơ" if language == "vi" else "Track the dossier"
+            payload_for[language] = OutboundPayload(
+                kind="buttons", text=text, buttons=(Button(title=title, action="url", value=lookup_url(dossier)),)
+            )
+        payload = payload_for[language]
+        if not channel_contact.channel.channel_type.supports_buttons:
+            payload = OutboundPayload(kind="text", text=payload.text)
+        outbox_enqueue(
+            channel=channel_contact.channel,
+            payload=payload,
+            idempotency_key=f"{base_key}:{channel_contact.pk}",
+            lane=Lane.TRANSACTIONAL,
+            channel_contact=channel_contact,
+            recipient_phone=dossier.applicant_phone,
+            source_type="dossier",
+            source_id=str(dossier.uuid),
+            fallback=_fallback(channel_contact.channel, dossier, kind, payload.text),
+        )
+        queued += 1
+    if queued or channel_contacts is not None or not dossier.applicant_phone:
+        return queued
+    channel = phone_channel_for(dossier.unit)
+    if channel is None:
+        return 0
+    text = render_for(dossier, kind=kind, language=dossier.language or "vi", event=event)
+    fallback = _fallback(channel, dossier, kind, text)
+    if "template_id" not in fallback:
+        return 0  # no template to reach a non-follower with: the lookup page and the desk remain
+    outbox_enqueue(
+        channel=channel,
+        payload=OutboundPayload(
+            kind="template", template_id=fallback["template_id"], template_data=fallback["template_data"]
+        ),
+        idempotency_key=f"{base_key}:phone",
+        lane=Lane.TRANSACTIONAL,
+        recipient_phone=dossier.applicant_phone,
+        source_type="dossier",
+        source_id=str(dossier.uuid),
+        fallback={"sms_text": fallback["sms_text"]},
+    )
+    return 1

@@ -1,0 +1,42 @@
+"""ID numbers (CCCD) of applicants and authorized collectors: encrypted at rest, searchable by a keyed hash, shown
+masked. Nothing here logs or returns the clear number except `reveal_id_number`, for the rare screen that needs it.
+"""
+
+import hashlib
+import hmac
+import re
+
+from django.conf import settings
+
+from ketnoi.core.crypto import decrypt_json, encrypt_json
+from ketnoi.core.errors import ApplicationError
+from ketnoi.core.redaction import mask_id_number
+
+ID_NUMBER_RE = re.compile(r"^(\d{12}|\d{9})$")
+
+
+def clean_id_number(raw: str) -> str:
+    """'001 203 004 567' -> '001203004567'. 12-digit personal ID or 9-digit legacy CMND; '' stays ''."""
+    number = re.sub(r"[\s.-]", "", raw or "")
+    if number and not ID_NUMBER_RE.match(number):
+        raise ApplicationError("An ID number has 12 digits (or 9 for an old CMND).", code="invalid_id_number")
+    return number
+
+
+def id_number_hash(number: str) -> str:
+    if not number:
+        return ""
+    key = ("ketnoi-id-number:" + settings.FIELD_ENCRYPTION_KEY).encode()
+    return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()
+
+
+def protect_id_number(raw: str) -> tuple[str, str, str]:
+    """(encrypted, keyed hash, masked) for storing."""
+    number = clean_id_number(raw)
+    if not number:
+        return "", "", ""
+    return encrypt_json({"n": number}), id_number_hash(number), mask_id_number(number)
+
+
+def reveal_id_number(encrypted: str) -> str:
+    return decrypt_json(encrypted).get("n", "") if encrypted else ""

@@ -1,0 +1,160 @@
+"""Taking a dossier in: at the desk (dossier_receive), or online before acceptance (dossier_submit_online)."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketnoi.core.errors import ApplicationError, NotPermitted
+from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
+from ketnoi.core.text import nfc
+from ketnoi.core.workdays import add_working_days
+from ketnoi.orgs.models import Agency, Desk
+from ketnoi.orgs.scoping import scope_of
+from ketnoi.procedures.models import Procedure
+
+from ..codes import allocate_receipt_code
+from ..models import ApplicantType, Dossier, EventKind, EventSource, SubmissionChannel
+from ..notifications import notify_citizen
+from ..protect import protect_id_number
+from ..states import State
+from .common import NOTICE_FOR_STATE, audit, check_transition, parties_of, record_event
+
+
+def clean_phone(raw: str, *, required: bool = False) -> str:
+    if not (raw or "").strip():
+        if required:
+            raise ApplicationError("The applicant's phone number is required.", code="phone_required")
+        return ""
+    try:
+        return normalize_phone(raw)
+    except InvalidPhoneNumber as exc:
+        raise ApplicationError(str(exc), code="invalid_phone") from exc
+
+
+def due_date_from(start: dt.datetime, procedure: Procedure) -> dt.date:
+    """Received (or clock restarted) + the procedure's working days, on the working-day calendar."""
+    return add_working_days(start, procedure.processing_days)
+
+
+def _check_desk_official(actor, agency: Agency) -> None:
+    if actor is None or not getattr(actor, "pk", None):
+        return
+    scope = scope_of(actor)
+    if not scope.can("dossiers.intake"):
+        raise NotPermitted("Only desk officers take dossiers in.")
+    narrowed = scope.narrowed("dossiers.intake")
+    allowed = narrowed.everything or any(
+        (g.agency_ids is not None and agency.pk in g.agency_ids)
+        or (g.agency_ids is None and agency.unit.path.startswith(g.unit_path))
+        for g in narrowed.grants
+    )
+    if not allowed:
+        raise NotPermitted(f"You do not take dossiers in for {agency.name}.")
+
+
+@transaction.atomic
+def dossier_receive(
+    *,
+    actor,
+    procedure: Procedure,
+    receiving_agency: Agency,
+    applicant_name: str,
+    applicant_phone: str = "",
+    applicant_id_number: str = "",
+    applicant_address: str = "",
+    applicant_email: str = "",
+    applicant_type: str = ApplicantType.CITIZEN,
+    desk: Desk | None = None,
+    competent_agency: Agency | None = None,
+    channel: str = SubmissionChannel.IN_PERSON,
+    summary: str = "",
+    documents_received: list[dict] | None = None,
+    language: str = "vi",
+    received_at: dt.datetime | None = None,
+    receipt_code: str = "",
+    source: str = EventSource.DESK,
+    external_system: str = "",
+    external_id: str = "",
+    state: str = State.RECEIVED,
+) -> Dossier:
+    """Desk intake: a complete dossier gets its receipt code and due date, the history starts, and the citizen is
+    told (if the phone is known to a linked channel or the OA's template). `receipt_code` is given only by an
+    integrating system that numbers its own dossiers; `state` SUBMITTED (code 1) only for online filings."""
+    if source != EventSource.API:
+        _check_desk_official(actor, receiving_agency)
+    if desk is not None and desk.agency_id != receiving_agency.pk:
+        raise ApplicationError(f"Desk {desk.code} belongs to another agency.", code="invalid_desk")
+    name = nfc(applicant_name).strip()
+    if not name:
+        raise ApplicationError("The applicant's name is required.", code="name_required")
+    if not procedure.is_active:
+        raise ApplicationError(f"Procedure {procedure.code} is no longer offered.", code="procedure_inactive")
+    received_at = received_at or timezone.now()
+    encrypted, id_hash, masked = protect_id_number(applicant_id_number)
+    if receipt_code and Dossier.objects.filter(receipt_code=receipt_code).exists():
+        raise ApplicationError(f"Receipt code {receipt_code} is already taken.", code="duplicate_code")
+    is_received = state != State.SUBMITTED
+    dossier = Dossier(
+        receipt_code=receipt_code or allocate_receipt_code(agency=receiving_agency, received_at=received_at),
+        external_system=external_system,
+        external_id=external_id,
+        applicant_type=applicant_type,
+        applicant_name=name[:200],
+        applicant_phone=clean_phone(applicant_phone),
+        applicant_id_encrypted=encrypted,
+        applicant_id_hash=id_hash,
+        applicant_id_masked=masked,
+        applicant_address=nfc(applicant_address).strip()[:300],
+        applicant_email=applicant_email.strip(),
+        language=language if language in ("vi", "en") else "vi",
+        procedure=procedure,
+        summary=nfc(summary).strip()[:1000],
+        documents_received=list(documents_received or []),
+        unit=receiving_agency.unit,
+        receiving_agency=receiving_agency,
+        desk=desk,
+        competent_agency=competent_agency or procedure.agency,
+        channel=channel,
+        received_by=actor if getattr(actor, "pk", None) and not hasattr(actor, "as_scope") else None,
+        state=state,
+        state_changed_at=received_at,
+        last_event_at=received_at,
+        submitted_at=received_at if channel == SubmissionChannel.ONLINE else None,
+        received_at=received_at if is_received else None,
+        clock_started_at=received_at if is_received else None,
+        due_date=due_date_from(received_at, procedure) if is_received else None,
+        created_at=received_at,
+    )
+    dossier.save()
+    event = record_event(
+        dossier=dossier,
+        kind=EventKind.RECEIVED,
+        actor=actor,
+        source=source,
+        to_state=state,
+        occurred_at=received_at,
+        data={"due_date": str(dossier.due_date or ""), "channel": channel},
+    )
+    audit(actor, "dossier.receive", dossier)
+    notify_citizen(dossier=dossier, event=event, kind=NOTICE_FOR_STATE.get(state, "status_changed"))
+    return dossier
+
+
+@transaction.atomic
+def dossier_accept_online(
+    *, actor, dossier: Dossier, source: str = EventSource.DESK, at: dt.datetime | None = None
+) -> Dossier:
+    """An online filing (code 1) is found complete: it is received now, and the due date counts from now."""
+    from .common import check_actor_scope, lock, move
+
+    check_actor_scope(actor, dossier, "dossiers.intake")
+    dossier = lock(dossier)
+    check_transition(dossier.state, State.RECEIVED, parties_of(actor, source))
+    at = at or timezone.now()
+    dossier.received_at = dossier.clock_started_at = at
+    dossier.due_date = due_date_from(at, dossier.procedure)
+    before = {"state": dossier.state}
+    move(dossier, State.RECEIVED, actor=actor, source=source, at=at, data={"due_date": str(dossier.due_date)})
+    audit(actor, "dossier.accept", dossier, before)
+    return dossier

@@ -1,0 +1,115 @@
+"""Linking a citizen's channel identity to dossiers, so notices reach them: by the signed receipt QR token (follow
+link or pasted lookup link), by code + the phone's last digits (rate-limited), or by a verified phone."""
+
+import datetime as dt
+import hmac
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ketnoi.contacts.models import ChannelContact, Contact
+from ketnoi.core.errors import ApplicationError
+from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
+
+from ..models import Dossier, DossierLink, EventKind, EventSource, LinkAttempt, LinkMethod, NotificationKind
+from ..notifications import notify_citizen
+from ..selectors import dossier_find_by_code
+from .common import record_event
+
+LINK_ATTEMPTS_PER_HOUR = 5
+PHONE_DIGITS = 4
+
+
+def _target(contact: Contact | ChannelContact) -> dict:
+    if isinstance(contact, ChannelContact):
+        return {"channel_contact": contact}
+    if isinstance(contact, Contact):
+        return {"contact": contact}
+    raise TypeError("Link a Contact or a ChannelContact.")
+
+
+@transaction.atomic
+def dossier_link(
+    *, dossier: Dossier, contact: Contact | ChannelContact, method: str, at: dt.datetime | None = None
+) -> tuple[DossierLink, bool]:
+    """Link (or re-activate the link of) a citizen to a dossier; a new link is told the dossier's status once."""
+    target = _target(contact)
+    link = DossierLink.objects.filter(dossier=dossier, **target).first()
+    if link is not None:
+        if not link.is_active:
+            link.is_active = True
+            link.save(update_fields=["is_active"])
+        return link, False
+    link = DossierLink.objects.create(dossier=dossier, method=method, linked_at=at or timezone.now(), **target)
+    event = record_event(
+        dossier=dossier,
+        kind=EventKind.LINKED,
+        source=EventSource.CITIZEN,
+        data={"method": method, "target": str(contact.uuid)},
+    )
+    # Only the new identity hears the "you are linked" notice.
+    if isinstance(contact, ChannelContact):
+        recipients = [contact]
+    else:
+        recipients = list(contact.channel_contacts.filter(channel__is_active=True).select_related("channel", "contact"))
+    notify_citizen(dossier=dossier, event=event, kind=NotificationKind.LINKED, channel_contacts=recipients)
+    return link, True
+
+
+def _attempt_key(contact: Contact | ChannelContact) -> str:
+    return f"{contact._meta.model_name}:{contact.pk}"
+
+
+def link_attempts_left(contact: Contact | ChannelContact) -> int:
+    since = timezone.now() - dt.timedelta(hours=1)
+    failed = LinkAttempt.objects.filter(key=_attempt_key(contact), attempted_at__gte=since, succeeded=False).count()
+    return max(LINK_ATTEMPTS_PER_HOUR - failed, 0)
+
+
+def dossier_link_by_code(*, contact: Contact | ChannelContact, code: str, phone_last_digits: str) -> Dossier:
+    """The citizen typed the receipt code in chat: the last four digits of the applicant's phone are the second
+    factor. Five failures an hour per person, then wait; the same answer for a wrong code and a wrong phone."""
+    with transaction.atomic():
+        if link_attempts_left(contact) <= 0:
+            raise ApplicationError("Too many tries. Please wait an hour, or ask at the desk.", code="rate_limited")
+        digits = "".join(ch for ch in phone_last_digits or "" if ch.isdigit())
+        dossier = dossier_find_by_code(code=code)
+        ok = (
+            dossier is not None
+            and len(digits) == PHONE_DIGITS
+            and bool(dossier.applicant_phone)
+            and hmac.compare_digest(dossier.applicant_phone[-PHONE_DIGITS:], digits)
+        )
+        LinkAttempt.objects.create(key=_attempt_key(contact), succeeded=ok)
+    if not ok:
+        raise ApplicationError(
+            "No dossier matches this code and phone number.",
+            code="no_match",
+            extra={"left": link_attempts_left(contact)},
+        )
+    dossier_link(dossier=dossier, contact=contact, method=LinkMethod.CODE)
+    return dossier
+
+
+def dossiers_for_verified_phone(*, phone: str) -> QuerySet[Dossier]:
+    """Every dossier filed with this phone (verified through Zalo's info form or a one-time code), newest first."""
+    try:
+        e164 = normalize_phone(phone)
+    except InvalidPhoneNumber:
+        return Dossier.objects.none()
+    return (
+        Dossier.objects.filter(applicant_phone=e164)
+        .select_related("procedure", "receiving_agency")
+        .order_by("-received_at", "-id")
+    )
+
+
+@transaction.atomic
+def dossiers_link_verified_phone(*, contact: Contact | ChannelContact, phone: str) -> list[Dossier]:
+    """Link every open dossier of a verified phone to the person."""
+    linked = []
+    for dossier in dossiers_for_verified_phone(phone=phone).exclude(state__in=["result_returned", "withdrawn"]):
+        dossier_link(dossier=dossier, contact=contact, method=LinkMethod.VERIFIED_PHONE)
+        linked.append(dossier)
+    return linked
