@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from ketnoi.api.services import api_client_create
 from ketnoi.core.models import AuditEntry
 from ketnoi.orgs import services as orgs
-from ketnoi.orgs.models import AgencyKind, Membership
+from ketnoi.orgs.models import Agency, AgencyKind, Membership
 from ketnoi.orgs.roles import Role
 
 SCOPED_NAMESPACES = ("console", "api")
@@ -77,6 +77,23 @@ def _channel(world, unit):
     return Channel.objects.create(unit=unit, type_code="webchat", name=f"Matrix channel {n}")
 
 
+def _procedure(world, unit):
+    from ketnoi.procedures.models import Procedure
+
+    n = next(_serial)
+    agency = Agency.objects.get(code=f"UB.{unit.code}")
+    return Procedure.objects.create(code=f"MX.{n}", name=f"Matrix procedure {n}", agency=agency, processing_days=3)
+
+
+def _dossier(world, unit):
+    from ketnoi.dossiers.services import dossier_receive
+
+    agency = Agency.objects.get(code=f"H90.{unit.code}")
+    return dossier_receive(
+        actor=None, procedure=_procedure(world, unit), receiving_agency=agency, applicant_name="Matrix Applicant"
+    )
+
+
 MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     # console: sign-in and the shell
     "console:login": Unscoped("the public sign-in page"),
@@ -102,6 +119,22 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     "api:openapi-json": Unscoped("the public OpenAPI document, no tenant data"),
     "api:unit_list": ListCase(lambda w, u: str(u.uuid), as_official="api_client_a"),
     "api:unit_detail": ObjectCase(lambda w, u: {"uuid": u.uuid}, as_official="api_client_a"),
+    "api:procedure_list": ListCase(lambda w, u: _procedure(w, u).code, as_official="api_client_a"),
+    "api:procedure_detail": ObjectCase(lambda w, u: {"code": _procedure(w, u).code}, as_official="api_client_a"),
+    "api:procedure_upsert": Unscoped(
+        "POST with a body; writes outside the client's unit are refused: "
+        "tests/dossiers/test_api.py::test_writes_outside_the_client_unit_are_refused"
+    ),
+    "api:dossier_list": ListCase(lambda w, u: _dossier(w, u).receipt_code, as_official="api_client_a"),
+    "api:dossier_detail": ObjectCase(lambda w, u: {"uuid": _dossier(w, u).uuid}, as_official="api_client_a"),
+    "api:dossier_upsert": Unscoped(
+        "POST with a body; writes outside the client's unit are refused: "
+        "tests/dossiers/test_api.py::test_writes_outside_the_client_unit_are_refused"
+    ),
+    "api:dossier_events": Unscoped(
+        "POST with a body; events on dossiers outside the client's unit answer not_found: "
+        "tests/dossiers/test_api.py::test_writes_outside_the_client_unit_are_refused"
+    ),
 }
 
 

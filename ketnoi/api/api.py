@@ -5,10 +5,10 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from django.http import Http404
 
-from ketnoi.core.errors import ApplicationError
+from ketnoi.core.errors import ApplicationError, NotPermitted
 
 from .auth import ApiTokenAuth
-from .endpoints import units
+from .endpoints import dossiers, procedures, units
 
 api = NinjaAPI(
     title="ketnoi integration API",
@@ -18,6 +18,8 @@ api = NinjaAPI(
     docs_url=None,
 )
 api.add_router("", units.router)
+api.add_router("", procedures.router)
+api.add_router("", dossiers.router)
 
 
 def _error(request, status: int, code: str, message: str, extra: dict | None = None):
@@ -44,4 +46,5 @@ def invalid(request, exc):
 
 @api.exception_handler(ApplicationError)
 def application_error(request, exc: ApplicationError):
-    return _error(request, 400, exc.code, exc.message, exc.extra)
+    status = 403 if isinstance(exc, NotPermitted) else 409 if exc.code == "duplicate_code" else 400
+    return _error(request, status, exc.code, exc.message, exc.extra)

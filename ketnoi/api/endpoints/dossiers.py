@@ -1,0 +1,229 @@
+"""Dossiers for an integrating one-stop system: create/update by its own id, read them back, and post status
+events with the national codes 1-10 (TrangThaiHoSo), in batches of up to 1,000, each answered on its own.
+
+Idempotent throughout: the same external_id updates the same dossier; the same event_id is applied once.
+Dates accept ISO 8601 or the DVCQG form yyyyMMddHHmmss (local time, Asia/Ho_Chi_Minh).
+"""
+
+import datetime as dt
+from uuid import UUID
+
+from ninja import Field, Router, Schema
+from pydantic import field_validator
+
+from django.utils import timezone
+
+from ketnoi.core.redaction import mask_phone
+from ketnoi.dossiers import selectors
+from ketnoi.dossiers.models import Dossier, SubmissionChannel
+from ketnoi.dossiers.services.sync import (
+    MAX_BATCH,
+    DossierData,
+    StatusEvent,
+    dossier_apply_status_events,
+    dossier_upsert_external,
+)
+from ketnoi.dossiers.tokens import lookup_url
+
+router = Router(tags=["dossiers"])
+
+CHANNEL_CODES = {"1": SubmissionChannel.IN_PERSON, "2": SubmissionChannel.ONLINE, "3": SubmissionChannel.POSTAL}
+
+
+def parse_moment(value):
+    """'20261124093200' (DVCQG, local time) or ISO 8601; '' is no date."""
+    if value in ("", None):
+        return None
+    if isinstance(value, str) and len(value) == 14 and value.isdigit():
+        naive = dt.datetime.strptime(value, "%Y%m%d%H%M%S")
+        return timezone.make_aware(naive)
+    return value
+
+
+def parse_day(value):
+    if value in ("", None):
+        return None
+    if isinstance(value, str) and len(value) in (8, 14) and value.isdigit():
+        return dt.datetime.strptime(value[:8], "%Y%m%d").date()
+    return value
+
+
+class ApplicantIn(Schema):
+    type: str = Field("citizen", description="citizen or organisation (LoaiDoiTuong 1 / 2-4)")
+    name: str
+    phone: str = Field("", description="Any Vietnamese form; stored in E.164. The key to reach the citizen.")
+    id_number: str = Field("", description="12-digit ID (or 9-digit CMND); stored encrypted, shown masked.")
+    address: str = ""
+    email: str = ""
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type(cls, value):
+        return {"1": "citizen", "2": "organisation", "3": "organisation", "4": "organisation"}.get(str(value), value)
+
+
+class DossierIn(Schema):
+    external_id: str = Field(..., min_length=1, max_length=100, description="The dossier's id in your system.")
+    receipt_code: str = Field("", description="MaHoSo, if your system numbers dossiers; else we allocate one.")
+    other_codes: list[str] = Field([], description="Other codes of the dossier (MaHoSoKhac, portal ids).")
+    procedure_code: str
+    receiving_agency_code: str
+    desk_code: str = ""
+    competent_agency_code: str = Field("", description="Defaults to the procedure's competent agency.")
+    applicant: ApplicantIn
+    channel: str = Field("in_person", description="in_person, online, postal (or KenhThucHien 1, 2, 3)")
+    summary: str = Field("", max_length=1000, description="TrichYeuHoSo")
+    language: str = "vi"
+    received_at: dt.datetime | None = Field(None, description="NgayTiepNhan")
+    due_date: dt.date | None = Field(None, description="NgayHenTra; computed from the procedure when absent.")
+    status_code: int = Field(2, description="1 (submitted online) or 2 (received) for a new dossier.")
+
+    _moment = field_validator("received_at", mode="before")(parse_moment)
+    _day = field_validator("due_date", mode="before")(parse_day)
+
+    @field_validator("channel", mode="before")
+    @classmethod
+    def _channel(cls, value):
+        return CHANNEL_CODES.get(str(value), value)
+
+
+class DossierOut(Schema):
+    uuid: UUID
+    receipt_code: str
+    external_id: str
+    other_codes: list[str]
+    procedure_code: str
+    receiving_agency_code: str
+    competent_agency_code: str
+    applicant_name: str
+    applicant_phone: str = Field(..., description="Masked.")
+    applicant_id_number: str = Field(..., description="Masked.")
+    state: str
+    status_code: int
+    received_at: dt.datetime | None
+    due_date: dt.date | None
+    overdue: bool
+    lookup_url: str
+
+    @staticmethod
+    def resolve_other_codes(obj) -> list[str]:
+        return [a.code for a in obj.aliases.all()]
+
+    @staticmethod
+    def resolve_procedure_code(obj) -> str:
+        return obj.procedure.code
+
+    @staticmethod
+    def resolve_receiving_agency_code(obj) -> str:
+        return obj.receiving_agency.code
+
+    @staticmethod
+    def resolve_competent_agency_code(obj) -> str:
+        return obj.competent_agency.code if obj.competent_agency_id else ""
+
+    @staticmethod
+    def resolve_applicant_phone(obj) -> str:
+        return mask_phone(obj.applicant_phone)
+
+    @staticmethod
+    def resolve_applicant_id_number(obj) -> str:
+        return obj.applicant_id_masked
+
+    @staticmethod
+    def resolve_status_code(obj) -> int:
+        return obj.national_code
+
+    @staticmethod
+    def resolve_overdue(obj) -> bool:
+        return obj.is_overdue
+
+    @staticmethod
+    def resolve_lookup_url(obj) -> str:
+        return lookup_url(obj)
+
+
+class DossierUpsertOut(Schema):
+    created: bool
+    dossier: DossierOut
+
+
+class EventIn(Schema):
+    event_id: str = Field(..., min_length=1, max_length=100, description="Unique in your system: replays are no-ops.")
+    external_id: str = Field("", description="The dossier, by your id ...")
+    receipt_code: str = Field("", description="... or by its code (or one of its other codes).")
+    status_code: int = Field(..., description="TrangThaiHoSo 1-10")
+    occurred_at: dt.datetime = Field(..., description="When it happened in your system (ThoiDiemXuLy).")
+    actor_label: str = Field("", max_length=150, description="NguoiXuLy")
+    note: str = Field("", description="NoiDungXuLy")
+    due_date: dt.date | None = Field(None, description="A new NgayHenTra, if it changed.")
+    missing: list[str] = Field([], description="With code 5: what the citizen must bring.")
+    collection_place: str = Field("", description="With code 9: where to collect the result.")
+
+    _moment = field_validator("occurred_at", mode="before")(parse_moment)
+    _day = field_validator("due_date", mode="before")(parse_day)
+
+
+class EventBatchIn(Schema):
+    events: list[EventIn] = Field(..., description=f"1 to {MAX_BATCH} events, applied in order of occurred_at.")
+
+
+class EventResultOut(Schema):
+    index: int
+    event_id: str
+    status: str = Field(..., description="applied, unchanged, stale, duplicate or error")
+    code: str
+    message: str
+    dossier: str
+    state: str
+
+
+class EventBatchOut(Schema):
+    results: list[EventResultOut]
+    counts: dict[str, int]
+
+
+def _system(request) -> str:
+    return str(request.auth.uuid)
+
+
+def _get(request, dossier: Dossier) -> Dossier:
+    return selectors.dossier_list(official=request.auth).prefetch_related("aliases").get(pk=dossier.pk)
+
+
+@router.get("/dossiers", response=list[DossierOut], summary="The client's dossiers (filter by id, code or state)")
+def dossier_list(request, external_id: str = "", code: str = "", state: str = "", limit: int = 100):
+    dossiers = selectors.dossier_list(official=request.auth, states=[state] if state else None, query=code)
+    if external_id:
+        dossiers = dossiers.filter(external_system=_system(request), external_id=external_id)
+    return list(dossiers.prefetch_related("aliases")[: max(1, min(limit, 1000))])
+
+
+@router.post("/dossiers", response=DossierUpsertOut, summary="Create or update a dossier by external_id")
+def dossier_upsert(request, data: DossierIn):
+    values = data.dict(exclude={"applicant"})
+    applicant = data.applicant
+    values.update(
+        applicant_type=applicant.type,
+        applicant_name=applicant.name,
+        applicant_phone=applicant.phone,
+        applicant_id_number=applicant.id_number,
+        applicant_address=applicant.address,
+        applicant_email=applicant.email,
+    )
+    dossier, created = dossier_upsert_external(client=request.auth, system=_system(request), data=DossierData(**values))
+    return {"created": created, "dossier": _get(request, dossier)}
+
+
+@router.post("/dossiers/events", response=EventBatchOut, summary="Status events (one or a batch of up to 1,000)")
+def dossier_events(request, batch: EventBatchIn):
+    events = [StatusEvent(**event.dict()) for event in batch.events]
+    results = dossier_apply_status_events(client=request.auth, system=_system(request), events=events)
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    return {"results": [r.__dict__ for r in results], "counts": counts}
+
+
+@router.get("/dossiers/{uuid}", response=DossierOut, summary="One dossier")
+def dossier_detail(request, uuid: UUID):
+    return selectors.dossier_get(official=request.auth, uuid=uuid)
