@@ -114,6 +114,15 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     "console:channel_list": ListCase(lambda w, u: _channel(w, u).name),
     "console:channel_detail": ObjectCase(lambda w, u: {"uuid": _channel(w, u).uuid}),
     "console:channel_create_zalo": ListCase(lambda w, u: str(u.name)),
+    # console: working-day calendar and procedure catalog (issue 4). Province-wide configuration, no tenant data:
+    # the calendar needs calendar.manage (system administrators; a commune administrator gets 403), reading the
+    # catalog is open to every official, importing needs procedures.manage (tests/console/test_calendar_procedures.py).
+    "console:calendar": Unscoped("the province's working-day calendar, system administrators only"),
+    "console:calendar_seed": Unscoped("seeds the province's calendar, system administrators only"),
+    "console:calendar_day_remove": Unscoped("edits the province's calendar, system administrators only"),
+    "console:procedure_list": Unscoped("the public, province-wide procedure catalog"),
+    "console:procedure_detail": Unscoped("one procedure of the public, province-wide catalog"),
+    "console:procedure_import": Unscoped("imports into the province-wide catalog; rows are checked against scope"),
     # integration API (as an API client of commune A)
     "api:api-root": Unscoped("ninja's index route, not served (docs are off)"),
     "api:openapi-json": Unscoped("the public OpenAPI document, no tenant data"),

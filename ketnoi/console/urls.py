@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, auth, channels, home, orgs
+from .views import audit, auth, calendar, channels, home, orgs, procedures
 
 app_name = "console"
 
@@ -21,4 +21,11 @@ urlpatterns = [
     path("channels/", channels.ChannelListView.as_view(), name="channel_list"),
     path("channels/new/zalo/", channels.ZaloChannelCreateView.as_view(), name="channel_create_zalo"),
     path("channels/<uuid:uuid>/", channels.ChannelDetailView.as_view(), name="channel_detail"),
+    # working-day calendar and procedure catalog (issue 4)
+    path("calendar/", calendar.CalendarView.as_view(), name="calendar"),
+    path("calendar/seed/", calendar.CalendarSeedView.as_view(), name="calendar_seed"),
+    path("calendar/<str:date>/remove/", calendar.CalendarDayRemoveView.as_view(), name="calendar_day_remove"),
+    path("procedures/", procedures.ProcedureListView.as_view(), name="procedure_list"),
+    path("procedures/import/", procedures.ProcedureImportView.as_view(), name="procedure_import"),
+    path("procedures/<uuid:uuid>/", procedures.ProcedureDetailView.as_view(), name="procedure_detail"),
 ]
