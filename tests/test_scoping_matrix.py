@@ -94,6 +94,22 @@ def _dossier(world, unit):
     )
 
 
+def _desk(world, unit):
+    from ketnoi.orgs.models import Desk
+
+    return Desk.objects.get(agency__code=f"H90.{unit.code}", code="Q01")
+
+
+def _notice_template(world, unit):
+    from ketnoi.dossiers.services import notification_template_save
+
+    n = next(_serial)
+    notification_template_save(
+        actor=None, unit=unit, kind="received", language="vi", text=f"Matrix notice {n} {{receipt_code}}"
+    )
+    return f"Matrix notice {n}"
+
+
 MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     # console: sign-in and the shell
     "console:login": Unscoped("the public sign-in page"),
@@ -123,6 +139,22 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     "console:procedure_list": Unscoped("the public, province-wide procedure catalog"),
     "console:procedure_detail": Unscoped("one procedure of the public, province-wide catalog"),
     "console:procedure_import": Unscoped("imports into the province-wide catalog; rows are checked against scope"),
+    # console: dossiers at the desk and in processing (issue 4)
+    "console:dossier_intake": Unscoped(
+        "the desk's own form: the agency and desk come from the officer's membership, checked by dossier_receive"
+    ),
+    "console:procedure_picker": Unscoped("type-ahead over the public, province-wide procedure catalog"),
+    "console:procedure_documents": Unscoped("the document list of one public procedure"),
+    "console:dossier_queue": ListCase(lambda w, u: _dossier(w, u).receipt_code, as_official="processor_a"),
+    "console:dossier_detail": ObjectCase(lambda w, u: {"uuid": _dossier(w, u).uuid}, as_official="processor_a"),
+    "console:dossier_receipt": ObjectCase(lambda w, u: {"uuid": _dossier(w, u).uuid}, as_official="desk_a"),
+    "console:dossier_act": ObjectCase(
+        lambda w, u: {"uuid": _dossier(w, u).uuid, "action": "processing"}, as_official="processor_a", method="post"
+    ),
+    "console:desk_poster": ObjectCase(lambda w, u: {"uuid": _desk(w, u).uuid}),
+    "console:template_list": ListCase(_notice_template),
+    "console:template_edit": ObjectCase(lambda w, u: {"uuid": u.uuid, "kind": "received", "language": "vi"}),
+    "console:template_preview": ObjectCase(lambda w, u: {"uuid": u.uuid}, method="post"),
     # integration API (as an API client of commune A)
     "api:api-root": Unscoped("ninja's index route, not served (docs are off)"),
     "api:openapi-json": Unscoped("the public OpenAPI document, no tenant data"),

@@ -12,6 +12,8 @@ INSTALLED_APPS = [*INSTALLED_APPS, "ketnoi.sandbox"]
 ZALO_OAUTH_BASE = f"{PUBLIC_BASE_URL}/sandbox/zalo/oauth"
 ZALO_OPENAPI_BASE = f"{PUBLIC_BASE_URL}/sandbox/zalo/openapi"
 ZALO_BUSINESS_BASE = f"{PUBLIC_BASE_URL}/sandbox/zalo/business"
+# Follow links and QR codes (receipt, desk poster) open the sandbox's OA page instead of zalo.me.
+ZALO_FOLLOW_BASE = f"{PUBLIC_BASE_URL}/sandbox/follow"
 
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

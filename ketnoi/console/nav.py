@@ -20,6 +20,9 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("home", _("Home"), "console:home", None),
+    NavItem("dossier_intake", _("Take a dossier"), "console:dossier_intake", "dossiers.intake"),
+    NavItem("dossier_queue", _("Dossiers"), "console:dossier_queue", "dossiers.view"),
+    NavItem("dossier_templates", _("Notice templates"), "console:template_list", "templates.manage"),
     NavItem("units", _("Units"), "console:unit_list", "orgs.view"),
     NavItem("agencies", _("Agencies and desks"), "console:agency_list", "orgs.view"),
     NavItem("officials", _("Officials"), "console:official_list", "orgs.view"),

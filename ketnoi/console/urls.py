@@ -1,6 +1,11 @@
 from django.urls import path
 
 from .views import audit, auth, calendar, channels, home, orgs, procedures
+from .views.dossiers import actions as dossier_actions
+from .views.dossiers import documents as dossier_documents
+from .views.dossiers import intake as dossier_intake
+from .views.dossiers import queue as dossier_queue
+from .views.dossiers import templates as dossier_templates
 
 app_name = "console"
 
@@ -21,6 +26,30 @@ urlpatterns = [
     path("channels/", channels.ChannelListView.as_view(), name="channel_list"),
     path("channels/new/zalo/", channels.ZaloChannelCreateView.as_view(), name="channel_create_zalo"),
     path("channels/<uuid:uuid>/", channels.ChannelDetailView.as_view(), name="channel_detail"),
+    # dossiers (issue 4): desk intake, receipt and poster, queue, actions, notice templates
+    path("dossiers/new/", dossier_intake.DossierIntakeView.as_view(), name="dossier_intake"),
+    path("dossiers/new/procedures/", dossier_intake.ProcedurePickerView.as_view(), name="procedure_picker"),
+    path(
+        "dossiers/new/procedures/<uuid:uuid>/documents/",
+        dossier_intake.ProcedureDocumentsView.as_view(),
+        name="procedure_documents",
+    ),
+    path("dossiers/", dossier_queue.DossierQueueView.as_view(), name="dossier_queue"),
+    path("dossiers/<uuid:uuid>/", dossier_queue.DossierDetailView.as_view(), name="dossier_detail"),
+    path("dossiers/<uuid:uuid>/receipt.pdf", dossier_documents.DossierReceiptView.as_view(), name="dossier_receipt"),
+    path("dossiers/<uuid:uuid>/act/<slug:action>/", dossier_actions.DossierActionView.as_view(), name="dossier_act"),
+    path("desks/<uuid:uuid>/poster.pdf", dossier_documents.DeskPosterView.as_view(), name="desk_poster"),
+    path("notice-templates/", dossier_templates.TemplateListView.as_view(), name="template_list"),
+    path(
+        "notice-templates/<uuid:uuid>/<slug:kind>/<slug:language>/",
+        dossier_templates.TemplateEditView.as_view(),
+        name="template_edit",
+    ),
+    path(
+        "notice-templates/<uuid:uuid>/preview/",
+        dossier_templates.TemplatePreviewView.as_view(),
+        name="template_preview",
+    ),
     # working-day calendar and procedure catalog (issue 4)
     path("calendar/", calendar.CalendarView.as_view(), name="calendar"),
     path("calendar/seed/", calendar.CalendarSeedView.as_view(), name="calendar_seed"),

@@ -32,6 +32,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "reports.view": frozenset({R.LEADER, R.UNIT_ADMIN, R.SYSTEM_ADMIN}),
     "calendar.manage": frozenset({R.SYSTEM_ADMIN}),
     "procedures.manage": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN}),
+    # wording of citizen notices per unit (same roles as the template service, dossiers/services/templates.py)
+    "templates.manage": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN}),
 }
 
 

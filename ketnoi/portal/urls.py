@@ -2,7 +2,7 @@ from django.urls import path
 
 from ketnoi.channels.types.webchat import views as webchat
 
-from . import views, views_procedures
+from . import lookup, views, views_procedures
 
 app_name = "portal"
 
@@ -12,4 +12,12 @@ urlpatterns = [
     path("thu-tuc/<str:code>/", views_procedures.procedure_detail, name="procedure_detail"),
     path("chat/", webchat.chat_page, name="webchat"),
     path("chat/messages/", webchat.chat_messages, name="webchat_messages"),
+    # dossier lookup (issue 4)
+    path("tra-cuu/", lookup.lookup, name="lookup"),
+    path("tra-cuu/xac-minh/", lookup.second_factor, name="lookup_verify"),
+    path("tra-cuu/<str:token>/", lookup.lookup_token, name="lookup_token"),
+    path("tra-cuu/<str:token>/buu-chinh/", lookup.postal, name="lookup_postal"),
+    path("tra-cuu/<str:token>/uy-quyen/", lookup.authorize, name="lookup_authorize"),
+    path("tra-cuu/<str:token>/danh-gia/", lookup.rate, name="lookup_rate"),
+    path("tra-cuu/<str:token>/ket-qua/", lookup.result_file, name="lookup_result"),
 ]
