@@ -2,6 +2,8 @@
 (-216 invalid, -220 expired), the per-app rate limit (-32, with X-RateLimit-Limit / X-RateLimit-Remain), and
 Zalo's way of answering: HTTP 200 with {"error": <code>, "message": ...}."""
 
+import hashlib
+import hmac
 import json
 import random
 import time
@@ -78,6 +80,8 @@ def zalo_endpoint(*, rate_limited: bool = True, methods: tuple[str, ...] = ("GET
                 response = zalo_json(error=-216, message="Access token is invalid")
             elif grant.access_expires_at <= timezone.now():
                 response = zalo_json(error=-220, message="access_token is expired or removed")
+            elif not _proof_ok(request, grant):
+                response = zalo_json(error=-242, message="Invalid appsecret_proof")
             elif request.method not in methods:
                 response = zalo_json(error=-201, message="method is invalid")
             else:
@@ -90,6 +94,15 @@ def zalo_endpoint(*, rate_limited: bool = True, methods: tuple[str, ...] = ("GET
         return wrapper
 
     return decorate
+
+
+def _proof_ok(request: HttpRequest, grant: Grant) -> bool:
+    """appsecret_proof is optional (§1.5); when sent it must be hex(HMAC-SHA256(app_secret, access_token))."""
+    proof = request.headers.get("appsecret_proof")
+    if proof is None:
+        return True
+    expected = hmac.new(grant.oa.app.secret_key.encode(), grant.access_token.encode(), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(proof.lower(), expected)
 
 
 def _limited(request, oa: SandboxOA, faults: Faults, counted: bool, headers: dict[str, str]) -> HttpResponse | None:

@@ -8,8 +8,10 @@ import httpx
 from django.conf import settings
 
 
-def openapi(path: str, token: str, body: dict | None = None, *, get: dict | None = None, **kw) -> httpx.Response:
-    headers = {"access_token": token}
+def openapi(
+    path: str, token: str, body: dict | None = None, *, get: dict | None = None, headers: dict | None = None, **kw
+) -> httpx.Response:
+    headers = {"access_token": token, **(headers or {})}
     url = f"{settings.ZALO_OPENAPI_BASE}{path}"
     if get is not None:
         return httpx.get(url, headers=headers, params={"data": json.dumps(get)}, **kw)

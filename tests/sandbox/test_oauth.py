@@ -62,3 +62,18 @@ def test_access_token_ttl_is_configurable(zalo_sandbox, settings):
     oa = zalo_sandbox.create_oa("OA")
     user = followed_user(zalo_sandbox, oa)
     assert cs_text(oa["access_token"], user["user_id"], "x")["error"] == -220
+
+
+def test_appsecret_proof_is_checked_when_sent(zalo_sandbox):
+    import hashlib
+    import hmac
+
+    from .helpers import openapi
+
+    oa = zalo_sandbox.create_oa("OA")
+    proof = hmac.new(oa["app_secret"].encode(), oa["access_token"].encode(), hashlib.sha256).hexdigest()
+    assert (
+        openapi("/v2.0/oa/getoa", oa["access_token"], get={}, headers={"appsecret_proof": proof}).json()["error"] == 0
+    )
+    wrong = openapi("/v2.0/oa/getoa", oa["access_token"], get={}, headers={"appsecret_proof": "00"}).json()
+    assert wrong["error"] == -242

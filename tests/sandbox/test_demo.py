@@ -1,0 +1,33 @@
+from django.core.management import call_command
+
+from ketnoi.channels.models import Channel
+from ketnoi.sandbox.models import SandboxOA
+
+
+def test_setup_demo_connects_two_oas_once(world, settings):
+    settings.DEBUG = True
+    call_command("sandbox_setup_demo")
+    call_command("sandbox_setup_demo")
+    oas = {oa.name: oa for oa in SandboxOA.objects.all()}
+    assert set(oas) == {"Trung tâm Phục vụ hành chính công tỉnh Bình Sơn", "Phường Đông Hòa"}
+    channels = Channel.objects.filter(type_code="zalo", is_active=True)
+    assert {(c.unit.code, c.external_id) for c in channels} == {
+        ("90", oas["Trung tâm Phục vụ hành chính công tỉnh Bình Sơn"].oa_id),
+        ("90001", oas["Phường Đông Hòa"].oa_id),
+    }
+    for channel in channels:
+        oa = SandboxOA.objects.get(oa_id=channel.external_id)
+        assert oa.webhook_url.endswith(f"/c/zalo/{channel.uuid}/receive")
+        assert channel.secrets["oa_secret_key"] == oa.secret_key
+
+
+def test_demo_oa_webhooks_are_accepted_by_the_zalo_channel(transactional_world, zalo_sandbox):
+    """The sandbox and the Zalo adapter agree on the signature: the channel's receive URL answers 200."""
+    from ketnoi.sandbox.demo import setup_demo
+
+    [(oa, _channel), _] = setup_demo()
+    person = zalo_sandbox.create_user("Võ Thị E")
+    zalo_sandbox.follow(person["uid"], oa.oa_id, token="abc")
+    zalo_sandbox.send_text(person["uid"], oa.oa_id, "Xin chào")
+    zalo_sandbox.wait_deliveries(oa.oa_id, count=2)
+    assert [d["attempts"][0]["status"] for d in zalo_sandbox.deliveries(oa.oa_id)] == [200, 200]
