@@ -23,6 +23,7 @@ from ketnoi.outbox.models import Lane
 from ketnoi.outbox.services import outbox_enqueue
 
 from .models import Dossier, DossierEvent, DossierLink, NotificationKind, NotificationTemplate
+from .states import state_label
 from .tokens import lookup_url
 
 K = NotificationKind
@@ -159,10 +160,8 @@ def _date(value) -> str:
 
 
 def dossier_context(dossier: Dossier, *, language: str, event: DossierEvent | None = None) -> dict[str, Any]:
-    from .states import State
-
     with translation.override(language):
-        status = str(State(dossier.state).label)
+        status = state_label(dossier.state, language)
     return {
         "applicant_name": dossier.applicant_name,
         "receipt_code": dossier.receipt_code,

@@ -66,6 +66,28 @@ NATIONAL_LABELS_VI = {
     10: "Đã trả kết quả",
 }
 
+# What citizens read, in Vietnamese, whatever the state of the translation catalogue (notices, lookup page).
+STATE_LABELS_VI: dict[str, str] = {
+    S.SUBMITTED: "Mới đăng ký",
+    S.RECEIVED: "Đã tiếp nhận",
+    S.NOT_ACCEPTED: "Không được tiếp nhận",
+    S.PROCESSING: "Đang xử lý",
+    S.SUPPLEMENT_REQUESTED: "Yêu cầu bổ sung giấy tờ",
+    S.SUPPLEMENTED: "Đã bổ sung, chờ tiếp nhận",
+    S.FINANCIAL_OBLIGATION: "Chờ thực hiện nghĩa vụ tài chính",
+    S.PAUSED: "Tạm dừng xử lý",
+    S.WITHDRAWAL_REQUESTED: "Công dân yêu cầu rút hồ sơ",
+    S.WITHDRAWN: "Đã rút hồ sơ",
+    S.REFUSED: "Từ chối giải quyết",
+    S.RESULT_READY: "Đã có kết quả",
+    S.RESULT_RETURNED: "Đã trả kết quả",
+}
+
+
+def state_label(state: str, language: str = "vi") -> str:
+    return STATE_LABELS_VI[state] if language == "vi" else str(State(state).label)
+
+
 # The state an incoming national code moves a dossier to (API events). Code 8 depends on where the dossier is.
 STATE_FOR_CODE: dict[int, str] = {
     1: S.SUBMITTED,

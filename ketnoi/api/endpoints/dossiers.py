@@ -11,8 +11,6 @@ from uuid import UUID
 from ninja import Field, Router, Schema
 from pydantic import field_validator
 
-from django.utils import timezone
-
 from ketnoi.core.redaction import mask_phone
 from ketnoi.dossiers import selectors
 from ketnoi.dossiers.models import Dossier, SubmissionChannel
@@ -35,8 +33,7 @@ def parse_moment(value):
     if value in ("", None):
         return None
     if isinstance(value, str) and len(value) == 14 and value.isdigit():
-        naive = dt.datetime.strptime(value, "%Y%m%d%H%M%S")
-        return timezone.make_aware(naive)
+        return dt.datetime.strptime(value + "+0700", "%Y%m%d%H%M%S%z")  # DVCQG times are Vietnam local time
     return value
 
 
@@ -44,7 +41,7 @@ def parse_day(value):
     if value in ("", None):
         return None
     if isinstance(value, str) and len(value) in (8, 14) and value.isdigit():
-        return dt.datetime.strptime(value[:8], "%Y%m%d").date()
+        return dt.date(int(value[:4]), int(value[4:6]), int(value[6:8]))
     return value
 
 

@@ -121,7 +121,6 @@ def procedure_list(request, code: str = "", active_only: bool = False):
 def procedure_upsert(request, data: ProcedureIn):
     _check_writable(request.auth, data)
     record = data.dict()
-    record["documents"] = [d for d in record["documents"]]
     report = procedure_import(actor=None, file_name="api.json", content=json.dumps([record]).encode())
     if not report.ok:
         errors = [{"field": e.field, "message": e.message} for e in report.errors]
