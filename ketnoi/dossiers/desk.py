@@ -6,6 +6,7 @@ same transaction as the intake (see `documents_received`).
 """
 
 from django.db import transaction
+from django.db.models import F
 
 from ketnoi.core.text import nfc
 from ketnoi.orgs.models import Membership
@@ -27,7 +28,7 @@ def desk_of(user) -> Membership | None:
     memberships = Membership.objects.filter(
         user=user, role=Role.DESK_OFFICER, is_active=True, agency__isnull=False, unit__valid_to__isnull=True
     ).select_related("agency", "agency__unit", "desk", "unit")
-    return memberships.order_by("desk__isnull", "created_at").first()
+    return memberships.order_by(F("desk_id").asc(nulls_last=True), "created_at").first()
 
 
 @transaction.atomic

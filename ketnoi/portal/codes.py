@@ -9,7 +9,7 @@ from django.core.cache import cache
 
 from ketnoi.orgs.models import Agency
 
-_TAIL = re.compile(r"^(?P<prefix>.+?)[\s\-_/.]*(?P<day>\d{6})[\s\-_/.]*(?P<seq>\d{4,6})$")
+_TAIL = re.compile(r"^(?P<prefix>.+?)[\s\-_/.]*(?P<day>\d{6})[\s\-_/.]*(?P<seq>\d{4})$")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 
 

@@ -5,4 +5,4 @@ import segno
 
 def qr_data_uri(text: str, *, scale: int = 4) -> str:
     # Error correction M survives a creased or smudged receipt; the border is the 4-module quiet zone scanners need.
-    return segno.make(text, error="m", micro=False).svg_data_uri(scale=scale, border=4)
+    return segno.make(text, error="m", micro=False).svg_data_uri(scale=scale, border=4, omitsize=True)

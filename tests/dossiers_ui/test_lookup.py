@@ -1,0 +1,90 @@
+"""Public lookup: masked by code, full by QR token or phone digits; citizens' actions; enumeration refused."""
+
+from django.urls import reverse
+
+from ketnoi.dossiers.tokens import dossier_token
+
+
+def test_lookup_by_code_is_tolerant_and_masked(world, dossier, client):
+    code = dossier.receipt_code  # e.g. H90.90001-261124-0001
+    for typed in (code, code.lower(), code.replace("-", " "), code.replace("-", "").replace(".", "")):
+        html = client.get(reverse("portal:lookup"), {"code": typed}).content.decode()
+        assert f'id="lookup-code">{code}<' in html, typed
+    assert "N***** T** H***" in html or "N*" in html
+    for secret in ("Nguyễn Thị Hoà", "0912", "345 678", "12 Lê Lợi", "4567"):
+        assert secret not in html
+    assert dossier.due_date.strftime("%d/%m/%Y") in html
+
+
+def test_unknown_code_says_so(world, dossier, client):
+    html = client.get(reverse("portal:lookup"), {"code": "H90.90001-991231-9999"}).content.decode()
+    assert 'id="lookup-not-found"' in html
+
+
+def test_token_view_shows_the_full_dossier_and_actions(world, dossier, client):
+    html = client.get(reverse("portal:lookup_token", args=[dossier_token(dossier)])).content.decode()
+    assert "Nguyễn Thị Hoà" in html and 'id="postal-form"' in html and 'id="authorize-form"' in html
+    assert client.get(reverse("portal:lookup_token", args=["forged." + "x" * 43])).status_code == 404
+
+
+def test_second_factor_opens_the_full_view(world, dossier, client):
+    url = reverse("portal:lookup_verify")
+    wrong = client.post(url, {"code": dossier.receipt_code.lower(), "phone_digits": "0000"})
+    assert wrong.status_code == 302 and dossier_token(dossier) not in wrong["Location"]
+    right = client.post(url, {"code": dossier.receipt_code.lower(), "phone_digits": "5678"})
+    assert right["Location"] == reverse("portal:lookup_token", args=[dossier_token(dossier)])
+
+
+def test_wrong_second_factors_are_limited(world, dossier, client):
+    url = reverse("portal:lookup_verify")
+    for digits in ("0001", "0002", "0003", "0004", "0005"):
+        assert client.post(url, {"code": dossier.receipt_code, "phone_digits": digits}).status_code == 302
+    assert client.post(url, {"code": dossier.receipt_code, "phone_digits": "5678"}).status_code == 429
+
+
+def test_enumerating_codes_gets_429(world, dossier, client):
+    for n in range(10):
+        response = client.get(reverse("portal:lookup"), {"code": f"H90.90001-261124-{n:04d}"})
+        assert response.status_code == 200
+    response = client.get(reverse("portal:lookup"), {"code": dossier.receipt_code})
+    assert response.status_code == 429 and response["Retry-After"] == "60"
+    assert 'id="too-many"' in response.content.decode()
+    # another client address is not affected
+    assert (
+        client.get(reverse("portal:lookup"), {"code": dossier.receipt_code}, REMOTE_ADDR="10.0.0.9").status_code == 200
+    )
+
+
+def test_citizen_registers_postal_delivery_and_authorizes_a_collector(world, dossier, client):
+    token = dossier_token(dossier)
+    bad = client.post(reverse("portal:lookup_authorize", args=[token]), {"name": "Lê Văn Tư", "id_number": "12"})
+    assert bad.status_code == 400 and 'class="errorlist"' in bad.content.decode()
+    assert 'value="Lê Văn Tư"' in bad.content.decode()  # what was typed is kept
+    assert (
+        client.post(reverse("portal:lookup_postal", args=[token]), {"address": "99 Hai Bà Trưng, Đông Hòa"}).status_code
+        == 302
+    )
+    ok = client.post(
+        reverse("portal:lookup_authorize", args=[token]),
+        {"name": "Lê Văn Tư", "id_number": "079203001234", "phone": ""},
+    )
+    assert ok.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.postal_address.startswith("99 Hai Bà Trưng") and dossier.authorized_id_masked == "********1234"
+    assert dossier.events.filter(kind="postal", source="citizen").exists()
+
+
+def test_citizen_rates_after_return(world, dossier, client):
+    from ketnoi.dossiers.services import dossier_result_ready, dossier_return_result
+
+    dossier_result_ready(actor=world.desk_a, dossier=dossier, source="desk")
+    dossier_return_result(actor=world.desk_a, dossier=dossier)
+    token = dossier_token(dossier)
+    html = client.get(reverse("portal:lookup_token", args=[token])).content.decode()
+    assert 'id="rating-form"' in html
+    response = client.post(
+        reverse("portal:lookup_rate", args=[token]), {"method": "quick", "stars": "5", "comment": "Nhanh"}
+    )
+    assert response.status_code == 302
+    rating = dossier.ratings.get()
+    assert rating.stars == 5 and rating.officer == world.desk_a
