@@ -185,7 +185,11 @@ SCHEDULED_JOBS: list[dict] = [
 PROVINCE_NAME = env_str("PROVINCE_NAME", "")
 
 # Demo data of later domains, run in order by `manage.py seed_demo` after the demo province.
-DEMO_SEEDERS: list[str] = ["ketnoi.orgs.calendar.seed_current_years", "ketnoi.procedures.demo.seed"]
+DEMO_SEEDERS: list[str] = [
+    "ketnoi.orgs.calendar.seed_current_years",
+    "ketnoi.procedures.demo.seed",
+    "ketnoi.dossiers.demo.seed",
+]
 
 LOGGING = {
     "version": 1,

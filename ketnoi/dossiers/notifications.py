@@ -6,6 +6,8 @@ the outbox idempotency key `dossier:<uuid>:<event id>:<channel contact id | phon
 each accepted event gives exactly one message per linked channel.
 """
 
+import contextlib
+import contextvars
 import string
 from typing import Any
 
@@ -78,6 +80,19 @@ DEFAULTS: dict[tuple[str, str], str] = {
         "Due: {due_date}."
     ),
 }
+
+_silenced = contextvars.ContextVar("dossier_notices_silenced", default=False)
+
+
+@contextlib.contextmanager
+def notices_silenced():
+    """Seed historic data (the demo) without messaging anyone about events that happened weeks ago."""
+    token = _silenced.set(True)
+    try:
+        yield
+    finally:
+        _silenced.reset(token)
+
 
 PLACEHOLDERS: dict[str, str] = {
     "applicant_name": "Nguyễn Văn An",
@@ -231,6 +246,8 @@ def notify_citizen(
     """Queue the notice of `event` to every linked channel, or by phone when none. Returns the rows queued.
     Runs inside the caller's transaction (outbox_enqueue insists). `channel_contacts` narrows the recipients
     (and then there is no phone fallback)."""
+    if _silenced.get():
+        return 0
     payload_for: dict[str, OutboundPayload] = {}
     queued = 0
     base_key = f"dossier:{dossier.uuid.hex}:{event.pk}"

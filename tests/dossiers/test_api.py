@@ -1,7 +1,6 @@
 """The integration API: procedures and dossiers upserted idempotently, status events replayed, out of order and
 in batches of 1,000 with mixed results, errors as JSON {code, message}, nothing written outside the client's unit."""
 
-
 import pytest
 
 from ketnoi.api.services import api_client_create

@@ -12,6 +12,7 @@ from ketnoi.core.workdays import add_working_days
 from ketnoi.orgs.models import Agency, Desk
 from ketnoi.orgs.scoping import scope_of
 from ketnoi.procedures.models import Procedure
+from ketnoi.procedures.selectors import competent_agency as competent_agency_for
 
 from ..codes import allocate_receipt_code
 from ..models import ApplicantType, Dossier, EventKind, EventSource, SubmissionChannel
@@ -114,7 +115,7 @@ def dossier_receive(
         unit=receiving_agency.unit,
         receiving_agency=receiving_agency,
         desk=desk,
-        competent_agency=competent_agency or procedure.agency,
+        competent_agency=competent_agency or competent_agency_for(procedure, receiving_agency.unit),
         channel=channel,
         received_by=actor if getattr(actor, "pk", None) and not hasattr(actor, "as_scope") else None,
         state=state,
