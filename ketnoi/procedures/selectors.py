@@ -43,9 +43,10 @@ def query_words(query: str) -> list[str]:
 
 def _score(name_folded: str, words: list[str]) -> tuple[int, int, int]:
     tokens = name_folded.split()
+    token_set = set(tokens)
     present = whole = 0
     for word in words:
-        if word in tokens:
+        if word in token_set:
             present, whole = present + 1, whole + 1
         elif any(token.startswith(word) for token in tokens) or (len(word) > 2 and word in name_folded):
             present += 1
@@ -57,20 +58,20 @@ def procedure_search(*, query: str, limit: int = 20, include_inactive: bool = Fa
     words = query_words(query)
     if not words:
         return []
-    queryset = Procedure.objects.select_related("agency")
-    if not include_inactive:
-        queryset = queryset.filter(is_active=True)
+    code_prefix = query.strip().lower()
+    queryset = Procedure.objects.all() if include_inactive else Procedure.objects.filter(is_active=True)
     condition = reduce(or_, [Q(name_folded__contains=w) for w in words]) | Q(code__istartswith=query.strip())
-    candidates = list(queryset.filter(condition)[:PREFILTER_LIMIT])
     ranked = []
-    for procedure in candidates:
-        present, whole, total = _score(procedure.name_folded, words)
-        code_hit = procedure.code.lower().startswith(query.strip().lower())
-        if present == 0 and not code_hit:
-            continue
-        ranked.append(((code_hit, present == total, present, whole, -len(procedure.name)), procedure))
-    ranked.sort(key=lambda item: item[0], reverse=True)
-    return [procedure for _key, procedure in ranked[:limit]]
+    # Score on three columns only; load the full rows of the winners alone.
+    for pk, code, name_folded in queryset.filter(condition).values_list("pk", "code", "name_folded")[:PREFILTER_LIMIT]:
+        present, whole, total = _score(name_folded, words)
+        code_hit = code.lower().startswith(code_prefix)
+        if present or code_hit:
+            ranked.append(((not code_hit, present != total, -present, -whole, len(name_folded), name_folded), pk))
+    ranked.sort(key=lambda item: item[0])
+    top = [pk for _key, pk in ranked[:limit]]
+    rows = Procedure.objects.select_related("agency").in_bulk(top)
+    return [rows[pk] for pk in top]
 
 
 def procedures_by_field(*, queryset: QuerySet[Procedure] | None = None) -> list[tuple[str, list[Procedure]]]:

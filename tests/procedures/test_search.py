@@ -63,3 +63,12 @@ def test_code_limit_and_inactive(catalog):
     assert "1.004884" not in codes("cap lai giay khai sinh")
     assert codes("cap lai giay khai sinh", include_inactive=True)[0] == "1.004884"
     assert codes("xyzzy") == []
+
+
+def test_competent_agency(catalog):
+    from ketnoi.procedures.selectors import competent_agency
+
+    birth = Procedure.objects.get(code="1.001193")  # commune level, no agency: the commune's People's Committee
+    assert competent_agency(birth, catalog.commune_b).code == "UB.90007"
+    record = Procedure.objects.get(code="2.000488")
+    assert competent_agency(record, catalog.commune_b).code == "H90.12"
