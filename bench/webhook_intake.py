@@ -1,0 +1,107 @@
+"""Webhook intake: acknowledgements per second and p99 latency at 500 signed Zalo events/s, against a bare Django
+endpoint on the same gunicorn server. Target: p99 under 50 ms at 500 events/s."""
+
+import asyncio
+import hashlib
+import json
+import time
+
+import httpx
+
+from . import harness
+
+RATE = 500  # events per second, open loop
+SECONDS = 20
+APP_ID, OA_ID, OA_SECRET = "3141592653589793238", "2718281828459045235", "bench-oa-secret-key"
+
+
+def _setup_channel() -> str:
+    harness.django_setup()
+    from ketnoi.channels.services import zalo_channel_create
+    from ketnoi.orgs.demo import seed
+    from ketnoi.orgs.models import AdministrativeUnit
+
+    seed()
+    channel = zalo_channel_create(
+        actor=None,
+        unit=AdministrativeUnit.objects.get(code="90", valid_to=None),
+        name="Bench OA",
+        oa_id=OA_ID,
+        app_id=APP_ID,
+        app_secret="bench-app-secret",
+        oa_secret_key=OA_SECRET,
+        access_token="a",
+        refresh_token="r",
+    )
+    return f"/c/zalo/{channel.uuid}/receive"
+
+
+def _signed_event(n: int) -> tuple[bytes, dict[str, str]]:
+    timestamp = str(int(time.time() * 1000))
+    body = json.dumps(
+        {
+            "app_id": APP_ID,
+            "sender": {"id": f"77{n:016d}"},
+            "recipient": {"id": OA_ID},
+            "event_name": "user_send_text",
+            "message": {"msg_id": f"bench-{n}-{timestamp}", "text": "tra cuu ho so"},
+            "timestamp": timestamp,
+        },
+        separators=(",", ":"),
+    ).encode()
+    mac = hashlib.sha256(APP_ID.encode() + body + timestamp.encode() + OA_SECRET.encode()).hexdigest()
+    return body, {"X-ZEvent-Signature": f"mac={mac}", "Content-Type": "application/json"}
+
+
+async def _load(base: str, path: str, signed: bool) -> dict:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10) as client:
+
+        async def one(n: int, at: float) -> None:
+            await asyncio.sleep(max(0.0, at - time.monotonic()))
+            body, headers = _signed_event(n) if signed else (b"{}", {"Content-Type": "application/json"})
+            started = time.monotonic()
+            try:
+                response = await client.post(path, content=body, headers=headers)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            except httpx.HTTPError:
+                statuses[0] = statuses.get(0, 0) + 1
+                return
+            latencies.append((time.monotonic() - started) * 1000)
+
+        start = time.monotonic() + 0.5
+        total = RATE * SECONDS
+        t0 = time.monotonic()
+        await asyncio.gather(*(one(n, start + n / RATE) for n in range(total)))
+        elapsed = time.monotonic() - t0 - 0.5
+    ok = statuses.get(200, 0)
+    return {
+        "ack_per_s": round(ok / elapsed, 1),
+        "p50_ms": round(harness.percentile(latencies, 50), 1),
+        "p99_ms": round(harness.percentile(latencies, 99), 1),
+        "errors": total - ok,
+    }
+
+
+def run() -> harness.Result:
+    path = _setup_channel()
+    with harness.Server() as server:
+        asyncio.run(_load(server.url, "/bench/bare", signed=False))  # warm up both paths
+        baseline = asyncio.run(_load(server.url, "/bench/bare", signed=False))
+        figures = asyncio.run(_load(server.url, path, signed=True))
+    from ketnoi.channels.models import ChannelEvent
+
+    stored = ChannelEvent.objects.count()
+    figures["events_stored"] = stored
+    met = figures["p99_ms"] < 50 and figures["errors"] == 0 and figures["ack_per_s"] >= RATE * 0.98
+    return harness.Result(
+        name="webhook_intake",
+        title=f"Webhook intake at {RATE} events/s ({SECONDS} s)",
+        figures=figures,
+        baseline={f"bare endpoint {k}": v for k, v in baseline.items() if k != "errors"},
+        target="p99 < 50 ms at 500 events/s",
+        met=met,
+        notes="Open-loop load from one asyncio client on the same 2-core machine; gunicorn gthread 2x8.",
+    )
