@@ -4,8 +4,8 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ketnoi_bench")
 
-from config.settings.base import *  # noqa: E402, F403
-from config.settings.base import INSTALLED_APPS  # noqa: E402
+from config.settings.base import *  # noqa: F403
+from config.settings.base import INSTALLED_APPS
 
 DEBUG = False
 INSTALLED_APPS = [*INSTALLED_APPS, "ketnoi.sandbox"]  # the sink the dispatcher benchmarks send to
