@@ -43,6 +43,7 @@ run: install messages
 test: install messages browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory test-suite
 
 # The suite alone (CI runs it again with DATABASE_URL pointing at PostgreSQL).
