@@ -179,6 +179,7 @@ SCHEDULED_JOBS: list[dict] = [
         "optional": True,
     },
     {"name": "calendar.seed_years", "func": "ketnoi.orgs.calendar.seed_current_years", "cron": {"hour": 1}},
+    {"name": "dossiers.prompt_apologies", "func": "ketnoi.dossiers.jobs.prompt_apologies", "cron": {"hour": 7}},
 ]
 
 # The name shown on the portal and console until a province is configured in the database.

@@ -396,3 +396,23 @@ class DossierRating(models.Model):
     @property
     def total(self) -> int | None:
         return sum(self.indicators.values()) if self.indicators else None
+
+
+class ApologyPrompt(models.Model):
+    """The console's prompt to issue the apology slip (Form 04): made by the daily job for each dossier that is one
+    working day from its due date (or late) with no apology yet; gone from the list once handled or dismissed."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="apology_prompts")
+    due_date = models.DateField(help_text="The due date the prompt is about; a new date means a new prompt.")
+    created_at = models.DateTimeField(default=timezone.now)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "due_date"], name="apology_prompt_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} due {self.due_date}"

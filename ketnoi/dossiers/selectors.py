@@ -137,3 +137,16 @@ def has_links_q() -> Exists:
     from .models import DossierLink
 
     return Exists(DossierLink.objects.filter(dossier=OuterRef("pk"), is_active=True))
+
+
+def apology_prompts(*, official) -> QuerySet:
+    """Open prompts to issue the apology slip, for dossiers the official processes, still at risk and unhandled."""
+    from .models import ApologyPrompt
+
+    scope_q = dossier_scope_q(scope_of(official), "dossiers.process")
+    visible = Dossier.objects.filter(scope_q, apology_issued_at__isnull=True, state__in=CLOCK_STATES)
+    return (
+        ApologyPrompt.objects.filter(dismissed_at__isnull=True, dossier__in=visible)
+        .select_related("dossier", "dossier__procedure")
+        .order_by("due_date", "id")
+    )

@@ -155,3 +155,20 @@ def test_rating_after_return_either_nine_indicators_or_stars(world, receive):
     assert rating.total == 18 and rating.officer == world.desk_a
     with pytest.raises(ApplicationError):
         dossier_rate(dossier=dossier, stars=4)
+
+
+def test_the_daily_job_prompts_one_working_day_before_due(world, receive):
+    from ketnoi.dossiers.jobs import prompt_apologies
+
+    dossier = receive(received_at=MONDAY)  # due Thursday 26/11
+    dossier_transition(actor=world.processor_a, dossier=dossier, to_state="processing", at=MONDAY)
+    assert prompt_apologies(today=dt.date(2026, 11, 24)) == 0
+    assert prompt_apologies(today=dt.date(2026, 11, 25)) == 1
+    assert prompt_apologies(today=dt.date(2026, 11, 25)) == 0
+    assert [p.dossier for p in selectors.apology_prompts(official=world.processor_a)] == [dossier]
+    assert not selectors.apology_prompts(official=world.desk_b).exists()
+    with time_machine.travel(dt.datetime(2026, 11, 25, 9, 0, tzinfo=VN)):
+        dossier_issue_apology(
+            actor=world.processor_a, dossier=dossier, new_due_date=dt.date(2026, 12, 1), reason="cần xác minh"
+        )
+    assert not selectors.apology_prompts(official=world.processor_a).exists()

@@ -10,6 +10,7 @@ from .delivery import (
 )
 from .intake import dossier_accept_online, dossier_receive
 from .lifecycle import (
+    apology_prompt_dismiss,
     apology_window_opens,
     dossier_issue_apology,
     dossier_request_supplement,
@@ -28,6 +29,7 @@ from .linking import (
 from .templates import notification_template_reset, notification_template_save
 
 __all__ = [
+    "apology_prompt_dismiss",
     "apology_window_opens",
     "dossier_accept_online",
     "dossier_attach_supplement",

@@ -204,6 +204,16 @@ def dossier_issue_apology(
 
 
 @transaction.atomic
+def apology_prompt_dismiss(*, actor, prompt) -> None:
+    """An officer decides no apology is needed (e.g. the result will be ready on time)."""
+    check_actor_scope(actor, prompt.dossier, "dossiers.process")
+    prompt.dismissed_at = timezone.now()
+    prompt.dismissed_by = actor if getattr(actor, "pk", None) else None
+    prompt.save(update_fields=["dismissed_at", "dismissed_by"])
+    audit(actor, "dossier.apology_prompt_dismiss", prompt.dossier, None, due_date=prompt.due_date)
+
+
+@transaction.atomic
 def dossier_result_ready(
     *,
     actor,
