@@ -3,6 +3,7 @@
 import segno
 
 from django.conf import settings
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -11,6 +12,8 @@ from django.views.decorators.http import require_safe
 
 from ketnoi.procedures.models import Procedure
 from ketnoi.procedures.selectors import active_procedures, procedure_get, procedure_search, procedures_by_field
+
+FULL_LIST_LIMIT = 300  # above this, the list page shows the fields and asks for a search or a field
 
 
 def procedure_public_url(procedure: Procedure) -> str:
@@ -31,10 +34,12 @@ def format_vnd(amount: int) -> str:
 def procedure_list(request):
     query = request.GET.get("q", "").strip()[:200]
     field = request.GET.get("field", "").strip()[:200]
-    fields = sorted(set(active_procedures().exclude(field="").values_list("field", flat=True)))
+    counts = active_procedures().exclude(field="").values("field").annotate(n=Count("pk")).order_by("field")
+    fields = [(row["field"], row["n"]) for row in counts]
     results = procedure_search(query=query, limit=50) if query else None
-    queryset = active_procedures().filter(field=field) if field else None
-    groups = [] if results is not None else procedures_by_field(queryset=queryset)
+    groups = []
+    if results is None and (field or sum(n for _f, n in fields) <= FULL_LIST_LIMIT):
+        groups = procedures_by_field(queryset=active_procedures().filter(field=field) if field else None)
     context = {"query": query, "field": field, "fields": fields, "results": results, "groups": groups}
     return render(request, "portal/procedures/list.html", context)
 

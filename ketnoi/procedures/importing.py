@@ -128,8 +128,10 @@ def _read_json(content: bytes, report: ImportReport) -> list[tuple[int, dict]]:
 
 def _read_csv(content: bytes) -> list[tuple[int, dict]]:
     text = content.decode("utf-8-sig")
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    header = text.split("\n", 1)[0]
+    # The header names the columns, so its separator is the file's: Excel in Vietnamese locale writes ';'.
+    delimiter = max((",", ";", "\t"), key=header.count)
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     return _records_from_rows(rows)
 
 

@@ -58,3 +58,12 @@ def test_qr_code_opens_the_procedure_page(client, catalog, settings):
     assert decode_inline_qr(html) == ["https://dichvucong.binhson.example/thu-tuc/1.001193/"]
     other = client.get("/thu-tuc/2.000488/").content.decode()
     assert decode_inline_qr(other) == ["https://dichvucong.binhson.example/thu-tuc/2.000488/"]
+
+
+def test_large_catalog_lists_fields_first(client, catalog, monkeypatch):
+    from ketnoi.portal import views_procedures
+
+    monkeypatch.setattr(views_procedures, "FULL_LIST_LIMIT", 10)
+    page = client.get("/thu-tuc/").content.decode()
+    assert "/thu-tuc/1.001193/" not in page and "?field=H%E1%BB%99%20t%E1%BB%8Bch" in page
+    assert "/thu-tuc/1.001193/" in client.get("/thu-tuc/", {"field": "Hộ tịch"}).content.decode()
