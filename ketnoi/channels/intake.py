@@ -50,7 +50,7 @@ def store_event(*, channel: Channel, body: bytes, headers: dict[str, str]) -> tu
                 dedup_key=key,
                 provider_event=(events[0].provider_event if events else "")[:80],
                 user_id=(events[0].user_id if events else "")[:64],
-                raw_body=body.decode("utf-8", errors="replace"),
+                raw_body=body.decode("utf-8", errors="replace").replace("\x00", "\ufffd"),  # PostgreSQL text
                 headers=kept,
                 status=status,
                 received_at=now,

@@ -146,6 +146,13 @@ def test_signed_malformed_body_is_acknowledged_and_kept_as_unparseable(client, z
     assert ChannelEvent.objects.count() == 1
 
 
+def test_signed_binary_garbage_is_kept_too(client, zalo_channel):
+    timestamp = samples.now_ms()
+    response = post_signed(client, zalo_channel, b"\x00\xff{", headers={"X-ZEvent-Timestamp": timestamp})
+    assert response.status_code == 200
+    assert ChannelEvent.objects.get().status == "unparseable"
+
+
 def test_processing_a_message_creates_the_contact_and_opens_the_window(client, zalo_channel):
     post_signed(client, zalo_channel, samples.location())
     process_all()
