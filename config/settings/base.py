@@ -190,6 +190,7 @@ DEMO_SEEDERS: list[str] = [
     "ketnoi.orgs.calendar.seed_current_years",
     "ketnoi.procedures.demo.seed",
     "ketnoi.dossiers.demo.seed",
+    "ketnoi.channels.demo.seed",
 ]
 
 LOGGING = {
