@@ -21,7 +21,7 @@ from ketnoi.dossiers.tokens import dossier_from_token, dossier_token, lookup_url
 
 from . import ratelimit as rl
 from .codes import normalize_receipt_code
-from .lookup_forms import AuthorizeForm, CodeForm, PostalForm, RatingForm, SecondFactorForm
+from .lookup_forms import AttachForm, AuthorizeForm, CodeForm, PostalForm, RatingForm, SecondFactorForm
 from .masking import mask_name
 
 PUBLIC_EVENT_KINDS = {
@@ -125,6 +125,9 @@ def lookup_token(request, token: str, forms: dict | None = None):
         can_postal=open_for_delivery and procedure.allows_postal_return and not dossier.postal_registered_at,
         can_authorize=open_for_delivery and procedure.allows_authorization,
         can_rate=dossier.state == State.RESULT_RETURNED and not dossier.ratings.exists(),
+        can_attach=dossier.state == State.SUPPLEMENT_REQUESTED,
+        attachments=dossier.attachments.all(),
+        attach_form=forms.get("attach") or AttachForm(),
         postal_fee=delivery.postal_fee_for(dossier),
         postal_form=forms.get("postal") or PostalForm(),
         authorize_form=forms.get("authorize") or AuthorizeForm(),
@@ -137,7 +140,7 @@ def _citizen_action(request, token: str, name: str, form_class, apply):
     if not rl.hit(rl.action_windows(), rl.client_address(request)):
         return too_many(request)
     dossier = _dossier_or_404(request, token)
-    form = form_class(request.POST)
+    form = form_class(request.POST, request.FILES)
     if form.is_valid():
         try:
             apply(dossier, form.cleaned_data)
@@ -184,6 +187,19 @@ def rate(request, token: str):
             delivery.dossier_rate(dossier=dossier, indicators=data["indicators"], comment=data["comment"])
 
     return _citizen_action(request, token, "rate", RatingForm, apply)
+
+
+@require_POST
+def attach(request, token: str):
+    """A photo or PDF of a missing document, while a supplement is asked for; an officer accepts or rejects it."""
+
+    def apply(dossier, data):
+        upload = data["file"]
+        delivery.dossier_attach_supplement(
+            dossier=dossier, file=upload, name=data["name"] or upload.name, content_type=upload.content_type
+        )
+
+    return _citizen_action(request, token, "attach", AttachForm, apply)
 
 
 def result_file(request, token: str):

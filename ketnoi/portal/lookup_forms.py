@@ -57,6 +57,11 @@ class AuthorizeForm(forms.Form):
             raise forms.ValidationError(_("This is not a phone number.")) from None
 
 
+class AttachForm(forms.Form):
+    name = forms.CharField(label=_("Which document is it?"), max_length=200, required=False)
+    file = forms.FileField(label=_("Photo or PDF (up to 10 MB)"))
+
+
 class RatingForm(forms.Form):
     method = forms.ChoiceField(choices=[("quick", _("Quick")), ("full", _("Nine indicators"))], initial="quick")
     stars = forms.TypedChoiceField(

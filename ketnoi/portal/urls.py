@@ -19,5 +19,6 @@ urlpatterns = [
     path("tra-cuu/<str:token>/buu-chinh/", lookup.postal, name="lookup_postal"),
     path("tra-cuu/<str:token>/uy-quyen/", lookup.authorize, name="lookup_authorize"),
     path("tra-cuu/<str:token>/danh-gia/", lookup.rate, name="lookup_rate"),
+    path("tra-cuu/<str:token>/bo-sung/", lookup.attach, name="lookup_attach"),
     path("tra-cuu/<str:token>/ket-qua/", lookup.result_file, name="lookup_result"),
 ]

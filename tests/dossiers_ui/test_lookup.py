@@ -88,3 +88,46 @@ def test_citizen_rates_after_return(world, dossier, client):
     assert response.status_code == 302
     rating = dossier.ratings.get()
     assert rating.stars == 5 and rating.officer == world.desk_a
+
+
+def test_citizen_sends_a_missing_document_and_the_officer_accepts_it(world, dossier, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ketnoi.dossiers.services import dossier_request_supplement
+
+    dossier_request_supplement(actor=world.desk_a, dossier=dossier, missing=["Bản sao CCCD"], source="desk")
+    token = dossier_token(dossier)
+    html = client.get(reverse("portal:lookup_token", args=[token])).content.decode()
+    assert 'id="attach-form"' in html and "Bản sao CCCD" in html
+    upload = SimpleUploadedFile("cccd.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    response = client.post(reverse("portal:lookup_attach", args=[token]), {"name": "CCCD", "file": upload})
+    assert response.status_code == 302
+    attachment = dossier.attachments.get()
+    assert attachment.status == "pending" and attachment.source == "citizen"
+
+    client.force_login(world.processor_a)
+    detail = client.get(reverse("console:dossier_detail", args=[dossier.uuid])).content.decode()
+    assert str(attachment.uuid) in detail
+    response = client.post(
+        reverse("console:dossier_act", args=[dossier.uuid, "review"]),
+        {"attachment": str(attachment.uuid), "decision": "accept", "note": ""},
+    )
+    assert response.status_code == 302
+    attachment.refresh_from_db()
+    assert attachment.status == "accepted" and attachment.reviewed_by == world.processor_a
+
+
+def test_electronic_result_is_downloaded_behind_the_token_only(world, dossier, client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ketnoi.dossiers.services import dossier_result_ready
+
+    settings.MEDIA_ROOT = tmp_path
+    signed = SimpleUploadedFile("ket-qua.pdf", b"%PDF-1.7 signed result", content_type="application/pdf")
+    dossier_result_ready(actor=world.desk_a, dossier=dossier, result_file=signed, source="desk")
+    token = dossier_token(dossier)
+    assert 'id="result-download"' in client.get(reverse("portal:lookup_token", args=[token])).content.decode()
+    by_code = client.get(reverse("portal:lookup"), {"code": dossier.receipt_code}).content.decode()
+    assert "result-download" not in by_code and "Quầy" in by_code  # where to collect, no file
+    response = client.get(reverse("portal:lookup_result", args=[token]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.7 signed result"

@@ -4,6 +4,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from ketnoi.core.phones import display_phone
+
 from ketnoi.dossiers.desk import documents_received
 from ketnoi.dossiers.models import AttachmentStatus
 from ketnoi.dossiers.selectors import dossier_get, dossier_timeline, missing_items
@@ -93,6 +95,7 @@ class DossierDetailView(ConsoleView):
             authorization_allowed=dossier.procedure.allows_authorization,
             postal_fee=postal_fee_for(dossier),
             today=timezone.localdate(),
+            applicant_phone=display_phone(dossier.applicant_phone) if dossier.applicant_phone else "",
             apology_form=bound.get("apology") or ApologyForm(prefix="apology"),
             postal_form=bound.get("postal") or PostalForm(prefix="postal"),
             authorize_form=bound.get("authorize") or AuthorizeForm(prefix="authorize"),
