@@ -5,7 +5,6 @@ import datetime as dt
 from django.utils import timezone
 
 from ketnoi.core.phones import display_phone
-
 from ketnoi.dossiers.desk import documents_received
 from ketnoi.dossiers.models import AttachmentStatus
 from ketnoi.dossiers.selectors import dossier_get, dossier_timeline, missing_items
