@@ -276,3 +276,62 @@ def test_a_refused_refresh_reports_expired_credentials(zalo_sandbox, oa):
     channel.refresh_from_db()
     assert "re-consent" in channel.last_error
     assert channel.credentials_lease_until is None
+
+
+def test_tags_and_follower_sync(zalo_sandbox, oa):
+    from ketnoi.contacts.services import channel_contact_tag, follower_sync
+
+    channel, created = oa
+    person, followed = follower(zalo_sandbox, created["oa_id"], name="Lê Thị Tư")
+    run_inbound_queue()
+    contact = ChannelContact.objects.get(channel=channel)
+    contact = channel_contact_tag(actor=None, channel_contact=contact, tag="Tổ dân phố 1")
+    assert contact.tags == ["Tổ dân phố 1"]
+    assert ZALO.oa_tags(channel) == ["Tổ dân phố 1"]
+    listed = ZALO.follower_ids(channel, tag_name="Tổ dân phố 1")
+    assert [u["user_id"] for u in listed["users"]] == [followed["user_id"]]
+    zalo_sandbox.submit_info(person["uid"], created["oa_id"], "Lê Thị Tư", "0912000333", "7 Hùng Vương")
+    ZALO.remove_tag(channel, followed["user_id"], "Tổ dân phố 1")
+    ChannelContact.objects.filter(pk=contact.pk).update(shared_phone="", shared_address="")
+    synced = follower_sync(channel_contact=ChannelContact.objects.get(pk=contact.pk))
+    assert synced.tags == []
+    assert synced.display_name == "Lê Thị Tư"
+    assert synced.shared_phone == "+84912000333"
+    assert "7 Hùng Vương" in synced.shared_address
+
+
+def test_rate_limit_answer_is_classified(zalo_sandbox, oa):
+    channel, created = oa
+    _person, followed = follower(zalo_sandbox, created["oa_id"])
+    zalo_sandbox.set_rate_limit(created["oa_id"], 1)
+    to = recipient_for(followed["user_id"])
+    with pytest.raises(SendError) as caught:
+        for n in range(3):
+            ZALO.send(channel, to, OutboundPayload(kind="text", text=f"x{n}"), idempotency_key=f"r{n}")
+    assert (caught.value.kind, caught.value.provider_code) == (ErrorKind.RATE_LIMITED, "-32")
+    assert caught.value.retry_after
+
+
+def test_appsecret_proof_when_enabled(zalo_sandbox, oa, settings):
+    """assumptions.send_appsecret_proof: the header is right when sent (the sandbox checks it)."""
+    channel, created = oa
+    _person, followed = follower(zalo_sandbox, created["oa_id"])
+    settings.ZALO_APPSECRET_PROOF = True
+    result = ZALO.send(
+        channel, recipient_for(followed["user_id"]), OutboundPayload(kind="text", text="p"), idempotency_key="p"
+    )
+    assert result.provider_message_id
+
+
+def test_appsecret_proof_is_really_sent(zalo_sandbox, oa, settings):
+    channel, created = oa
+    _person, followed = follower(zalo_sandbox, created["oa_id"])
+    channel.set_secrets({**channel.secrets, "app_secret": "not-the-app-secret"})
+    channel.save(update_fields=["secrets_encrypted"])
+    tokens.forget(channel.pk)
+    settings.ZALO_APPSECRET_PROOF = True
+    with pytest.raises(SendError) as caught:
+        ZALO.send(
+            channel, recipient_for(followed["user_id"]), OutboundPayload(kind="text", text="p"), idempotency_key="p"
+        )
+    assert caught.value.provider_code == "-242"
