@@ -1,9 +1,13 @@
-"""The sandbox's knobs, with Zalo's real values as defaults. Override any of them with settings.SANDBOX = {...}.
+"""The sandbox's knobs, with Zalo's real values as defaults. Override any of them with settings.SANDBOX = {...} or,
+for a server started from the command line (benchmarks), the environment: SANDBOX_SETTINGS='{"RECEIVED_EVENTS": false}'.
 
 Where the reference marks a behaviour unconfirmed, the choice made here is named below, so a live test that
 proves otherwise changes one value.
 """
 
+import functools
+import json
+import os
 from typing import Any
 
 from django.conf import settings
@@ -54,10 +58,21 @@ DEFAULTS: dict[str, Any] = {
     "MAX_TEXT_LENGTH": 2000,
     # Fault switch: how long a "timeout" answer sleeps when the switch does not say.
     "TIMEOUT_SECONDS": 5.0,
+    # A template by phone reaches a phone only when a sandbox user has that number (like a real Zalo account);
+    # True sends the delivery receipt for any number.
+    "ZBS_RECEIPT_FOR_UNKNOWN_PHONES": False,
 }
+
+
+@functools.cache
+def _from_environment() -> dict[str, Any]:
+    raw = os.environ.get("SANDBOX_SETTINGS", "")
+    return json.loads(raw) if raw else {}
 
 
 def sandbox_setting(name: str) -> Any:
     """Read at call time, so tests can change settings.SANDBOX while the live server runs."""
     overrides = getattr(settings, "SANDBOX", {}) or {}
-    return overrides.get(name, DEFAULTS[name])
+    if name in overrides:
+        return overrides[name]
+    return _from_environment().get(name, DEFAULTS[name])

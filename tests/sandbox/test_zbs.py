@@ -50,3 +50,19 @@ def test_template_by_uid(zalo_sandbox):
     ).json()
     assert answer["error"] == 0 and answer["data"]["message_id"]
     assert zalo_sandbox.messages(oa_id=oa["oa_id"])[0]["endpoint"] == "template"
+
+
+def test_receipts_only_reach_phones_with_a_zalo_account_unless_configured(zalo_sandbox, webhook_receiver, settings):
+    oa = zalo_sandbox.create_oa("OA", webhook_url=webhook_receiver.url)
+    zalo_sandbox.create_user("Có Zalo", phone="0912345678")
+    base = {"template_id": "1", "template_data": {}}
+    zbs(oa["access_token"], {**base, "phone": "84987000111", "tracking_id": "no-account"})
+    zbs(oa["access_token"], {**base, "phone": "84912345678", "tracking_id": "has-account"})
+    [receipt] = zalo_sandbox.wait_deliveries(oa["oa_id"], "user_received_message")
+    assert json.loads(receipt["body"])["message"]["tracking_id"] == "has-account"
+    assert len(zalo_sandbox.messages(oa_id=oa["oa_id"])) == 2  # both accepted at the sink
+
+    settings.SANDBOX = {"ZBS_RECEIPT_FOR_UNKNOWN_PHONES": True}
+    zbs(oa["access_token"], {**base, "phone": "84987000222", "tracking_id": "any-phone"})
+    receipts = zalo_sandbox.wait_deliveries(oa["oa_id"], "user_received_message", count=2)
+    assert {json.loads(r["body"])["message"]["tracking_id"] for r in receipts} == {"has-account", "any-phone"}
