@@ -11,7 +11,7 @@ from .types.base import EventKind
 
 logger = logging.getLogger(__name__)
 
-KEPT_HEADERS = ("num_retry", "X-ZEvent-Server")
+KEPT_HEADERS = ("num_retry", "x_zevent_server")  # compared lower-case with "-" as "_" (servers differ)
 
 
 def _dedup_key(keys: list[str], body: bytes) -> str:
@@ -42,7 +42,8 @@ def store_event(*, channel: Channel, body: bytes, headers: dict[str, str]) -> tu
     else:
         status, handled_at = ChannelEvent.Status.PENDING, None
     key = _dedup_key([e.dedup_key for e in events], body)
-    kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
+    normalised = {name.lower().replace("-", "_"): value for name, value in headers.items()}
+    kept = {name: normalised[name] for name in KEPT_HEADERS if name in normalised}
     try:
         with transaction.atomic():
             event = ChannelEvent.objects.create(

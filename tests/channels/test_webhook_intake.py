@@ -116,6 +116,11 @@ def test_duplicate_event_is_stored_and_processed_once(client, zalo_channel, djan
     assert InboundMessage.objects.count() == 1
 
 
+def test_a_retry_whose_first_delivery_was_lost_keeps_num_retry(client, zalo_channel):
+    post_signed(client, zalo_channel, samples.text(), headers={"num_retry": "2"})
+    assert ChannelEvent.objects.get().headers == {"num_retry": "2"}
+
+
 def test_same_message_in_two_deliveries_with_other_timestamps_is_one_event(client, zalo_channel):
     """Zalo de-duplication is on msg_id (reference §8), not on the whole body."""
     post_signed(client, zalo_channel, samples.text(ts=samples.now_ms(-5)))
