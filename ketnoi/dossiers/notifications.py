@@ -240,6 +240,16 @@ def _fallback(channel: Channel, dossier: Dossier, kind: str, text: str) -> dict[
     return fallback
 
 
+def _buttons(dossier: Dossier, kind: str, language: str) -> tuple[Button, ...]:
+    """The lookup page; with an electronic result, also the signed PDF (served behind the QR token)."""
+    url = lookup_url(dossier)
+    buttons = [Button(title="Tra cứu hồ sơ" if language == "vi" else "Track the dossier", action="url", value=url)]
+    if dossier.result_file and kind in (K.RESULT_READY, K.RETURNED):
+        title = "Tải kết quả điện tử" if language == "vi" else "Download the electronic result"
+        buttons.insert(0, Button(title=title, action="url", value=url + "ket-qua/"))
+    return tuple(buttons)
+
+
 def notify_citizen(
     *, dossier: Dossier, event: DossierEvent, kind: str, channel_contacts: list[ChannelContact] | None = None
 ) -> int:
@@ -256,9 +266,8 @@ def notify_citizen(
         language = channel_contact.contact.language or "vi"
         if language not in payload_for:
             text = render_for(dossier, kind=kind, language=language, event=event)
-            title = "Tra cứu hồ sơ" if language == "vi" else "Track the dossier"
             payload_for[language] = OutboundPayload(
-                kind="buttons", text=text, buttons=(Button(title=title, action="url", value=lookup_url(dossier)),)
+                kind="buttons", text=text, buttons=_buttons(dossier, kind, language)
             )
         payload = payload_for[language]
         if not channel_contact.channel.channel_type.supports_buttons:

@@ -171,3 +171,19 @@ def test_english_speakers_get_english(world, receive, channels):
     texts = [m.payload["text"] for m in rows(dossier).filter(channel_contact=person)]
     assert texts[-2].startswith("The result of dossier") and "Quầy 1" in texts[-2]
     assert "rate our service" in texts[-1]
+
+
+def test_the_electronic_result_is_offered_on_the_chat(world, receive, channels, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    zalo, _ = channels
+    dossier = receive()
+    person = follower(zalo, "z-15")
+    dossier_link(dossier=dossier, contact=person, method=LinkMethod.DESK)
+    dossier_transition(actor=world.processor_a, dossier=dossier, to_state="processing")
+    dossier_result_ready(
+        actor=world.processor_a, dossier=dossier, result_file=ContentFile(b"%PDF-1.7 signed", name="kq.pdf")
+    )
+    buttons = rows(dossier).filter(channel_contact=person).last().payload["buttons"]
+    assert buttons[0]["value"] == lookup_url(dossier) + "ket-qua/"
