@@ -114,6 +114,12 @@ class SandboxClient:
             filters["user"] = filters.pop("user_id")
         return self._get("messages", **filters)
 
+    def count_messages(self, **filters: Any) -> int:
+        """How many messages match (same filters as messages()), without fetching them."""
+        if "user_id" in filters:
+            filters["user"] = filters.pop("user_id")
+        return self._get("messages", count="1", **filters)["count"]
+
     def deliveries(self, oa_id: str | None = None, event_name: str | None = None) -> list[dict]:
         """Webhook deliveries: {id, oa_id, event_name, url, body, signature, state, attempts:[{at, num_retry,
         status, error}]}; state pending | delivered | failed | dropped."""

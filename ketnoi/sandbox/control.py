@@ -256,7 +256,8 @@ def interaction(request, body):
 
 @control(("GET",))
 def messages(request, body):
-    """?oa_id= &user= &phone= &since= (ISO) &direction=out|in|all (default out: what OAs sent) &tracking_id="""
+    """?oa_id= &user= &phone= &since= (ISO) &direction=out|in|all (default out: what OAs sent) &tracking_id=
+    &count=1 answers {"count": n} instead of the list."""
     qs = Message.objects.select_related("oa", "follower__person")
     direction = body.get("direction", "out")
     if direction != "all":
@@ -275,6 +276,8 @@ def messages(request, body):
         if since is None:
             raise BadRequest("'since' must be an ISO datetime")
         qs = qs.filter(created_at__gte=since)
+    if body.get("count") in ("1", "true"):
+        return {"count": qs.count()}
     return [message_dict(m) for m in qs.order_by("created_at", "id")]
 
 

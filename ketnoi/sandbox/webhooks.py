@@ -7,6 +7,8 @@ this same process), after the transaction commits. Failures are retried on a sho
 """
 
 import hashlib
+import heapq
+import itertools
 import json
 import logging
 import threading
@@ -60,13 +62,7 @@ def emit(oa: SandboxOA, event: dict[str, Any]) -> WebhookDelivery:
 def later(delay: float, fn, *args) -> None:
     """Run fn(*args) on the pool after `delay` seconds (and after the current transaction commits)."""
     generation = _generation
-
-    def start() -> None:
-        timer = threading.Timer(delay, _submit, args=(_guarded, generation, fn, *args))
-        timer.daemon = True
-        timer.start()
-
-    transaction.on_commit(start)
+    transaction.on_commit(lambda: _schedule(delay, _guarded, generation, fn, *args))
 
 
 def reset() -> None:
@@ -85,6 +81,35 @@ def _executor() -> ThreadPoolExecutor:
 
 def _submit(fn, *args) -> None:
     _executor().submit(_in_thread, fn, *args)
+
+
+_due: list[tuple[float, int, tuple]] = []  # (monotonic due time, sequence, (fn, *args)): one timer thread for all
+_due_changed = threading.Condition(_lock)
+_timer: threading.Thread | None = None
+_sequence = itertools.count()
+
+
+def _schedule(delay: float, fn, *args) -> None:
+    """Submit fn(*args) to the pool after `delay` seconds, without a thread per waiting job."""
+    global _timer
+    if delay <= 0:
+        _submit(fn, *args)
+        return
+    with _due_changed:
+        heapq.heappush(_due, (time.monotonic() + delay, next(_sequence), (fn, *args)))
+        if _timer is None:
+            _timer = threading.Thread(target=_run_timer, name="sandbox-timer", daemon=True)
+            _timer.start()
+        _due_changed.notify()
+
+
+def _run_timer() -> None:
+    while True:
+        with _due_changed:
+            while not _due or _due[0][0] > time.monotonic():
+                _due_changed.wait(timeout=(_due[0][0] - time.monotonic()) if _due else None)
+            _, _, job = heapq.heappop(_due)
+        _submit(*job)
 
 
 def _in_thread(fn, *args) -> None:
@@ -131,6 +156,4 @@ def _attempt(delivery_id: int, number: int, generation: int) -> None:
         delivery.state = WebhookDelivery.FAILED
     delivery.save(update_fields=["attempts", "state"])
     if not ok and number < len(delays):
-        timer = threading.Timer(delays[number], _submit, args=(_attempt, delivery_id, number + 1, generation))
-        timer.daemon = True
-        timer.start()
+        _schedule(delays[number], _attempt, delivery_id, number + 1, generation)
