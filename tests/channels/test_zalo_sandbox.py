@@ -335,3 +335,28 @@ def test_appsecret_proof_is_really_sent(zalo_sandbox, oa, settings):
             channel, recipient_for(followed["user_id"]), OutboundPayload(kind="text", text="p"), idempotency_key="p"
         )
     assert caught.value.provider_code == "-242"
+
+
+def test_a_token_about_to_expire_is_refreshed_before_use(zalo_sandbox, oa):
+    """assumptions.refresh_on_use_margin."""
+    channel, created = oa
+    _person, followed = follower(zalo_sandbox, created["oa_id"])
+    Channel.objects.filter(pk=channel.pk).update(token_expires_at=timezone.now() + dt.timedelta(seconds=30))
+    tokens.forget(channel.pk)
+    ZALO.send(channel, recipient_for(followed["user_id"]), OutboundPayload(kind="text", text="t"), idempotency_key="t")
+    channel.refresh_from_db()
+    assert channel.credentials_version == 1
+    assert channel.token_expires_at > timezone.now() + dt.timedelta(hours=24)
+
+
+def test_one_event_processed_by_two_workers_at_once_is_handled_once(zalo_sandbox, oa):
+    from ketnoi.channels.tasks import process_channel_event
+
+    channel, created = oa
+    person, _followed = follower(zalo_sandbox, created["oa_id"])
+    zalo_sandbox.send_text(person["uid"], created["oa_id"], "một lần thôi")
+    zalo_sandbox.wait_deliveries(created["oa_id"], "user_send_text")
+    event = ChannelEvent.objects.get(channel=channel, provider_event="user_send_text")
+    outcomes = _in_threads(2, lambda i: process_channel_event.call(event.pk))
+    assert sorted(outcomes) == ["handled", "skipped"]
+    assert InboundMessage.objects.filter(text="một lần thôi").count() == 1
