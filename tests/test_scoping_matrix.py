@@ -100,6 +100,25 @@ def _desk(world, unit):
     return Desk.objects.get(agency__code=f"H90.{unit.code}", code="Q01")
 
 
+def _late_dossier_with_apology(world, unit):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ketnoi.dossiers.services import dossier_issue_apology, dossier_receive
+
+    agency = Agency.objects.get(code=f"H90.{unit.code}")
+    dossier = dossier_receive(
+        actor=None,
+        procedure=_procedure(world, unit),
+        receiving_agency=agency,
+        applicant_name="Matrix Applicant",
+        received_at=timezone.now() - dt.timedelta(days=30),
+    )
+    new_date = timezone.localdate() + dt.timedelta(days=7)
+    return dossier_issue_apology(actor=None, dossier=dossier, new_due_date=new_date, reason="Matrix reason")
+
+
 def _notice_template(world, unit):
     from ketnoi.dossiers.services import notification_template_save
 
@@ -148,6 +167,9 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     "console:dossier_queue": ListCase(lambda w, u: _dossier(w, u).receipt_code, as_official="processor_a"),
     "console:dossier_detail": ObjectCase(lambda w, u: {"uuid": _dossier(w, u).uuid}, as_official="processor_a"),
     "console:dossier_receipt": ObjectCase(lambda w, u: {"uuid": _dossier(w, u).uuid}, as_official="desk_a"),
+    "console:dossier_apology": ObjectCase(
+        lambda w, u: {"uuid": _late_dossier_with_apology(w, u).uuid}, as_official="processor_a"
+    ),
     "console:dossier_act": ObjectCase(
         lambda w, u: {"uuid": _dossier(w, u).uuid, "action": "processing"}, as_official="processor_a", method="post"
     ),

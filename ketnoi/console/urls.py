@@ -37,6 +37,7 @@ urlpatterns = [
     path("dossiers/", dossier_queue.DossierQueueView.as_view(), name="dossier_queue"),
     path("dossiers/<uuid:uuid>/", dossier_queue.DossierDetailView.as_view(), name="dossier_detail"),
     path("dossiers/<uuid:uuid>/receipt.pdf", dossier_documents.DossierReceiptView.as_view(), name="dossier_receipt"),
+    path("dossiers/<uuid:uuid>/apology.pdf", dossier_documents.DossierApologyView.as_view(), name="dossier_apology"),
     path("dossiers/<uuid:uuid>/act/<slug:action>/", dossier_actions.DossierActionView.as_view(), name="dossier_act"),
     path("desks/<uuid:uuid>/poster.pdf", dossier_documents.DeskPosterView.as_view(), name="desk_poster"),
     path("notice-templates/", dossier_templates.TemplateListView.as_view(), name="template_list"),

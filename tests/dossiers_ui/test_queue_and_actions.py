@@ -9,6 +9,7 @@ from django.utils import timezone
 from ketnoi.dossiers.models import Dossier, EventKind
 
 from .conftest import take_in
+from .test_documents import page_text
 
 
 def _rows(html: str) -> list[tuple[str, str]]:
@@ -102,4 +103,8 @@ def test_apology_prompt_when_at_risk(world, dossier, client):
     dossier.refresh_from_db()
     assert dossier.apology_issued_at is not None and dossier.due_date.isoformat() == new_date
     html = client.get(reverse("console:dossier_detail", args=[dossier.uuid])).content.decode()
-    assert 'id="apology-prompt"' not in html
+    assert 'id="apology-prompt"' not in html and 'id="apology-link"' in html
+    slip = client.get(reverse("console:dossier_apology", args=[dossier.uuid]))
+    assert slip.status_code == 200 and slip["Content-Type"] == "application/pdf"
+    text = " ".join(page_text(slip.content).split())
+    assert "Cần xác minh thêm" in text and dossier.due_date.strftime("%d/%m/%Y") in text
