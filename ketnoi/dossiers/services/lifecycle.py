@@ -43,6 +43,7 @@ def dossier_transition(
     """Any move in the transition table that needs no extra data. Steps with their own data (supplement,
     result, return, acceptance) have their own service; this one refuses to make them half-done."""
     special = {
+        State.RECEIVED: "dossier_accept_online",
         State.SUPPLEMENT_REQUESTED: "dossier_request_supplement",
         State.SUPPLEMENTED: "dossier_supplement_received",
         State.RESULT_READY: "dossier_result_ready",

@@ -4,7 +4,7 @@ link or pasted lookup link), by code + the phone's last digits (rate-limited), o
 import datetime as dt
 import hmac
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -41,7 +41,11 @@ def dossier_link(
             link.is_active = True
             link.save(update_fields=["is_active"])
         return link, False
-    link = DossierLink.objects.create(dossier=dossier, method=method, linked_at=at or timezone.now(), **target)
+    try:
+        with transaction.atomic():
+            link = DossierLink.objects.create(dossier=dossier, method=method, linked_at=at or timezone.now(), **target)
+    except IntegrityError:  # the same person linked a moment ago (a retried follow event): that link stands
+        return DossierLink.objects.get(dossier=dossier, **target), False
     event = record_event(
         dossier=dossier,
         kind=EventKind.LINKED,
@@ -69,7 +73,9 @@ def link_attempts_left(contact: Contact | ChannelContact) -> int:
 
 def dossier_link_by_code(*, contact: Contact | ChannelContact, code: str, phone_last_digits: str) -> Dossier:
     """The citizen typed the receipt code in chat: the last four digits of the applicant's phone are the second
-    factor. Five failures an hour per person, then wait; the same answer for a wrong code and a wrong phone."""
+    factor. Five failures an hour per person, then wait; the same answer for a wrong code and a wrong phone.
+    Call it outside any transaction that an error would roll back (or catch the error): the failed attempt must
+    stay recorded for the limit to hold."""
     with transaction.atomic():
         if link_attempts_left(contact) <= 0:
             raise ApplicationError("Too many tries. Please wait an hour, or ask at the desk.", code="rate_limited")
