@@ -172,3 +172,42 @@ def test_the_daily_job_prompts_one_working_day_before_due(world, receive):
             actor=world.processor_a, dossier=dossier, new_due_date=dt.date(2026, 12, 1), reason="cần xác minh"
         )
     assert not selectors.apology_prompts(official=world.processor_a).exists()
+
+
+def test_online_filing_is_accepted_with_its_due_date_counted_from_acceptance(world, receive):
+    from ketnoi.dossiers.services import dossier_accept_online
+
+    dossier = receive(state="submitted", channel="online", received_at=MONDAY)
+    assert dossier.due_date is None and dossier.national_code == 1
+    with pytest.raises(ApplicationError):
+        dossier_transition(actor=world.desk_a, dossier=dossier, to_state="received")
+    accepted_at = MONDAY + dt.timedelta(days=2)
+    dossier = dossier_accept_online(actor=world.desk_a, dossier=dossier, at=accepted_at)
+    assert dossier.state == "received" and dossier.due_date == add_working_days(accepted_at, 3)
+
+
+def test_citizen_documents_are_reviewed_by_an_officer(world, receive, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ketnoi.dossiers.services import dossier_attach_supplement, dossier_review_attachment
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    dossier = receive()
+    dossier_request_supplement(actor=world.processor_a, dossier=dossier, missing=["Ảnh CCCD hai mặt"])
+    photo = SimpleUploadedFile("cccd.jpg", b"\xff\xd8\xff fake jpeg", content_type="image/jpeg")
+    attachment = dossier_attach_supplement(dossier=dossier, file=photo)
+    with pytest.raises(ApplicationError):
+        dossier_attach_supplement(
+            dossier=dossier, file=SimpleUploadedFile("x.exe", b"MZ", content_type="application/octet-stream")
+        )
+    with pytest.raises(ApplicationError):
+        dossier_review_attachment(actor=world.processor_a, attachment=attachment, accept=False)
+    with pytest.raises(NotPermitted):
+        dossier_review_attachment(actor=world.desk_b, attachment=attachment, accept=True)
+    dossier_review_attachment(actor=world.processor_a, attachment=attachment, accept=False, note="Ảnh bị mờ")
+    attachment.refresh_from_db()
+    assert attachment.status == "rejected" and attachment.review_note == "Ảnh bị mờ"
+    assert list(dossier.events.filter(kind__startswith="attachment").values_list("kind", flat=True)) == [
+        "attachment",
+        "attachment_reviewed",
+    ]
