@@ -62,7 +62,8 @@ def test_errors_are_clear_and_keep_what_was_typed(world, catalog, client):
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Choose the procedure" in body or "Chọn thủ tục" in body
+    procedure_error = body.split('id="id_q"')[1].split('id="picker"')[0]
+    assert 'class="errorlist"' in procedure_error  # the procedure is missing, said beside it
     assert "12345" in body and "7 Nguyễn Huệ" in body  # nothing typed is lost
     assert "Đăng ký kết hôn" in body  # the candidates for what was typed are offered
     assert not Dossier.objects.exists()
