@@ -1,6 +1,6 @@
 """Form 04 (Phiếu xin lỗi và hẹn lại ngày trả kết quả, Circular 01/2018), A5: issued once, when the dossier is late."""
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ketnoi.dossiers.models import Dossier
 
@@ -25,4 +25,6 @@ def apology_context(dossier: Dossier) -> dict:
 
 
 def apology_pdf(dossier: Dossier) -> bytes:
-    return render_pdf("console/documents/apology.html", {"a": apology_context(dossier)})
+    """In the citizen's language (Vietnamese unless they chose English at the desk), whatever the officer's."""
+    with translation.override(dossier.language if dossier.language in ("vi", "en") else "vi"):
+        return render_pdf("console/documents/apology.html", {"a": apology_context(dossier)})

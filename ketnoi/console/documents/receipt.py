@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ketnoi.core.redaction import mask_phone
@@ -50,4 +50,6 @@ def receipt_context(dossier: Dossier) -> dict:
 
 
 def receipt_pdf(dossier: Dossier) -> bytes:
-    return render_pdf("console/documents/receipt.html", {"r": receipt_context(dossier)})
+    """In the citizen's language (Vietnamese unless they chose English at the desk), whatever the officer's."""
+    with translation.override(dossier.language if dossier.language in ("vi", "en") else "vi"):
+        return render_pdf("console/documents/receipt.html", {"r": receipt_context(dossier)})
