@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import ErrorKind, SendError, SendResult
 
 from . import conf
@@ -88,7 +89,9 @@ def record_error(message: OutboundMessage, error: SendError, *, claimed_by: str)
         _requeue(row, now + timedelta(seconds=pause + random.uniform(0, 1)), error, reason)  # noqa: S311
     elif error.kind in (ErrorKind.RETRYABLE, ErrorKind.CREDENTIALS_EXPIRED):
         if error.kind == ErrorKind.CREDENTIALS_EXPIRED:
+            # The adapter already refreshed once: flag the channel for its administrators, retry later.
             log.warning("Channel %s: credentials refused even after a refresh; retrying later.", message.channel.uuid)
+            Channel.objects.filter(pk=message.channel_id).update(last_error=reason[:255], last_error_at=now)
         if row.attempts >= conf.max_attempts():
             _give_up(row, Status.FAILED, error, _("Gave up after %(n)d attempts.") % {"n": row.attempts} + " " + reason)
         else:
