@@ -77,3 +77,12 @@ def test_appsecret_proof_is_checked_when_sent(zalo_sandbox):
     )
     wrong = openapi("/v2.0/oa/getoa", oa["access_token"], get={}, headers={"appsecret_proof": "00"}).json()
     assert wrong["error"] == -242
+
+
+def test_concurrent_refreshes_with_one_token_grant_exactly_one_pair(zalo_sandbox):
+    from concurrent.futures import ThreadPoolExecutor
+
+    oa = zalo_sandbox.create_oa("OA")
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: refresh(oa["app_id"], oa["app_secret"], oa["refresh_token"]), range(6)))
+    assert sum("access_token" in a for a in answers) == 1
