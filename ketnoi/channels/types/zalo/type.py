@@ -102,6 +102,9 @@ class ZaloType(ChannelType):
     def send(
         self, channel: "Channel", recipient: Recipient, payload: OutboundPayload, *, idempotency_key: str
     ) -> SendResult:
+        """Consultation messages go to /v3.0/oa/message/cs by user id. A "template" goes by phone (ZBS, with
+        tracking_id = the idempotency key) when the recipient has a phone, else by user id (cheaper, no key): pass
+        a Recipient without phone to choose UID."""
         if payload.kind == "template":
             if recipient.phone:
                 body = self._template_by_phone(recipient, payload, idempotency_key)
