@@ -178,6 +178,7 @@ SCHEDULED_JOBS: list[dict] = [
         "seconds": 15 * 60,
         "optional": True,
     },
+    {"name": "channels.retry_failed_events", "func": "ketnoi.channels.tasks.retry_failed_events", "seconds": 5 * 60},
     {"name": "calendar.seed_years", "func": "ketnoi.orgs.calendar.seed_current_years", "cron": {"hour": 1}},
     {"name": "dossiers.prompt_apologies", "func": "ketnoi.dossiers.jobs.prompt_apologies", "cron": {"hour": 7}},
 ]
