@@ -38,13 +38,18 @@ def sign(app_id: str, body: bytes, timestamp: str, oa_secret_key: str) -> str:
     return hashlib.sha256(app_id.encode() + body + timestamp.encode() + oa_secret_key.encode()).hexdigest()
 
 
-def emit(oa: SandboxOA, event: dict[str, Any]) -> WebhookDelivery:
-    """Record the event and post it to the OA's webhook after the current transaction commits."""
+def emit(oa: SandboxOA, event: dict[str, Any]) -> WebhookDelivery | None:
+    """Record the event and post it to the OA's webhook after the current transaction commits.
+
+    An OA without a webhook URL records nothing (as Zalo sends nothing); with the drop fault, the event is recorded
+    as dropped and not sent."""
     from .faults import effective_faults
 
+    if not oa.webhook_url:
+        return None
     body = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
     signature = sign(oa.app.app_id, body.encode(), str(event["timestamp"]), oa.secret_key)
-    dropped = not oa.webhook_url or effective_faults(oa).drop_webhooks
+    dropped = effective_faults(oa).drop_webhooks
     delivery = WebhookDelivery.objects.create(
         oa=oa,
         event_name=event["event_name"],
