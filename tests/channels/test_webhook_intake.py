@@ -218,3 +218,26 @@ def test_delivery_receipts_are_left_to_their_handler(client, zalo_channel):
     process_all()
     assert not ChannelContact.objects.exists()
     assert ChannelEvent.objects.get().provider_event == "user_received_message"
+
+
+def test_a_failing_handler_leaves_the_event_failed_then_retried(client, zalo_channel, monkeypatch):
+    from ketnoi.channels import tasks
+
+    def broken(channel, event):
+        raise RuntimeError("database hiccup")
+
+    post_signed(client, zalo_channel, samples.text())
+    event = ChannelEvent.objects.get()
+    monkeypatch.setattr(tasks, "handlers_for", lambda kind: [broken])
+    with pytest.raises(RuntimeError):
+        process_channel_event.call(event.pk)
+    event.refresh_from_db()
+    assert (event.status, event.attempts, event.handled_at) == ("failed", 1, None)
+    assert "database hiccup" in event.error
+    assert not InboundMessage.objects.exists()
+    monkeypatch.undo()
+    assert tasks.retry_failed_events() == 1
+    process_channel_event.call(event.pk)
+    event.refresh_from_db()
+    assert (event.status, event.error) == ("handled", "")
+    assert InboundMessage.objects.count() == 1
