@@ -77,6 +77,27 @@ def _channel(world, unit):
     return Channel.objects.create(unit=unit, type_code="webchat", name=f"Matrix channel {n}")
 
 
+def _dead_message(world, unit):
+    """A failed outbox message to a contact on a channel of `unit`."""
+    from ketnoi.contacts.models import ChannelContact, Contact
+    from ketnoi.outbox.models import OutboundMessage, Status
+
+    n = next(_serial)
+    channel = _channel(world, unit)
+    contact = Contact.objects.create(name=f"Matrix person {n}")
+    person = ChannelContact.objects.create(channel=channel, contact=contact, user_id=f"mx{n}")
+    return OutboundMessage.objects.create(
+        channel=channel,
+        channel_contact=person,
+        recipient_user_id=person.user_id,
+        kind="text",
+        payload={"kind": "text", "text": "x"},
+        idempotency_key=f"matrix-{n}",
+        status=Status.FAILED,
+        error_message=f"Matrix failure {n}",
+    )
+
+
 def _procedure(world, unit):
     from ketnoi.procedures.models import Procedure
 
@@ -149,6 +170,10 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     "console:channel_list": ListCase(lambda w, u: _channel(w, u).name),
     "console:channel_detail": ObjectCase(lambda w, u: {"uuid": _channel(w, u).uuid}),
     "console:channel_create_zalo": ListCase(lambda w, u: str(u.name)),
+    # console: outbox (issue 3)
+    "console:outbox_dead_letters": ListCase(lambda w, u: _dead_message(w, u).error_message),
+    "console:outbox_retry": ObjectCase(lambda w, u: {"uuid": _dead_message(w, u).uuid}, method="post"),
+    "console:outbox_contact_log": ObjectCase(lambda w, u: {"uuid": _dead_message(w, u).channel_contact.contact.uuid}),
     # console: working-day calendar and procedure catalog (issue 4). Province-wide configuration, no tenant data:
     # the calendar needs calendar.manage (system administrators; a commune administrator gets 403), reading the
     # catalog is open to every official, importing needs procedures.manage (tests/console/test_calendar_procedures.py).

@@ -30,6 +30,7 @@ NAV: list[NavItem] = [
     NavItem("audit", _("Audit log"), "console:audit_list", "audit.view"),
     NavItem("calendar", _("Working-day calendar"), "console:calendar", "calendar.manage"),
     NavItem("channels", _("Channels"), "console:channel_list", "channels.view"),
+    NavItem("outbox", _("Undelivered messages"), "console:outbox_dead_letters", "channels.view"),
 ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, auth, calendar, channels, home, orgs, procedures
+from .views import audit, auth, calendar, channels, home, orgs, outbox, procedures
 from .views.dossiers import actions as dossier_actions
 from .views.dossiers import documents as dossier_documents
 from .views.dossiers import intake as dossier_intake
@@ -26,6 +26,10 @@ urlpatterns = [
     path("channels/", channels.ChannelListView.as_view(), name="channel_list"),
     path("channels/new/zalo/", channels.ZaloChannelCreateView.as_view(), name="channel_create_zalo"),
     path("channels/<uuid:uuid>/", channels.ChannelDetailView.as_view(), name="channel_detail"),
+    # outbox (issue 3): undelivered messages and the message log of one person
+    path("outbox/undelivered/", outbox.DeadLetterListView.as_view(), name="outbox_dead_letters"),
+    path("outbox/messages/<uuid:uuid>/retry/", outbox.MessageRetryView.as_view(), name="outbox_retry"),
+    path("outbox/contacts/<uuid:uuid>/", outbox.ContactMessageLogView.as_view(), name="outbox_contact_log"),
     # dossiers (issue 4): desk intake, receipt and poster, queue, actions, notice templates
     path("dossiers/new/", dossier_intake.DossierIntakeView.as_view(), name="dossier_intake"),
     path("dossiers/new/procedures/", dossier_intake.ProcedurePickerView.as_view(), name="procedure_picker"),
