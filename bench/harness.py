@@ -87,6 +87,8 @@ class Server:
             "gthread",
             "--log-level",
             "warning",
+            "--header-map",
+            "dangerous",  # keep Zalo's underscore headers (access_token, secret_key) for the sandbox sink
             "--env",
             "DJANGO_SETTINGS_MODULE=bench.settings",
         ]
