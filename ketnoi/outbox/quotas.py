@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from . import conf
 from .models import QuotaBucket
 
-LATENCY_SLACK_SECONDS = 2.0  # a token taken now may reach the provider this much later
+LATENCY_SLACK_SECONDS = 1.0  # spread of send latency: a token taken now may reach the provider this much later
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,7 @@ def build_scheduler(scheduler_class=None):
             args=[job["name"], job["callable"]],
             kwargs={"ttl_seconds": job.get("lock_seconds", 600)},
             id=job["name"],
+            name=job["name"],
             max_instances=1,
             coalesce=True,
             misfire_grace_time=30,

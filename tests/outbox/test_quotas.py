@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from ketnoi.outbox.models import Lane, OutboundMessage, Status
+from ketnoi.outbox.models import Lane, OutboundMessage, QuotaBucket, Status
 from ketnoi.outbox.quotas import DatabaseQuota, RedisQuota, Take
 
 from .helpers import drain, enqueue
@@ -77,7 +77,10 @@ def test_channels_of_one_app_share_one_bucket(backend):
     assert first >= 1 and second == 0
 
 
-def test_dispatcher_never_lets_more_than_the_quota_through_in_a_window(make_channel, sink):
+@pytest.mark.parametrize("redis", [False, True], ids=["database", "redis"])
+def test_dispatcher_never_lets_more_than_the_quota_through_in_a_window(make_channel, sink, settings, redis):
+    if redis:
+        settings.RATE_LIMIT_REDIS_URL = REDIS_URL
     started = time.monotonic()
     app = f"app:{uuid.uuid4().hex}"
     one = make_channel(quota_per_minute=12, quota_group=app)
@@ -92,3 +95,8 @@ def test_dispatcher_never_lets_more_than_the_quota_through_in_a_window(make_chan
     rows = OutboundMessage.objects.all()
     assert rows.filter(status=Status.QUEUED).count() == 30 - len(sink.accepted)  # waiting their turn, none lost
     assert all(k.startswith("two-") for k in sink.counts())  # replies first; bulk leaves them the reserve
+    if redis:  # the buckets lived in Redis, not in the database
+        assert not QuotaBucket.objects.exists()
+        assert RedisQuota(REDIS_URL).client.exists(RedisQuota.prefix + app)
+    else:
+        assert QuotaBucket.objects.filter(key=app).exists()
