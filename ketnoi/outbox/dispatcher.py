@@ -65,15 +65,18 @@ class Dispatcher:
             for channel in Channel.objects.filter(pk__in=missing).select_related("unit"):
                 self._channels[channel.pk] = channel
 
-    def _throttle(self, key: str, seconds: float) -> None:
+    def _throttle(self, key: str, seconds: float, *, bulk_only: bool = False) -> None:
+        """Skip a quota for a while: only its bulk rows when just the reserve is left, else every row."""
+        until = time.monotonic() + seconds
         with self._lock:
-            self._throttled[key] = max(self._throttled.get(key, 0), time.monotonic() + seconds)
+            for lane_class in ("bulk",) if bulk_only else ("bulk", "urgent"):
+                self._throttled[(key, lane_class)] = max(self._throttled.get((key, lane_class), 0), until)
 
-    def _throttled_channel_ids(self) -> list[int]:
+    def _throttled_channel_ids(self, lane_class: str) -> list[int]:
         now = time.monotonic()
         with self._lock:
             self._throttled = {k: until for k, until in self._throttled.items() if until > now}
-            throttled = set(self._throttled)
+            throttled = {key for key, cls in self._throttled if cls == lane_class}
         if not throttled:
             return []
         return [pk for pk, channel in self._channels.items() if channel.quota_key in throttled]
@@ -81,7 +84,7 @@ class Dispatcher:
     def claim(self, limit: int) -> list[OutboundMessage]:
         """Claim up to `limit` due rows that the quotas allow, lane by lane; they come back marked sending."""
         now = timezone.now()
-        skip = self._throttled_channel_ids()
+        skip = {"urgent": self._throttled_channel_ids("urgent"), "bulk": self._throttled_channel_ids("bulk")}
         with transaction.atomic():
             candidates: list[OutboundMessage] = []
             for lane in Lane:
@@ -90,10 +93,10 @@ class Dispatcher:
                     break
                 rows = (
                     OutboundMessage.objects.filter(status=Status.QUEUED, lane=lane, next_attempt_at__lte=now)
-                    .exclude(channel_id__in=skip)
+                    .exclude(channel_id__in=skip["bulk" if lane == Lane.BULK else "urgent"])
                     .select_related("channel_contact")
                     .select_for_update(skip_locked=True, of=("self",))
-                    .order_by("next_attempt_at", "id")[:room]
+                    .order_by("next_attempt_at")[:room]
                 )
                 candidates.extend(rows)
             if not candidates:
@@ -124,7 +127,7 @@ class Dispatcher:
             rows = groups[(key, bulk)]
             granted.extend(rows[: grant.granted])
             if grant.granted < len(rows):
-                self._throttle(key, min(max(grant.wait_seconds, 0.02), 5.0))
+                self._throttle(key, min(max(grant.wait_seconds, 0.02), 5.0), bulk_only=bulk)
         return granted
 
     # sending

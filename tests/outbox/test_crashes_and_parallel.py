@@ -123,3 +123,28 @@ def test_sweeper_requeues_only_rows_past_their_lease(make_channel):
     a, b = OutboundMessage.objects.order_by("idempotency_key")
     assert (a.status, a.outcome_unknown, a.claimed_by) == (Status.QUEUED, True, "")
     assert b.status == Status.SENDING
+
+
+def test_replies_overtake_a_bulk_backlog_that_fills_the_quota(make_channel, sink):
+    """Two dispatchers drain a broadcast at the channel's quota; replies enqueued meanwhile go out ahead of it."""
+    channel = make_channel(quota_per_minute=600)
+    for i in range(200):
+        enqueue(channel, f"bulk-{i}", lane=Lane.BULK)
+    stop = threading.Event()
+    dispatchers = [Dispatcher(concurrency=2, batch_size=10) for _ in range(2)]
+    threads = [threading.Thread(target=d.run, args=(stop,), kwargs={"idle_seconds": 0.02}) for d in dispatchers]
+    for thread in threads:
+        thread.start()
+    try:
+        wait_for(lambda: len(sink.accepted) >= 15, what="the broadcast to start")
+        for i in range(5):
+            enqueue(channel, f"reply-{i}", lane=Lane.TRANSACTIONAL)
+        wait_for(lambda: OutboundMessage.objects.filter(lane=Lane.TRANSACTIONAL, status=Status.SENT).count() == 5)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+        for d in dispatchers:
+            d.close()
+    assert OutboundMessage.objects.filter(lane=Lane.BULK, status=Status.QUEUED).count() > 100
+    assert all(count == 1 for count in sink.counts().values())
