@@ -27,6 +27,7 @@ class Sink:
         self.hang = 0  # let the next N sends time out (the client gives up, nothing is recorded)
         self.accept_then_hang = 0  # take the next N sends, then time out: the sender cannot know it worked
         self.rate_limited = 0  # answer the next N sends with "rate limited"
+        self.token_refused = 0  # answer the next N sends with "access token invalid" (after the adapter's refresh)
         self.limit_per_minute = 0  # like Zalo's quota: refuse beyond N accepted in the last 60 s
         self.not_followers: set[str] = set()
         self.unknown_phones: set[str] = set()
@@ -68,6 +69,9 @@ class Sink:
             if self.fail_5xx:
                 self.fail_5xx -= 1
                 return 503, {"error": "unavailable"}, {}
+            if self.token_refused:
+                self.token_refused -= 1
+                return 200, {"error": -216, "message": "Access token is invalid"}, {}
             if self.rate_limited:
                 self.rate_limited -= 1
                 return 200, {"error": -32, "message": "Your application reached limit call api"}, {}
@@ -124,6 +128,7 @@ ERRORS = {
     -32: ErrorKind.RATE_LIMITED,
     -213: ErrorKind.UNREACHABLE,
     -108: ErrorKind.PERMANENT,
+    -216: ErrorKind.CREDENTIALS_EXPIRED,
 }
 
 

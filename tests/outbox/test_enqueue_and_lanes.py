@@ -81,3 +81,27 @@ def test_cancel_stops_what_has_not_left(make_channel, sink):
     drain()
     assert sink.counts() == {"other": 1}
     assert OutboundMessage.objects.filter(status=Status.CANCELLED).count() == 3
+
+
+def test_broadcast_fan_out_in_bulk_skips_keys_already_queued(make_channel, sink):
+    from ketnoi.outbox.payloads import payload_to_json
+    from ketnoi.outbox.services import outbox_enqueue_many
+
+    channel = make_channel()
+    payload = payload_to_json(OutboundPayload(kind="text", text="Lịch cắt điện"))
+
+    def rows(n):
+        return [
+            OutboundMessage(
+                channel=channel, recipient_user_id=f"u{i}", lane=Lane.BULK, kind="text", payload=payload,
+                idempotency_key=f"broadcast-9-u{i}", source_type="broadcast", source_id="9",
+            )
+            for i in range(n)
+        ]  # fmt: skip
+
+    with transaction.atomic():
+        assert outbox_enqueue_many(messages=rows(30)) == 30
+    with transaction.atomic():
+        assert outbox_enqueue_many(messages=rows(40)) == 10  # a resumed fan-out
+    drain()
+    assert len(sink.accepted) == 40 and all(c == 1 for c in sink.counts().values())

@@ -101,3 +101,15 @@ def test_a_provider_quota_below_ours_slows_down_without_losing_messages(make_cha
     assert rows.filter(status=Status.QUEUED).count() == 7  # waiting, not failed
     assert not rows.filter(status__in=(Status.FAILED, Status.UNREACHABLE)).exists()
     assert all(count == 1 for count in sink.counts().values())
+
+
+def test_refused_credentials_flag_the_channel_and_retry_later(make_channel, sink):
+    channel = make_channel()
+    sink.token_refused = 1
+    enqueue(channel, "n-1")
+    drain()
+    channel.refresh_from_db()
+    assert "Channel credentials expired (-216)" in channel.last_error and channel.last_error_at
+    message = OutboundMessage.objects.get()
+    assert (message.status, message.attempts) == (Status.SENT, 2)
+    assert sink.counts() == {"n-1": 1}
