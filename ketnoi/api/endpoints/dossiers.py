@@ -11,6 +11,8 @@ from uuid import UUID
 from ninja import Field, Router, Schema
 from pydantic import field_validator
 
+from django.db.models import Q
+
 from ketnoi.core.redaction import mask_phone
 from ketnoi.dossiers import selectors
 from ketnoi.dossiers.models import Dossier, SubmissionChannel
@@ -189,7 +191,10 @@ def _get(request, dossier: Dossier) -> Dossier:
 
 @router.get("/dossiers", response=list[DossierOut], summary="The client's dossiers (filter by id, code or state)")
 def dossier_list(request, external_id: str = "", code: str = "", state: str = "", limit: int = 100):
-    dossiers = selectors.dossier_list(official=request.auth, states=[state] if state else None, query=code)
+    dossiers = selectors.dossier_list(official=request.auth, states=[state] if state else None)
+    if code:
+        code = selectors.normalise_code(code)
+        dossiers = dossiers.filter(Q(receipt_code=code) | Q(aliases__code=code)).distinct()
     if external_id:
         dossiers = dossiers.filter(external_system=_system(request), external_id=external_id)
     return list(dossiers.prefetch_related("aliases")[: max(1, min(limit, 1000))])
