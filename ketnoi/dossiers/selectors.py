@@ -14,6 +14,7 @@ from ketnoi.core.workdays import next_working_day
 from ketnoi.orgs.scoping import scope_of
 
 from .models import Dossier, DossierAlias, DossierEvent, EventOutcome
+from .protect import id_number_hash
 from .states import CLOCK_STATES, State
 
 
@@ -74,6 +75,8 @@ def dossier_list(
         match |= Q(applicant_name__icontains=query) | Q(applicant_name_folded__contains=fold(query))
         if len(digits) >= 4 and len(digits) == len(query.replace(" ", "")):
             match |= Q(applicant_phone__endswith=digits[-9:])
+        if len(digits) in (9, 12) and len(digits) == len(query.replace(" ", "")):
+            match |= Q(applicant_id_hash=id_number_hash(digits))  # the ID number, never stored in clear
         dossiers = dossiers.filter(match).distinct()
     return (
         with_flags(dossiers, today)

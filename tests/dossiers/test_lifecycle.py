@@ -211,3 +211,11 @@ def test_citizen_documents_are_reviewed_by_an_officer(world, receive, settings, 
         "attachment",
         "attachment_reviewed",
     ]
+
+
+def test_officials_find_a_dossier_by_id_number_without_it_being_stored_in_clear(world, receive):
+    dossier = receive()
+    assert list(selectors.dossier_list(official=world.processor_a, query="001203004567")) == [dossier]
+    assert list(selectors.dossier_list(official=world.processor_a, query="Nguyen Thi Mai")) == [dossier]
+    assert list(selectors.dossier_list(official=world.processor_a, query="5678")) == [dossier]
+    assert not selectors.dossier_list(official=world.desk_b, query="001203004567").exists()
