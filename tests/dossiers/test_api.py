@@ -158,3 +158,19 @@ def test_procedure_upsert_by_code(api):
     assert api.get("/procedures/1.009").json()["processing_days"] == 2
     bad = api.post("/procedures", {**body, "online_level": "sometimes"})
     assert bad.status_code == 400 and bad.json()["extra"]["errors"][0]["field"] == "online_level"
+
+
+def test_supplement_completed_upstream_restarts_the_clock_unless_a_due_date_is_sent(api):
+    from ketnoi.core.workdays import add_working_days
+
+    api.post("/dossiers", dossier_body())
+    api.post("/dossiers/events", {"events": [event("s1", 5, 1, missing=["Giấy chứng sinh"])]})
+    dossier = Dossier.objects.get()
+    assert dossier.state == "supplement_requested" and dossier.supplement_items == ["Giấy chứng sinh"]
+    resumed = api.post("/dossiers/events", {"events": [event("s2", 4, 2, occurred_at="2026-12-01T09:00:00+07:00")]})
+    assert resumed.json()["results"][0]["status"] == "applied"
+    dossier.refresh_from_db()
+    assert dossier.due_date == add_working_days(dossier.clock_started_at, 3)
+    api.post("/dossiers/events", {"events": [event("s3", 4, 3, occurred_at="20261202090000", due_date="20261210")]})
+    dossier.refresh_from_db()
+    assert str(dossier.due_date) == "2026-12-10"

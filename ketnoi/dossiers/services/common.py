@@ -135,7 +135,8 @@ def move(
     dossier.state = to_state
     dossier.state_changed_at = at
     dossier.last_event_at = max(filter(None, [dossier.last_event_at, at]))
-    if to_state in (State.RESULT_READY, State.REFUSED, State.WITHDRAWN, State.NOT_ACCEPTED) and not dossier.finished_at:
+    ends = (State.RESULT_READY, State.RESULT_RETURNED, State.REFUSED, State.WITHDRAWN, State.NOT_ACCEPTED)
+    if to_state in ends and not dossier.finished_at:
         dossier.finished_at = at
     dossier.save()
     event = record_event(

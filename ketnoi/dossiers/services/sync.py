@@ -23,9 +23,9 @@ from ketnoi.procedures.models import Procedure
 from ..models import AliasKind, Dossier, DossierAlias, DossierEvent, EventKind, EventOutcome, EventSource
 from ..protect import protect_id_number
 from ..selectors import dossier_scope_q, normalise_code
-from ..states import NATIONAL_CODE, State, state_for_code
+from ..states import CLOCK_STATES, NATIONAL_CODE, State, state_for_code
 from .common import audit, before_of, lock, move, record_event
-from .intake import clean_phone, dossier_receive
+from .intake import clean_phone, dossier_receive, due_date_from
 
 MAX_BATCH = 1000
 
@@ -251,11 +251,13 @@ def _apply(scope: OfficialScope, system: str, event: StatusEvent) -> tuple[str, 
         dossier.collection_place = nfc(event.collection_place).strip()[:300] or dossier.receiving_agency.name
     if target == State.RESULT_RETURNED:
         dossier.result_returned_at = at
+    resumed = dossier.state in (State.SUPPLEMENT_REQUESTED, State.SUPPLEMENTED) and target in CLOCK_STATES
     if event.due_date:
         dossier.due_date = event.due_date
-    elif target == State.RECEIVED and dossier.due_date is None:
-        from .intake import due_date_from
-
+    elif resumed or (target == State.RECEIVED and dossier.due_date is None):
+        # Received, or complete again after a supplement: the clock (re)starts now (Decree 61/2018 Art. 19.4),
+        # unless the owner sent its own NgayHenTra.
+        dossier.clock_started_at = at
         dossier.due_date = due_date_from(at, dossier.procedure)
     move(dossier, target, kind=EventKind.API_STATUS, at=at, data={"status_code": event.status_code}, **common)
     return EventOutcome.APPLIED, dossier
