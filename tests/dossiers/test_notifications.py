@@ -187,3 +187,14 @@ def test_the_electronic_result_is_offered_on_the_chat(world, receive, channels, 
     )
     buttons = rows(dossier).filter(channel_contact=person).last().payload["buttons"]
     assert buttons[0]["value"] == lookup_url(dossier) + "ket-qua/"
+
+
+def test_many_accounts_cannot_share_out_the_guessing_of_one_dossier(world, receive, channels):
+    zalo, _ = channels
+    dossier = receive()
+    for n in range(10):
+        with pytest.raises(ApplicationError):
+            dossier_link_by_code(contact=follower(zalo, f"g-{n}"), code=dossier.receipt_code, phone_last_digits="0000")
+    with pytest.raises(ApplicationError) as raised:
+        dossier_link_by_code(contact=follower(zalo, "g-new"), code=dossier.receipt_code, phone_last_digits="5678")
+    assert raised.value.code == "rate_limited"

@@ -18,6 +18,8 @@ from ..selectors import dossier_find_by_code
 from .common import record_event
 
 LINK_ATTEMPTS_PER_HOUR = 5
+# Per dossier, whoever tries: many accounts cannot share out the 10,000 possible phone endings between them.
+DOSSIER_ATTEMPTS_PER_HOUR = 10
 PHONE_DIGITS = 4
 
 
@@ -65,15 +67,19 @@ def _attempt_key(contact: Contact | ChannelContact) -> str:
     return f"{contact._meta.model_name}:{contact.pk}"
 
 
-def link_attempts_left(contact: Contact | ChannelContact) -> int:
+def _failures(key: str) -> int:
     since = timezone.now() - dt.timedelta(hours=1)
-    failed = LinkAttempt.objects.filter(key=_attempt_key(contact), attempted_at__gte=since, succeeded=False).count()
-    return max(LINK_ATTEMPTS_PER_HOUR - failed, 0)
+    return LinkAttempt.objects.filter(key=key, attempted_at__gte=since, succeeded=False).count()
+
+
+def link_attempts_left(contact: Contact | ChannelContact) -> int:
+    return max(LINK_ATTEMPTS_PER_HOUR - _failures(_attempt_key(contact)), 0)
 
 
 def dossier_link_by_code(*, contact: Contact | ChannelContact, code: str, phone_last_digits: str) -> Dossier:
     """The citizen typed the receipt code in chat: the last four digits of the applicant's phone are the second
-    factor. Five failures an hour per person, then wait; the same answer for a wrong code and a wrong phone.
+    factor. Five failures an hour per person and ten per dossier, then wait; the same answer for a wrong code and
+    a wrong phone.
     Call it outside any transaction that an error would roll back (or catch the error): the failed attempt must
     stay recorded for the limit to hold."""
     with transaction.atomic():
@@ -81,6 +87,8 @@ def dossier_link_by_code(*, contact: Contact | ChannelContact, code: str, phone_
             raise ApplicationError("Too many tries. Please wait an hour, or ask at the desk.", code="rate_limited")
         digits = "".join(ch for ch in phone_last_digits or "" if ch.isdigit())
         dossier = dossier_find_by_code(code=code)
+        if dossier is not None and _failures(f"dossier:{dossier.pk}") >= DOSSIER_ATTEMPTS_PER_HOUR:
+            raise ApplicationError("Too many tries. Please wait an hour, or ask at the desk.", code="rate_limited")
         ok = (
             dossier is not None
             and len(digits) == PHONE_DIGITS
@@ -88,6 +96,8 @@ def dossier_link_by_code(*, contact: Contact | ChannelContact, code: str, phone_
             and hmac.compare_digest(dossier.applicant_phone[-PHONE_DIGITS:], digits)
         )
         LinkAttempt.objects.create(key=_attempt_key(contact), succeeded=ok)
+        if dossier is not None:
+            LinkAttempt.objects.create(key=f"dossier:{dossier.pk}", succeeded=ok)
     if not ok:
         raise ApplicationError(
             "No dossier matches this code and phone number.",
