@@ -11,6 +11,11 @@ from . import harness
 
 BENCHES = [
     "bench.webhook_intake",
+    "bench.outbox_throughput",
+    "bench.quota_precision",
+    "bench.priority_isolation",
+    "bench.status_events",
+    "bench.dossier_lookup",
 ]
 MARK_START, MARK_END = "<!-- results:start -->", "<!-- results:end -->"
 

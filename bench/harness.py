@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
-DB_NAME = "ketnoi_bench"
+DB_NAME = os.environ.get("BENCH_DB", "ketnoi_bench")
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 
 
@@ -69,7 +69,7 @@ def free_port() -> int:
 class Server:
     """gunicorn serving bench.urls; the production server, not runserver."""
 
-    def __init__(self, workers: int = 2, threads: int = 8):
+    def __init__(self, workers: int = 2, threads: int = 8, timeout: int = 30):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.args = [
@@ -85,6 +85,8 @@ class Server:
             str(threads),
             "--worker-class",
             "gthread",
+            "--timeout",
+            str(timeout),
             "--log-level",
             "warning",
             "--header-map",
