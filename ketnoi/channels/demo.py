@@ -9,7 +9,7 @@ from .services import webchat_channel_create
 WEBCHAT_NAME = "Hỏi đáp trực tuyến tỉnh Bình Sơn"
 
 
-def seed() -> None:
+def seed(stdout=None) -> None:
     province = AdministrativeUnit.objects.filter(code="90", valid_to__isnull=True).first()
     if province is None or Channel.objects.filter(type_code="webchat", unit=province).exists():
         return
