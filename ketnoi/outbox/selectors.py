@@ -32,6 +32,11 @@ class ChannelStats:
     def queued(self) -> int:
         return sum(self.queued_by_lane.values())
 
+    @property
+    def failed(self) -> int:
+        """Failed or unreachable in the last 24 hours (the channels page shows this one)."""
+        return self.failed_24h
+
 
 def channel_stats(*, official, channels) -> dict[int, ChannelStats]:
     """Queue depth by lane, failures and sends in the last 24 h, and quota use in the last minute, per channel."""

@@ -85,6 +85,20 @@ def test_channel_stats(make_channel, sink, transactional_world):
     s = stats[channel.pk]
     assert s.queued_by_lane == {"emergency": 1, "transactional": 0, "bulk": 1}
     assert (s.sent_24h, s.failed_24h, s.quota_used_last_minute) == (1, 1, 2)
+    assert (s.queued, s.failed) == (2, 1)
+
+
+def test_the_channels_page_shows_queue_depth_and_failures(make_channel, sink, client, transactional_world):
+    channel = make_channel()
+    sink.not_followers = {"gone"}
+    enqueue(channel, "b", user_id="gone")
+    drain()
+    for i in range(3):
+        enqueue(channel, f"q{i}")
+    client.force_login(transactional_world.unit_admin_a)
+    url = reverse("console:channel_detail", kwargs={"uuid": channel.uuid})
+    page = client.get(url, headers={"Accept-Language": "en"}).content.decode()
+    assert "3 queued, 1 failed" in page
 
 
 def test_a_job_runs_in_one_scheduler_at_a_time(transactional_db):
