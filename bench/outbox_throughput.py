@@ -19,7 +19,7 @@ from . import harness, zalo
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 CHANNELS = max(2, int(1000 * SCALE))
-MESSAGES = max(200, int(12_000 * SCALE))
+MESSAGES = max(200, int(6_000 * SCALE))
 QUOTA = 4000
 TARGET = 0.6
 

@@ -18,6 +18,7 @@ from . import harness
 LEAN_SANDBOX = '{"RECEIVED_EVENTS": false, "ECHO_OA_MESSAGES": false}'
 DISPATCHERS = int(os.environ.get("BENCH_DISPATCHERS", "2"))  # one per core
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))  # run_dispatcher's default sender threads
+BATCH_SIZE = os.environ.get("BENCH_BATCH_SIZE", "")  # empty: run_dispatcher's default (100)
 
 
 def lean_sandbox() -> None:
@@ -171,6 +172,8 @@ class Dispatchers:
 
     def __enter__(self):
         command = [harness.PYTHON, "manage.py", "run_dispatcher", "--concurrency", str(self.concurrency)]
+        if BATCH_SIZE:
+            command += ["--batch-size", BATCH_SIZE]
         for _ in range(self.count):
             process = subprocess.Popen(
                 command, cwd=harness.ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
