@@ -134,7 +134,10 @@ class Dispatcher:
     def send(self, row: OutboundMessage) -> None:
         channel = copy.copy(row.channel)
         try:
-            channel_type = channel.channel_type
+            try:
+                channel_type = channel.channel_type
+            except LookupError as exc:
+                raise SendError(ErrorKind.PERMANENT, str(exc)) from exc
             recipient = recipient_of(row)
             payload = payload_from_json(row.payload)
             if row.outcome_unknown:
@@ -183,8 +186,11 @@ class Dispatcher:
         while not stop.is_set():
             if time.monotonic() - last_sweep > sweep_every:
                 last_sweep = time.monotonic()
-                if swept := sweep_stuck():
-                    log.warning("Re-queued %d outbox messages left in sending by a stopped dispatcher.", swept)
+                try:
+                    if swept := sweep_stuck():
+                        log.warning("Re-queued %d outbox messages left in sending by a stopped dispatcher.", swept)
+                except Exception:
+                    log.exception("Sweeping stuck outbox messages failed; trying again later.")
             room = max_in_flight - self.pool.pending
             claimed = 0
             if room >= min(self.batch_size, max_in_flight) // 2:

@@ -113,3 +113,12 @@ def test_refused_credentials_flag_the_channel_and_retry_later(make_channel, sink
     message = OutboundMessage.objects.get()
     assert (message.status, message.attempts) == (Status.SENT, 2)
     assert sink.counts() == {"n-1": 1}
+
+
+def test_a_channel_type_that_is_not_installed_fails_with_the_reason(make_channel, sink):
+    channel = make_channel(type_code="gone")
+    enqueue(channel, "x")
+    drain()
+    message = OutboundMessage.objects.get()
+    assert message.status == Status.FAILED and message.attempts == 1
+    assert "No channel type 'gone'" in message.error_message
