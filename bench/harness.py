@@ -47,6 +47,11 @@ def fresh_database() -> None:
     """Drop and recreate the benchmark database, then migrate it."""
     import psycopg
 
+    if "django.db" in sys.modules:  # a previous benchmark in this process holds connections to the old database
+        from django.db import connections
+
+        connections.close_all()
+
     with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DB_NAME}")

@@ -34,22 +34,21 @@ def _plan(oas: list[zalo.Oa], prefix: str) -> list[tuple[zalo.Oa, str, str]]:
 async def _bare(base: str, plan, concurrency: int) -> dict:
     """The floor: POST each message straight to the sink, `concurrency` in flight, no database on our side."""
     url = f"{base}/sandbox/zalo/openapi/v3.0/oa/message/cs"
-    errors = 0
+    errors: dict[str, int] = {}
     queue = list(reversed(plan))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
 
         async def worker() -> None:
-            nonlocal errors
             while queue:
                 oa, user_id, text = queue.pop()
                 body = {"recipient": {"user_id": user_id}, "message": {"text": text}}
                 try:
                     response = await client.post(url, json=body, headers={"access_token": oa.access_token})
                     if response.json().get("error") != 0:
-                        errors += 1
-                except httpx.HTTPError:
-                    errors += 1
+                        errors[str(response.json().get("error"))] = errors.get(str(response.json().get("error")), 0) + 1
+                except (httpx.HTTPError, ValueError) as exc:
+                    errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
 
         started = time.monotonic()
         await asyncio.gather(*(worker() for _ in range(concurrency)))

@@ -38,6 +38,9 @@ def _load_backlog(oas: list[zalo.Oa]) -> float:
         "kind": "'text'",
         "payload": "jsonb_build_object('kind', 'text', 'text', 'bulk ' || g || ' Bản tin khẩn về thời tiết')",
         "idempotency_key": "'broadcast-1:' || g",
+        # As bulk_create from Python writes them: each row its own instant (a shared one makes claims sort ties).
+        "next_attempt_at": f"now() - ({BACKLOG} - g) * interval '1 microsecond'",
+        "created_at": f"now() - ({BACKLOG} - g) * interval '1 microsecond'",
         "source_type": "'broadcast'",
         "source_id": "'1'",
     }
