@@ -48,7 +48,7 @@ def test_every_official_reads_the_catalog(client, world):
     seed_demo_procedures()
     client.force_login(world.desk_a)
     page = client.get(reverse("console:procedure_list"), {"q": "ly lich tu phap"}).content.decode()
-    assert "Cấp phiếu lý lịch tư pháp" in page and "Import a file" not in page
+    assert "Cấp phiếu lý lịch tư pháp" in page and "Nhập từ tệp" not in page
     procedure = Procedure.objects.get(code="2.000488")
     detail = client.get(reverse("console:procedure_detail", kwargs={"uuid": procedure.uuid}))
     assert detail.status_code == 200 and "Sở Tư pháp" in detail.content.decode()
@@ -62,10 +62,10 @@ def test_import_page_reports_problems_and_imports(client, world):
     rows = [{"code": "9.1", "name": "Thủ tục một", "processing_days": "ba"}, {"code": "", "name": "Hai"}]
     upload = SimpleUploadedFile("bad.json", json.dumps(rows).encode())
     page = client.post(reverse("console:procedure_import"), {"file": upload}).content.decode()
-    assert "Nothing was imported" in page and "processing_days" in page and "ba" in page
+    assert "Chưa nhập gì" in page and "processing_days" in page and "ba" in page
     assert not Procedure.objects.exists()
     good = io.BytesIO("code,name,processing_days\n9.1,Thủ tục một,3\n".encode())
     upload = SimpleUploadedFile("good.csv", good.getvalue())
     page = client.post(reverse("console:procedure_import"), {"file": upload}).content.decode()
-    assert "1 created" in page
+    assert "1 mới" in page
     assert Procedure.objects.get(code="9.1").processing_days == 3
