@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import ErrorKind, SendError, SendResult
@@ -32,6 +31,7 @@ KIND_LABELS = {
 
 
 def readable(error: SendError) -> str:
+    """Stored reasons are in English, like the provider's own messages, whatever language the dispatcher runs in."""
     code = f" ({error.provider_code})" if error.provider_code else ""
     return f"{KIND_LABELS.get(error.kind, error.kind)}{code}: {error.message}"[:500]
 
@@ -69,7 +69,7 @@ def _give_up(message: OutboundMessage, status: str, error: SendError, reason: st
     message.outcome_unknown = False
     next_step = start_next_step(message) if status == Status.UNREACHABLE or message.fallback_step else None
     if next_step is not None:
-        message.error_message = (reason + " " + _("Passed on to: %(step)s.") % {"step": next_step.fallback_step})[:500]
+        message.error_message = (reason + " " + f"Passed on to: {next_step.fallback_step}.")[:500]
     message.save(update_fields=["status", "error_kind", "error_message", "claimed_by", "outcome_unknown"])
 
 
@@ -93,7 +93,7 @@ def record_error(message: OutboundMessage, error: SendError, *, claimed_by: str)
             log.warning("Channel %s: credentials refused even after a refresh; retrying later.", message.channel.uuid)
             Channel.objects.filter(pk=message.channel_id).update(last_error=reason[:255], last_error_at=now)
         if row.attempts >= conf.max_attempts():
-            _give_up(row, Status.FAILED, error, _("Gave up after %(n)d attempts.") % {"n": row.attempts} + " " + reason)
+            _give_up(row, Status.FAILED, error, f"Gave up after {row.attempts} attempts." + " " + reason)
         else:
             delay = max(backoff_seconds(row.attempts), error.retry_after or 0)
             _requeue(row, now + timedelta(seconds=delay), error, reason)

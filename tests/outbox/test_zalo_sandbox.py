@@ -55,6 +55,13 @@ def oa(zalo_sandbox, transactional_world, live_server):
     quota_backend().reset(channel.quota_key)
     yield channel, created
     tokens.forget(channel.pk)
+    # Let the sandbox finish its webhooks (receipts) before the database is emptied under them.
+    wait_for(
+        lambda: all(d["state"] != "pending" for d in zalo_sandbox.deliveries(created["oa_id"])),
+        timeout=60,
+        what="the sandbox's webhooks to settle",
+    )
+    run_inbound_queue()
 
 
 def follow(zalo_sandbox, channel, oa_id, name="Trần Văn Nam", phone=PHONE) -> ChannelContact:
