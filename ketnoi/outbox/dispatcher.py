@@ -131,7 +131,24 @@ class Dispatcher:
         return granted
 
     # sending
+    def _still_ours(self, row: OutboundMessage) -> bool:
+        """Renew the claim just before sending; False if the row is no longer this claim's.
+
+        On a loaded machine a row can wait in this process's pool longer than its lease, and the sweeper may
+        have handed it to another dispatcher meanwhile: sending it here too would make a second copy.
+        """
+        renewed = timezone.now()
+        still = OutboundMessage.objects.filter(
+            pk=row.pk, status=Status.SENDING, claimed_by=self.name, claimed_at=row.claimed_at
+        ).update(claimed_at=renewed)
+        if still:
+            row.claimed_at = renewed
+        return bool(still)
+
     def send(self, row: OutboundMessage) -> None:
+        if not self._still_ours(row):
+            log.info("Outbox message %s was re-claimed elsewhere before it was sent; skipped here.", row.uuid)
+            return
         channel = copy.copy(row.channel)
         try:
             try:
