@@ -185,6 +185,19 @@ def test_find_sent_finds_a_message_the_oa_already_sent(zalo_sandbox, oa):
     assert ZALO.find_sent(channel, to, payload, idempotency_key="k1", since=later) is None
 
 
+def test_find_sent_reads_back_past_the_first_page_of_history(zalo_sandbox, oa):
+    """Zalo returns 10 messages a page: a copy sent before 24 later messages must still be found."""
+    channel, created = oa
+    _person, followed = follower(zalo_sandbox, created["oa_id"])
+    to = recipient_for(followed["user_id"])
+    before = timezone.now() - dt.timedelta(seconds=5)
+    buried = OutboundPayload(kind="text", text="Hồ sơ đã có kết quả")
+    sent = ZALO.send(channel, to, buried, idempotency_key="buried")
+    for n in range(24):
+        ZALO.send(channel, to, OutboundPayload(kind="text", text=f"Tin số {n}"), idempotency_key=f"n{n}")
+    assert ZALO.find_sent(channel, to, buried, idempotency_key="buried", since=before) == sent.provider_message_id
+
+
 def test_token_expiring_mid_batch_is_refreshed_once_and_every_message_sent_once(zalo_sandbox, oa):
     channel, created = oa
     _person, followed = follower(zalo_sandbox, created["oa_id"])

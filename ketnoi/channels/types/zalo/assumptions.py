@@ -131,6 +131,9 @@ MAX_BUTTONS = 5
 CONVERSATION_PAGE = 10
 """§4: /v2.0/oa/conversation returns at most 10 messages per page."""
 
+CONVERSATION_MAX_PAGES = 20
+"""How far back find_sent reads a conversation (newest first) looking for a copy whose outcome a crash hid."""
+
 CONVERSATION_FIELDS = {
     "id": ("message_id", "msg_id"),
     "text": ("message", "text"),

@@ -240,17 +240,26 @@ class ZaloType(ChannelType):
             return None
         wanted_text = unicodedata.normalize("NFC", payload.text or payload.title or "")
         wanted_media = payload.media_url or payload.attachment_token
-        items = self._call(channel, lambda client: client.conversation(user_id=recipient.user_id))
-        for item in items:
-            if not _from_oa(item, channel.external_id):
-                continue
-            sent_at = parse.from_millis(_field(item, "time"))
-            if sent_at is not None and sent_at < since:
-                continue
-            text = unicodedata.normalize("NFC", str(_field(item, "text") or ""))
-            media = {str(item.get(k) or "") for k in ("url", "thumb", "attachment_id", "token")}
-            if (wanted_text and text == wanted_text) or (wanted_media and wanted_media in media):
-                return str(_field(item, "id") or "") or None
+        page = assumptions.CONVERSATION_PAGE
+        # History comes newest first, a page at a time: read back until the messages are older than `since`.
+        for offset in range(0, page * assumptions.CONVERSATION_MAX_PAGES, page):
+            items = self._call(
+                channel, lambda client, offset=offset: client.conversation(user_id=recipient.user_id, offset=offset)
+            )
+            reached_since = False
+            for item in items:
+                sent_at = parse.from_millis(_field(item, "time"))
+                if sent_at is not None and sent_at < since:
+                    reached_since = True
+                    continue
+                if not _from_oa(item, channel.external_id):
+                    continue
+                text = unicodedata.normalize("NFC", str(_field(item, "text") or ""))
+                media = {str(item.get(k) or "") for k in ("url", "thumb", "attachment_id", "token")}
+                if (wanted_text and text == wanted_text) or (wanted_media and wanted_media in media):
+                    return str(_field(item, "id") or "") or None
+            if reached_since or len(items) < page:
+                return None
         return None
 
     # -- people ------------------------------------------------------------------------------------------------
