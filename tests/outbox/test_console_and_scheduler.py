@@ -47,7 +47,7 @@ def test_viewers_without_manage_cannot_retry(make_channel, sink, client, transac
     enqueue(channel, "n-1")
     drain()
     client.force_login(transactional_world.leader_a)  # channels.view, not channels.manage
-    page = client.get(reverse("console:outbox_dead_letters")).content.decode()
+    page = client.get(reverse("console:outbox_dead_letters"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "(-213)" in page and "Retry" not in page
     message = OutboundMessage.objects.get()
     assert client.post(reverse("console:outbox_retry", kwargs={"uuid": message.uuid})).status_code == 403
