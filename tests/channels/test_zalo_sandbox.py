@@ -9,14 +9,14 @@ from django.db import connection
 from django.utils import timezone
 
 from ketnoi.channels.models import Channel, ChannelEvent
-from ketnoi.channels.services import zalo_channel_create
 from ketnoi.channels.types.base import Button, ErrorKind, OutboundPayload, Recipient, SendError
 from ketnoi.channels.types.zalo import tokens
 from ketnoi.channels.types.zalo.client import ZaloClient
 from ketnoi.channels.types.zalo.type import ZaloType
 from ketnoi.contacts.models import ChannelContact, InboundMessage
+from tests.sandbox_oa import connect_sandbox_oa
 
-from .conftest import receive_url, run_inbound_queue
+from .conftest import run_inbound_queue
 
 ZALO = ZaloType()
 
@@ -24,20 +24,9 @@ ZALO = ZaloType()
 @pytest.fixture
 def oa(zalo_sandbox, transactional_world, live_server):
     """A sandbox OA connected as a channel of commune A, its webhook pointed at our intake."""
-    created = zalo_sandbox.create_oa("UBND Phường Đông Hòa")
-    channel = zalo_channel_create(
-        actor=None,
-        unit=transactional_world.commune_a,
-        name=created["name"],
-        oa_id=created["oa_id"],
-        app_id=created["app_id"],
-        app_secret=created["app_secret"],
-        oa_secret_key=created["oa_secret_key"],
-        access_token=created["access_token"],
-        refresh_token=created["refresh_token"],
+    channel, created = connect_sandbox_oa(
+        zalo_sandbox, unit=transactional_world.commune_a, live_server_url=live_server.url
     )
-    zalo_sandbox.set_webhook(created["oa_id"], live_server.url + receive_url(channel))
-    tokens.forget(channel.pk)
     yield channel, created
     tokens.forget(channel.pk)
 

@@ -4,7 +4,6 @@ dispatcher over HTTP. Without a follower, the same notices reach the phone as ZB
 
 import pytest
 
-from ketnoi.channels.services import zalo_channel_create
 from ketnoi.channels.types.zalo import tokens
 from ketnoi.dossiers.models import DossierLink, LinkMethod
 from ketnoi.dossiers.services import (
@@ -18,10 +17,10 @@ from ketnoi.dossiers.services import (
 from ketnoi.dossiers.tokens import dossier_token
 from ketnoi.orgs.models import Agency
 from ketnoi.outbox.models import Status
-from ketnoi.outbox.quotas import quota_backend
-from tests.channels.conftest import receive_url, run_inbound_queue
+from tests.channels.conftest import run_inbound_queue
 from tests.dossiers.conftest import make_procedures
 from tests.outbox.helpers import drain
+from tests.sandbox_oa import connect_sandbox_oa
 
 PHONE = "84912000222"
 
@@ -30,23 +29,12 @@ PHONE = "84912000222"
 def oa(zalo_sandbox, transactional_world, live_server, settings):
     settings.OUTBOX_RETRY_BASE_SECONDS = 0.05
     settings.OUTBOX_RETRY_MAX_SECONDS = 0.5
-    created = zalo_sandbox.create_oa("UBND Phường Đông Hòa")
-    channel = zalo_channel_create(
-        actor=None,
+    channel, created = connect_sandbox_oa(
+        zalo_sandbox,
         unit=transactional_world.commune_a,
-        name=created["name"],
-        oa_id=created["oa_id"],
-        app_id=created["app_id"],
-        app_secret=created["app_secret"],
-        oa_secret_key=created["oa_secret_key"],
-        access_token=created["access_token"],
-        refresh_token=created["refresh_token"],
+        live_server_url=live_server.url,
+        config={"dossier_template_id": "tpl-dossier"},
     )
-    channel.config = {**channel.config, "dossier_template_id": "tpl-dossier"}
-    channel.save(update_fields=["config"])
-    zalo_sandbox.set_webhook(created["oa_id"], live_server.url + receive_url(channel))
-    tokens.forget(channel.pk)
-    quota_backend().reset(channel.quota_key)
     yield channel, created
     tokens.forget(channel.pk)
 

@@ -15,14 +15,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ketnoi.channels.services import zalo_channel_create
 from ketnoi.channels.types.base import OutboundPayload
 from ketnoi.channels.types.zalo import tokens
 from ketnoi.contacts.models import ChannelContact
 from ketnoi.outbox.models import FallbackStep, OutboundMessage, Status
 from ketnoi.outbox.quotas import quota_backend
 from ketnoi.outbox.services import outbox_enqueue
-from tests.channels.conftest import receive_url, run_inbound_queue
+from tests.channels.conftest import run_inbound_queue
+from tests.sandbox_oa import connect_sandbox_oa
 
 from .helpers import drain
 from .test_crashes_and_parallel import _database_url, unsettled, wait_for
@@ -38,21 +38,9 @@ def fast_retries(settings):
 
 @pytest.fixture
 def oa(zalo_sandbox, transactional_world, live_server):
-    created = zalo_sandbox.create_oa("UBND Phường Đông Hòa")
-    channel = zalo_channel_create(
-        actor=None,
-        unit=transactional_world.commune_a,
-        name=created["name"],
-        oa_id=created["oa_id"],
-        app_id=created["app_id"],
-        app_secret=created["app_secret"],
-        oa_secret_key=created["oa_secret_key"],
-        access_token=created["access_token"],
-        refresh_token=created["refresh_token"],
+    channel, created = connect_sandbox_oa(
+        zalo_sandbox, unit=transactional_world.commune_a, live_server_url=live_server.url
     )
-    zalo_sandbox.set_webhook(created["oa_id"], live_server.url + receive_url(channel))
-    tokens.forget(channel.pk)
-    quota_backend().reset(channel.quota_key)
     yield channel, created
     tokens.forget(channel.pk)
     # Let the sandbox finish its webhooks (receipts) before the database is emptied under them.
