@@ -71,7 +71,8 @@ def dossier_list(
     query = (query or "").strip()
     if query:
         digits = "".join(ch for ch in query if ch.isdigit())
-        match = Q(receipt_code__iexact=query) | Q(aliases__code__iexact=query) | Q(external_id=query)
+        code = query.replace(" ", "")
+        match = Q(receipt_code__icontains=code) | Q(aliases__code__iexact=query) | Q(external_id=query)
         match |= Q(applicant_name__icontains=query) | Q(applicant_name_folded__contains=fold(query))
         if len(digits) >= 4 and len(digits) == len(query.replace(" ", "")):
             match |= Q(applicant_phone__endswith=digits[-9:])

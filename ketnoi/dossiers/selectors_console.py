@@ -7,9 +7,8 @@ the official's open queue (the Dossier model has no folded-name column yet; at s
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from ketnoi.core.text import fold
 from ketnoi.orgs.scoping import scope_of
 
 from .models import Dossier
@@ -32,7 +31,11 @@ def queue(
     include_closed: bool = False,
 ) -> QuerySet[Dossier]:
     dossiers = dossier_list(
-        official=official, states=[state] if state else None, overdue=overdue or None, at_risk=at_risk or None
+        official=official,
+        states=[state] if state else None,
+        overdue=overdue or None,
+        at_risk=at_risk or None,
+        query=query,
     )
     if not state and not include_closed:
         dossiers = dossiers.exclude(state__in=FINAL_STATES)
@@ -42,19 +45,7 @@ def queue(
         dossiers = dossiers.filter(received_at__date__gte=received_from)
     if received_to:
         dossiers = dossiers.filter(received_at__date__lte=received_to)
-    query = (query or "").strip()
-    if not query:
-        return dossiers
-    digits = "".join(ch for ch in query if ch.isdigit())
-    match = Q(receipt_code__icontains=query.replace(" ", "")) | Q(aliases__code__iexact=query)
-    match |= Q(applicant_name__icontains=query)
-    if len(digits) >= 4 and len(digits) == len(query.replace(" ", "").lstrip("+")):
-        match |= Q(applicant_phone__endswith=digits[-9:])
-    folded = fold(query)
-    if folded == query.lower() and any(ch.isalpha() for ch in query):
-        names = dossiers.values_list("pk", "applicant_name")[:FOLD_SCAN_LIMIT]
-        match |= Q(pk__in=[pk for pk, name in names if folded in fold(name)])
-    return dossiers.filter(match).distinct()
+    return dossiers
 
 
 def legal_moves(*, official, dossier: Dossier) -> list[str]:
