@@ -135,3 +135,12 @@ def test_django_admin_is_for_system_administrators_only(world, client):
     assert client.get("/django-admin/").status_code == 302
     client.force_login(world.admin)
     assert client.get("/django-admin/orgs/administrativeunit/").status_code == 200
+
+
+def test_desk_home_leads_to_intake_and_the_desk_poster(world, client):
+    client.force_login(world.desk_a)
+    body = client.get("/console/").content.decode()
+    assert reverse("console:dossier_intake") in body
+    desk = world.desk_a.memberships.get().desk
+    assert reverse("console:desk_poster", args=[desk.uuid]) in body
+    assert 'id="home-dossiers"' in body

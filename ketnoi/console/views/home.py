@@ -1,5 +1,7 @@
 from django.db.models import Count
 
+from ketnoi.dossiers import selectors as dossiers
+from ketnoi.dossiers.states import FINAL_STATES
 from ketnoi.orgs import selectors as orgs
 from ketnoi.orgs.models import COMMUNE_KINDS
 from ketnoi.orgs.roles import Role
@@ -27,6 +29,14 @@ class HomeView(ConsoleView):
             context["commune_count"] = units.filter(kind__in=COMMUNE_KINDS).count()
             context["agency_count"] = orgs.agency_list(official=user).count()
             context["official_count"] = orgs.membership_list(official=user).values("user").distinct().count()
+        if self.scope.can("dossiers.view"):
+            open_dossiers = dossiers.dossier_list(official=user).exclude(state__in=FINAL_STATES)
+            context["dossier_counts"] = {
+                "open": open_dossiers.count(),
+                "at_risk": open_dossiers.filter(dossiers.at_risk_q()).count(),
+                "overdue": open_dossiers.filter(dossiers.overdue_q()).count(),
+            }
+            context["apology_prompts"] = dossiers.apology_prompts(official=user).count()
         if self.scope.can("audit.view"):
             context["recent_audit"] = orgs.audit_list(official=user)[:8]
         return context
