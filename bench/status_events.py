@@ -84,13 +84,16 @@ async def _post_all(base: str, token: str, bodies: list[dict], concurrency: int)
     headers = {"Authorization": f"Bearer {token}"}
     queue = list(reversed(bodies))
     counts: dict[str, int] = {}
+    durations: list[float] = []
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=300, headers=headers) as client:
 
         async def worker() -> None:
             while queue:
                 body = queue.pop()
+                sent = time.monotonic()
                 response = await client.post("/api/v1/dossiers/events", json=body)
+                durations.append(time.monotonic() - sent)
                 if response.status_code != 200:
                     counts[f"http {response.status_code}"] = counts.get(f"http {response.status_code}", 0) + 1
                     continue
@@ -100,7 +103,7 @@ async def _post_all(base: str, token: str, bodies: list[dict], concurrency: int)
         started = time.time()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         ended = time.time()
-    return {"started": started, "ended": ended, "counts": counts}
+    return {"started": started, "ended": ended, "counts": counts, "slowest": max(durations, default=0.0)}
 
 
 def _deliveries(since: float, expected: int, *, key_prefix: str = "dossier:", slack: float = 0.0) -> dict:
@@ -135,6 +138,7 @@ def _figures(posted: dict, delivered: dict, events: int) -> dict:
         "notices at sink/s": round(delivered["per_s"], 1),
         "commit-to-sink p50 s": round(delivered["p50"], 2),
         "commit-to-sink p99 s": round(delivered["p99"], 2),
+        "slowest request s": round(posted["slowest"], 1),
         "applied/posted": f"{accepted}/{events}",
         "arrived": delivered["arrived"],
     }
@@ -199,12 +203,14 @@ def run() -> harness.Result:
         single = _figures(posted, _deliveries(posted["started"], SINGLE_EVENTS), SINGLE_EVENTS)
         batch_started = time.time()
         counts: dict[str, int] = {}
+        slowest = 0.0
         for bodies in rounds:
             result = asyncio.run(_post_all(server.url, token, bodies, 2))
+            slowest = max(slowest, result["slowest"])
             for k, v in result["counts"].items():
                 counts[k] = counts.get(k, 0) + v
         batched = _figures(
-            {"started": batch_started, "ended": time.time(), "counts": counts},
+            {"started": batch_started, "ended": time.time(), "counts": counts, "slowest": slowest},
             _deliveries(batch_started, batch_events),
             batch_events,
         )
