@@ -25,7 +25,8 @@ def test_list_shows_health(client, world):
     post_signed(client, channel, samples.text())
     Channel.objects.filter(pk=channel.pk).update(last_error="Zalo token refresh failed; re-consent needed")
     client.force_login(world.unit_admin_a)
-    body = client.get(reverse("console:channel_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("console:channel_list")).content.decode()
     assert channel.name in body
     assert "re-consent needed" in body
     assert "never" not in body  # a webhook was received

@@ -144,3 +144,9 @@ def test_desk_home_leads_to_intake_and_the_desk_poster(world, client):
     desk = world.desk_a.memberships.get().desk
     assert reverse("console:desk_poster", args=[desk.uuid]) in body
     assert 'id="home-dossiers"' in body
+
+
+def test_an_english_browser_still_gets_vietnamese_until_the_visitor_chooses(world, client):
+    assert 'lang="vi"' in client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert 'lang="en"' in client.get("/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
