@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 CHANNEL_CACHE_SECONDS = 10.0
 
+URGENT_LANES = (Lane.EMERGENCY, Lane.TRANSACTIONAL)
+
 
 def dispatcher_name() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -81,13 +83,13 @@ class Dispatcher:
             return []
         return [pk for pk, channel in self._channels.items() if channel.quota_key in throttled]
 
-    def claim(self, limit: int) -> list[OutboundMessage]:
+    def claim(self, limit: int, lanes: tuple[Lane, ...] = tuple(Lane)) -> list[OutboundMessage]:
         """Claim up to `limit` due rows that the quotas allow, lane by lane; they come back marked sending."""
         now = timezone.now()
         skip = {"urgent": self._throttled_channel_ids("urgent"), "bulk": self._throttled_channel_ids("bulk")}
         with transaction.atomic():
             candidates: list[OutboundMessage] = []
-            for lane in Lane:
+            for lane in lanes:
                 room = limit - len(candidates)
                 if room <= 0:
                     break
@@ -187,11 +189,14 @@ class Dispatcher:
         else:
             record_sent(row, result)
 
+    def _submit(self, rows: list[OutboundMessage]) -> None:
+        for row in rows:
+            self.pool.submit(self.send, row, priority=row.lane)
+
     def dispatch_once(self, *, wait: bool = True) -> int:
         """Claim one batch and send it; with wait, return once every send is recorded. Returns rows claimed."""
         rows = self.claim(self.batch_size)
-        for row in rows:
-            self.pool.submit(self.send, row)
+        self._submit(rows)
         if wait:
             self.pool.wait()
         return len(rows)
@@ -199,7 +204,7 @@ class Dispatcher:
     def run(self, stop: threading.Event, *, idle_seconds: float = 0.1, sweep_every: float = 15.0) -> None:
         """Until `stop` is set: keep up to two batches in flight, sweep now and then; then finish in-flight sends."""
         last_sweep = 0.0
-        max_in_flight = max(self.batch_size, self.concurrency * 2)
+        max_in_flight = self.concurrency * 2
         while not stop.is_set():
             if time.monotonic() - last_sweep > sweep_every:
                 last_sweep = time.monotonic()
@@ -210,12 +215,16 @@ class Dispatcher:
                     log.exception("Sweeping stuck outbox messages failed; trying again later.")
             room = max_in_flight - self.pool.pending
             claimed = 0
-            if room >= min(self.batch_size, max_in_flight) // 2:
-                try:
+            try:
+                if room >= min(self.batch_size, max_in_flight) // 2:
                     claimed = self.dispatch_once_nowait(min(room, self.batch_size))
-                except Exception:
-                    log.exception("Claiming outbox messages failed; trying again shortly.")
-                    stop.wait(1.0)
+                else:
+                    # The pool is busy (with a broadcast, say): still take replies and alerts, which the pool
+                    # sends ahead of the bulk rows it holds.
+                    claimed = self.dispatch_once_nowait(self.concurrency, lanes=URGENT_LANES)
+            except Exception:
+                log.exception("Claiming outbox messages failed; trying again shortly.")
+                stop.wait(1.0)
             if not claimed:
                 if self.pool.pending >= max_in_flight // 2:
                     self.pool.wait(below=max_in_flight // 2, timeout=idle_seconds)
@@ -231,10 +240,9 @@ class Dispatcher:
             soonest = min(self._throttled.values()) - time.monotonic()
         return max(0.005, min(idle_seconds, soonest))
 
-    def dispatch_once_nowait(self, limit: int) -> int:
-        rows = self.claim(limit)
-        for row in rows:
-            self.pool.submit(self.send, row)
+    def dispatch_once_nowait(self, limit: int, lanes: tuple[Lane, ...] = tuple(Lane)) -> int:
+        rows = self.claim(limit, lanes)
+        self._submit(rows)
         return len(rows)
 
     def close(self) -> None:

@@ -1,5 +1,10 @@
-"""A fixed set of sender threads. Each keeps one database connection and closes it when the pool stops."""
+"""A fixed set of sender threads. Each keeps one database connection and closes it when the pool stops.
 
+Jobs wait in a priority queue (the outbox lane, then arrival), so an emergency alert or a reply that arrives
+while bulk sends are queued goes to the next free sender instead of waiting behind them.
+"""
+
+import itertools
 import logging
 import queue
 import threading
@@ -9,11 +14,13 @@ from django.db import connections
 
 log = logging.getLogger(__name__)
 _STOP = object()
+_LAST = 1_000_000  # stop markers sort after every real job
 
 
 class SenderPool:
     def __init__(self, size: int, name: str = "sender") -> None:
-        self._queue: queue.Queue = queue.Queue()
+        self._queue: queue.PriorityQueue = queue.PriorityQueue()
+        self._arrival = itertools.count()
         self._idle = threading.Condition()
         self._pending = 0
         self._threads = [threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True) for i in range(size)]
@@ -24,10 +31,11 @@ class SenderPool:
     def pending(self) -> int:
         return self._pending
 
-    def submit(self, fn: Callable, *args) -> None:
+    def submit(self, fn: Callable, *args, priority: int = 0) -> None:
+        """Lower priority values run first; equal ones in the order submitted."""
         with self._idle:
             self._pending += 1
-        self._queue.put((fn, args))
+        self._queue.put((priority, next(self._arrival), fn, args))
 
     def wait(self, *, below: int = 1, timeout: float | None = None) -> bool:
         """Block until fewer than `below` jobs are pending (0 pending when below=1)."""
@@ -37,17 +45,16 @@ class SenderPool:
     def close(self) -> None:
         """Finish what was submitted, then stop every thread (closing its connection)."""
         for _ in self._threads:
-            self._queue.put(_STOP)
+            self._queue.put((_LAST, next(self._arrival), _STOP, ()))
         for thread in self._threads:
             thread.join()
 
     def _work(self) -> None:
         try:
             while True:
-                item = self._queue.get()
-                if item is _STOP:
+                _priority, _arrival, fn, args = self._queue.get()
+                if fn is _STOP:
                     return
-                fn, args = item
                 try:
                     fn(*args)
                 except Exception:
