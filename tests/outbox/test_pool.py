@@ -6,9 +6,10 @@ from ketnoi.outbox.pool import SenderPool
 
 def test_a_reply_submitted_behind_queued_bulk_sends_goes_first():
     pool = SenderPool(1)
-    release, order = threading.Event(), []
+    started, release, order = threading.Event(), threading.Event(), []
     try:
-        pool.submit(lambda: (release.wait(5), order.append("busy")), priority=Lane.BULK)
+        pool.submit(lambda: (started.set(), release.wait(5), order.append("busy")), priority=Lane.BULK)
+        assert started.wait(5)  # the only sender is now busy
         for name in ("bulk-1", "bulk-2"):
             pool.submit(order.append, name, priority=Lane.BULK)
         pool.submit(order.append, "reply", priority=Lane.TRANSACTIONAL)
