@@ -59,9 +59,11 @@ def store_event(*, channel: Channel, body: bytes, headers: dict[str, str]) -> tu
                 error=error,
             )
             if status == ChannelEvent.Status.PENDING:
-                transaction.on_commit(lambda: _enqueue(event.pk))
+                # The task row is written in the event's own transaction (the task queue is this database):
+                # both exist or neither, and the acknowledgement costs one commit, not two.
+                _enqueue(event.pk)
     except IntegrityError:
-        existing = ChannelEvent.objects.filter(channel=channel, dedup_key=key).first()
+        existing = ChannelEvent.objects.filter(channel=channel, dedup_key=key).order_by().first()
         if existing is None:
             raise
         return existing, False

@@ -19,7 +19,7 @@ def receive(request, type_code: str, uuid):
         channel_type = get_channel_type(type_code)
     except LookupError:
         raise Http404 from None
-    channel = Channel.objects.filter(uuid=uuid, type_code=type_code, is_active=True).first()
+    channel = Channel.objects.filter(uuid=uuid, type_code=type_code, is_active=True).order_by().first()
     if channel is None:
         raise Http404
     try:
