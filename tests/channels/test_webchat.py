@@ -92,3 +92,14 @@ def test_embedded_page_may_be_framed_by_the_same_site_only(client, webchat):
 
 def test_no_webchat_channel_says_so(client, world):
     assert client.get(reverse("portal:webchat")).status_code == 200
+
+
+def test_tags_on_a_web_chat_visitor_are_kept_in_ketnoi(world):
+    from ketnoi.channels.services import webchat_channel_create
+    from ketnoi.contacts.models import ChannelContact, Contact
+    from ketnoi.contacts.services import channel_contact_tag
+
+    channel = webchat_channel_create(actor=None, unit=world.commune_a, name="Hỏi đáp phường")
+    visitor = ChannelContact.objects.create(channel=channel, contact=Contact.objects.create(), user_id="visitor-1")
+    channel_contact_tag(actor=world.unit_admin_a, channel_contact=visitor, tag="doanh nghiệp")
+    assert ChannelContact.objects.get(pk=visitor.pk).tags == ["doanh nghiệp"]

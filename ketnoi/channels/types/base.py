@@ -194,10 +194,11 @@ class ChannelType(abc.ABC):
         return None
 
     def add_tag(self, channel: "Channel", user_id: str, tag: str) -> None:
-        raise NotImplementedError(f"{self.name} channels have no tags.")
+        """Tag the person at the provider. Channels without provider-side tags keep tags in ketnoi only."""
+        return None
 
     def remove_tag(self, channel: "Channel", user_id: str, tag: str) -> None:
-        raise NotImplementedError(f"{self.name} channels have no tags.")
+        return None
 
     # lifecycle (RapidPro activate/deactivate)
     def activate(self, channel: "Channel") -> None:
