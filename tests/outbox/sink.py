@@ -106,7 +106,15 @@ class Sink:
                 self.wfile.write(raw)
 
             def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
+                length = int(self.headers["Content-Length"])
+                raw = self.rfile.read(length)
+                try:
+                    body = json.loads(raw) if len(raw) == length else {}
+                except ValueError:
+                    body = {}
+                if "key" not in body:  # a request cut off mid-way (a sender killed while writing): refused
+                    self._reply(400, {"error": -201, "message": "incomplete request"})
+                    return
                 if sink.delay:
                     time.sleep(sink.delay)
                 status, data, _ = sink._answer(body)
@@ -118,7 +126,7 @@ class Sink:
             def do_GET(self):
                 key = parse_qs(urlparse(self.path).query).get("key", [""])[0]
                 with sink.lock:
-                    found = [m for m in sink.accepted if m["key"] == key]
+                    found = [m for m in sink.accepted if m.get("key") == key]
                 self._reply(200 if found else 404, {"id": found[0]["id"]} if found else {})
 
         return Handler
