@@ -1,5 +1,11 @@
 from django.urls import path
 
+from .routes import broadcasts as broadcast_routes
+from .routes import dvcqg as dvcqg_routes
+from .routes import inbox as inbox_routes
+from .routes import petitions as petition_routes
+from .routes import registries as registry_routes
+from .routes import reports as report_routes
 from .views import audit, auth, calendar, channels, home, orgs, outbox, procedures
 from .views.dossiers import actions as dossier_actions
 from .views.dossiers import documents as dossier_documents
@@ -63,3 +69,7 @@ urlpatterns = [
     path("procedures/import/", procedures.ProcedureImportView.as_view(), name="procedure_import"),
     path("procedures/<uuid:uuid>/", procedures.ProcedureDetailView.as_view(), name="procedure_detail"),
 ]
+
+# Later domains keep their console routes in routes/<domain>.py.
+for _routes in (inbox_routes, petition_routes, broadcast_routes, report_routes, registry_routes, dvcqg_routes):
+    urlpatterns += _routes.urlpatterns

@@ -1,0 +1,3 @@
+"""Console routes: broadcasts."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Console routes: dvcqg."""
+
+urlpatterns: list = []

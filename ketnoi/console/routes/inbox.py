@@ -1,0 +1,3 @@
+"""Console routes: inbox."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Console routes: petitions."""
+
+urlpatterns: list = []

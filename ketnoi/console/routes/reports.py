@@ -1,0 +1,3 @@
+"""Console routes: reports."""
+
+urlpatterns: list = []
