@@ -1,1 +1,0 @@
-"""Models of this app; see apps.py for what it owns."""

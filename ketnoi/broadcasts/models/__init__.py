@@ -1,0 +1,24 @@
+"""Broadcasts and what they reach: subscriptions, tags, community groups, the officials' internal channel."""
+
+from .audience import AudienceTag, CommunityGroup, GroupMember, GroupRole, Subscription, Topic
+from .broadcast import Broadcast, BroadcastTemplate, BroadcastTransition, ProviderPath
+from .internal import Attendance, InternalNotice, LinkCode, Meeting, MeetingParticipant, OfficialLink
+
+__all__ = [
+    "Attendance",
+    "AudienceTag",
+    "Broadcast",
+    "BroadcastTemplate",
+    "BroadcastTransition",
+    "CommunityGroup",
+    "GroupMember",
+    "GroupRole",
+    "InternalNotice",
+    "LinkCode",
+    "Meeting",
+    "MeetingParticipant",
+    "OfficialLink",
+    "ProviderPath",
+    "Subscription",
+    "Topic",
+]

@@ -1,0 +1,162 @@
+"""The officials' internal channel: linking a console user to the internal OA, notices, and their delivery."""
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketnoi.channels.types.base import Button, OutboundPayload
+from ketnoi.contacts.models import ChannelContact
+from ketnoi.core.audit import audit_record
+from ketnoi.core.errors import ApplicationError
+from ketnoi.outbox.models import Lane
+from ketnoi.outbox.services import outbox_enqueue
+
+from ..models import InternalNotice, LinkCode, OfficialLink
+
+LINK_CODE_TTL_MINUTES = 15
+LINK_COMMAND = "#lienket"  # what an official sends to the internal OA: "#lienket 483920"
+NOTICE_SOURCE = "internal_notice"
+
+
+def _buttons(buttons: Iterable[Any]) -> tuple[Button, ...]:
+    result = []
+    for button in buttons:
+        result.append(button if isinstance(button, Button) else Button(**dict(button)))
+    return tuple(result)
+
+
+def _official_unit_path(official) -> str:
+    membership = official.memberships.filter(is_active=True).select_related("unit").first()
+    return membership.unit.path if membership else "/"
+
+
+def _outbox_key(key: str) -> str:
+    full = f"internal:{key}"
+    return full if len(full) <= 100 else "internal:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def official_notify(
+    *, official, text: str, key: str, buttons: Iterable[Button | dict] = (), url: str = ""
+) -> InternalNotice:
+    """Tell one official something (a document assigned or due, a petition reminder, a meeting).
+
+    Always writes an InternalNotice (listed in the console's internal notifications); when the official has linked
+    an account on the internal OA, also queues one outbox message there, in this transaction (lane transactional,
+    idempotency key "internal:<key>"). `key` is the caller's idempotency key (e.g. "petition:<uuid>:remind:2"):
+    calling again with the same key returns the first notice and sends nothing more. `buttons` are
+    channels.types.base.Button (or dicts with title/action/value); a query_hide button's value comes back as the
+    official's message, so callers can register an inbound handler for their own payload prefix. `url` is where the
+    notice leads in the console.
+    """
+    if not text.strip():
+        raise ApplicationError("A notice needs text.", code="empty_text")
+    if not key or len(key) > 100:
+        raise ApplicationError("The notice key must have 1 to 100 characters.", code="bad_key")
+    existing = InternalNotice.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    parsed_buttons = _buttons(buttons)
+    notice = InternalNotice.objects.create(
+        user=official,
+        key=key,
+        text=text,
+        url=url,
+        buttons=[{"title": b.title, "action": b.action, "value": b.value} for b in parsed_buttons],
+    )
+    link = OfficialLink.objects.select_related("channel_contact__channel").filter(user=official).first()
+    if link is not None and link.channel_contact.channel.is_active and link.channel_contact.is_follower:
+        payload = OutboundPayload(kind="buttons" if parsed_buttons else "text", text=text, buttons=parsed_buttons)
+        message = outbox_enqueue(
+            channel=link.channel_contact.channel,
+            channel_contact=link.channel_contact,
+            payload=payload,
+            idempotency_key=_outbox_key(key),
+            lane=Lane.TRANSACTIONAL,
+            source_type=NOTICE_SOURCE,
+            source_id=str(notice.pk),
+        )
+        notice.outbound_message_id = message.pk
+        notice.save(update_fields=["outbound_message_id"])
+    return notice
+
+
+def official_link_code(*, official) -> LinkCode:
+    """A fresh single-use code (6 digits, 15 minutes) the official sends to the internal OA as '#lienket <code>'."""
+    with transaction.atomic():
+        LinkCode.objects.filter(user=official, used_at__isnull=True).delete()
+        for _attempt in range(5):
+            code = f"{secrets.randbelow(10**6):06d}"
+            if not LinkCode.objects.filter(code=code).exists():
+                break
+        return LinkCode.objects.create(
+            user=official,
+            code=code,
+            expires_at=timezone.now() + timezone.timedelta(minutes=LINK_CODE_TTL_MINUTES),
+        )
+
+
+@transaction.atomic
+def official_link_by_code(*, channel_contact: ChannelContact, code: str) -> OfficialLink | None:
+    """The official sent a link code to the internal OA: link that follower to the code's console user.
+
+    Returns None for an unknown, used or expired code (the chat answers with a clear message).
+    """
+    found = LinkCode.objects.select_for_update().filter(code=code.strip(), used_at__isnull=True).first()
+    if found is None or found.expires_at < timezone.now():
+        return None
+    found.used_at = timezone.now()
+    found.save(update_fields=["used_at"])
+    OfficialLink.objects.filter(channel_contact=channel_contact).exclude(user=found.user).delete()
+    link, _created = OfficialLink.objects.update_or_create(
+        user=found.user, defaults={"channel_contact": channel_contact, "linked_at": timezone.now()}
+    )
+    audit_record(
+        actor=found.user,
+        action="broadcasts.official_link",
+        target=link,
+        unit_path=_official_unit_path(found.user),
+        after={"channel": channel_contact.channel.name, "user_id": channel_contact.user_id},
+    )
+    return link
+
+
+@transaction.atomic
+def official_unlink(*, official) -> None:
+    link = OfficialLink.objects.filter(user=official).first()
+    if link is None:
+        return
+    audit_record(
+        actor=official,
+        action="broadcasts.official_unlink",
+        target=link,
+        unit_path=_official_unit_path(official),
+        before={"channel": link.channel_contact.channel.name},
+    )
+    link.delete()
+
+
+@transaction.atomic
+def notice_mark_read(*, official, notice: InternalNotice) -> None:
+    if notice.user_id != official.pk:
+        raise ApplicationError("This notice is not yours.", code="not_permitted")
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+
+
+def document_notify(*, official, document_label: str, due_label: str = "", key: str, url: str = "") -> InternalNotice:
+    """Hook for dossiers (or any domain above): tell an official a document is assigned to them or due.
+
+    Domains build the wording's facts; the channel and delivery are ours. Same idempotency rules as official_notify.
+    """
+    from django.utils.translation import gettext as _
+
+    text = _("Document assigned to you: %(doc)s") % {"doc": document_label}
+    if due_label:
+        text += "\n" + _("Due: %(due)s") % {"due": due_label}
+    return official_notify(official=official, text=text, key=key, url=url)
