@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     PROCESSING_OFFICER = "processing_officer", _("Processing officer")
     LEADER = "leader", _("Leader")
     COMMS_EDITOR = "comms_editor", _("Communications editor")
+    BUSINESS_ASSOCIATION = "business_association", _("Business association (read-only oversight)")
 
 
 R = Role
@@ -29,6 +30,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "broadcasts.approve": frozenset({R.LEADER}),
     "petitions.handle": frozenset({R.PROCESSING_OFFICER, R.LEADER}),
     "answers.approve": frozenset({R.LEADER}),
+    # petitions (issue 8): the provincial monitor is a leader of the province unit; the association only reads
+    "petitions.view": frozenset({R.DESK_OFFICER, R.PROCESSING_OFFICER, R.LEADER, R.UNIT_ADMIN, R.SYSTEM_ADMIN}),
+    "petitions.configure": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN}),
+    "petitions.oversee": frozenset({R.BUSINESS_ASSOCIATION}),
+    "petitions.policies": frozenset({R.COMMS_EDITOR}),
     "reports.view": frozenset({R.LEADER, R.UNIT_ADMIN, R.SYSTEM_ADMIN}),
     "calendar.manage": frozenset({R.SYSTEM_ADMIN}),
     "procedures.manage": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN}),

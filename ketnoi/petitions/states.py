@@ -1,0 +1,124 @@
+"""The petition state machine: one table of (state, action) -> next state and who may take the action.
+
+Parties: the handling officer (petitions.handle), the approving leader (answers.approve; never the drafter of the
+answer, checked in services.answers), the petitioner, and the system (jobs, the demo seeder). Forwarding moves a
+petition to another agency and leaves it waiting for that agency's decision (state FORWARDED), so forwarding
+again is FORWARDED -> FORWARDED through the action, never a silent same-state write.
+"""
+
+import enum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ketnoi.core.errors import ApplicationError
+
+
+class State(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    FORWARDED = "forwarded", _("Forwarded")
+    IN_PROGRESS = "in_progress", _("In progress")
+    AWAITING_APPROVAL = "awaiting_approval", _("Answer awaiting approval")
+    ANSWERED = "answered", _("Answered")
+    REOPENED = "reopened", _("Reopened")
+    CLOSED = "closed", _("Closed")
+    REFUSED = "refused", _("Refused")
+    MERGED = "merged", _("Merged as a duplicate")
+
+
+S = State
+
+STATE_LABELS_VI: dict[str, str] = {
+    S.RECEIVED: "Đã tiếp nhận",
+    S.FORWARDED: "Đã chuyển cơ quan có thẩm quyền",
+    S.IN_PROGRESS: "Đang xử lý",
+    S.AWAITING_APPROVAL: "Chờ lãnh đạo duyệt trả lời",
+    S.ANSWERED: "Đã trả lời",
+    S.REOPENED: "Đề nghị xem xét lại",
+    S.CLOSED: "Đã kết thúc",
+    S.REFUSED: "Từ chối tiếp nhận",
+    S.MERGED: "Đã gộp với phản ánh trùng",
+}
+
+
+def state_label(state: str, language: str = "vi") -> str:
+    return STATE_LABELS_VI[state] if language == "vi" else str(State(state).label)
+
+
+# Waiting for the owner agency's decision: accept, forward or refuse (the forward and acknowledge clocks run).
+DECISION_STATES = frozenset({S.RECEIVED, S.FORWARDED})
+# Not yet answered: the answer clock runs.
+ANSWER_CLOCK_STATES = frozenset({S.RECEIVED, S.FORWARDED, S.IN_PROGRESS, S.AWAITING_APPROVAL, S.REOPENED})
+FINAL_STATES = frozenset({S.CLOSED, S.REFUSED, S.MERGED})
+OPEN_STATES = frozenset(set(State.values) - FINAL_STATES - {S.ANSWERED})
+# Open311 has two statuses.
+OPEN311_STATUS = {state: ("closed" if state in FINAL_STATES or state == S.ANSWERED else "open") for state in State}
+
+
+class Party(enum.StrEnum):
+    OFFICER = "officer"
+    LEADER = "leader"
+    PETITIONER = "petitioner"
+    SYSTEM = "system"
+
+
+class Action(enum.StrEnum):
+    ACCEPT = "accept"
+    FORWARD = "forward"
+    REFUSE = "refuse"
+    MERGE = "merge"
+    SUBMIT_ANSWER = "submit_answer"
+    APPROVE_ANSWER = "approve_answer"
+    RETURN_ANSWER = "return_answer"
+    REOPEN = "reopen"
+    CLOSE = "close"
+
+
+P, A = Party, Action
+OFFICER, LEADER, PETITIONER, SYSTEM = P.OFFICER, P.LEADER, P.PETITIONER, P.SYSTEM
+HANDLERS = frozenset({OFFICER, LEADER, SYSTEM})
+
+# (state, action) -> (next state, parties allowed). Every other pair is illegal.
+TRANSITIONS: dict[tuple[str, str], tuple[str, frozenset[Party]]] = {
+    (S.RECEIVED, A.ACCEPT): (S.IN_PROGRESS, HANDLERS),
+    (S.RECEIVED, A.FORWARD): (S.FORWARDED, HANDLERS),
+    (S.RECEIVED, A.REFUSE): (S.REFUSED, HANDLERS),
+    (S.RECEIVED, A.MERGE): (S.MERGED, HANDLERS),
+    (S.FORWARDED, A.ACCEPT): (S.IN_PROGRESS, HANDLERS),
+    (S.FORWARDED, A.FORWARD): (S.FORWARDED, HANDLERS),
+    (S.FORWARDED, A.REFUSE): (S.REFUSED, HANDLERS),
+    (S.FORWARDED, A.MERGE): (S.MERGED, HANDLERS),
+    (S.IN_PROGRESS, A.FORWARD): (S.FORWARDED, HANDLERS),
+    (S.IN_PROGRESS, A.MERGE): (S.MERGED, HANDLERS),
+    (S.IN_PROGRESS, A.SUBMIT_ANSWER): (S.AWAITING_APPROVAL, HANDLERS),
+    (S.REOPENED, A.SUBMIT_ANSWER): (S.AWAITING_APPROVAL, HANDLERS),
+    (S.REOPENED, A.FORWARD): (S.FORWARDED, HANDLERS),
+    (S.AWAITING_APPROVAL, A.APPROVE_ANSWER): (S.ANSWERED, frozenset({LEADER, SYSTEM})),
+    (S.AWAITING_APPROVAL, A.RETURN_ANSWER): (S.IN_PROGRESS, frozenset({LEADER, SYSTEM})),
+    (S.ANSWERED, A.REOPEN): (S.REOPENED, frozenset({PETITIONER, SYSTEM})),
+    (S.ANSWERED, A.CLOSE): (S.CLOSED, frozenset({OFFICER, LEADER, PETITIONER, SYSTEM})),
+}
+
+
+def next_state(state: str, action: str, parties: frozenset[Party] | set[Party]) -> str:
+    """The state `action` leads to from `state`, or an ApplicationError saying why it is not possible."""
+    entry = TRANSITIONS.get((state, action))
+    if entry is None:
+        raise ApplicationError(
+            f"The action '{action}' is not possible on a petition in state '{State(state).label}'.",
+            code="illegal_transition",
+            extra={"state": state, "action": action},
+        )
+    to_state, allowed = entry
+    if not allowed & set(parties):
+        who = ", ".join(sorted(p.value for p in allowed))
+        raise ApplicationError(
+            f"Only {who} may {action.replace('_', ' ')} a petition in state '{State(state).label}'.",
+            code="transition_not_permitted",
+            extra={"state": state, "action": action},
+        )
+    return to_state
+
+
+def actions_from(state: str) -> list[str]:
+    return [action for (from_state, action) in TRANSITIONS if from_state == state]
