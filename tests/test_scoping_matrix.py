@@ -150,6 +150,14 @@ def _notice_template(world, unit):
     return f"Matrix notice {n}"
 
 
+def _registry_entry(world, unit):
+    from ketnoi.registries.models import RegistryEntry
+
+    n = next(_serial)
+    entry = RegistryEntry.objects.create(name=f"Matrix establishment {n}", unit=unit, certificate_number=f"MX-{n}")
+    return entry.name
+
+
 MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     # console: sign-in and the shell
     "console:login": Unscoped("the public sign-in page"),
@@ -202,6 +210,12 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     "console:template_list": ListCase(_notice_template),
     "console:template_edit": ObjectCase(lambda w, u: {"uuid": u.uuid, "kind": "received", "language": "vi"}),
     "console:template_preview": ObjectCase(lambda w, u: {"uuid": u.uuid}, method="post"),
+    # console: public registries (issue 9)
+    "console:registry_list": ListCase(_registry_entry),
+    "console:registry_import": Unscoped(
+        "imports a file; each row's commune is checked against scope: "
+        "tests/registries/test_import.py::test_rows_outside_the_importers_communes_are_refused"
+    ),
     # integration API (as an API client of commune A)
     "api:api-root": Unscoped("ninja's index route, not served (docs are off)"),
     "api:openapi-json": Unscoped("the public OpenAPI document, no tenant data"),

@@ -200,6 +200,7 @@ DEMO_SEEDERS: list[str] = [
     "ketnoi.procedures.demo.seed",
     "ketnoi.dossiers.demo.seed",
     "ketnoi.channels.demo.seed",
+    "ketnoi.registries.demo.seed",
 ]
 
 LOGGING = {

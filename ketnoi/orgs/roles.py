@@ -26,6 +26,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "dossiers.process": frozenset({R.PROCESSING_OFFICER, R.LEADER}),
     "dossiers.view": frozenset({R.DESK_OFFICER, R.PROCESSING_OFFICER, R.LEADER, R.UNIT_ADMIN, R.SYSTEM_ADMIN}),
     "conversations.reply": frozenset({R.DESK_OFFICER, R.PROCESSING_OFFICER, R.LEADER, R.COMMS_EDITOR}),
+    # officials' inbox (issue 6): the unit's desk, processors and leaders answer handed-off conversations;
+    # leaders and unit administrators reassign, keep canned replies, set targets and office hours, manage duty
+    "inbox.answer": frozenset({R.DESK_OFFICER, R.PROCESSING_OFFICER, R.LEADER}),
+    "inbox.manage": frozenset({R.LEADER, R.UNIT_ADMIN}),
     "broadcasts.compose": frozenset({R.COMMS_EDITOR, R.LEADER}),
     "broadcasts.approve": frozenset({R.LEADER}),
     "petitions.handle": frozenset({R.PROCESSING_OFFICER, R.LEADER}),
@@ -36,6 +40,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "petitions.oversee": frozenset({R.BUSINESS_ASSOCIATION}),
     "petitions.policies": frozenset({R.COMMS_EDITOR}),
     "reports.view": frozenset({R.LEADER, R.UNIT_ADMIN, R.SYSTEM_ADMIN}),
+    "registries.manage": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN}),
     "calendar.manage": frozenset({R.SYSTEM_ADMIN}),
     "procedures.manage": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN}),
     # wording of citizen notices per unit (same roles as the template service, dossiers/services/templates.py)

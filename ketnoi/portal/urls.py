@@ -2,7 +2,7 @@ from django.urls import path
 
 from ketnoi.channels.types.webchat import views as webchat
 
-from . import lookup, views, views_procedures
+from . import lookup, views, views_procedures, views_registries
 
 app_name = "portal"
 
@@ -21,4 +21,6 @@ urlpatterns = [
     path("tra-cuu/<str:token>/danh-gia/", lookup.rate, name="lookup_rate"),
     path("tra-cuu/<str:token>/bo-sung/", lookup.attach, name="lookup_attach"),
     path("tra-cuu/<str:token>/ket-qua/", lookup.result_file, name="lookup_result"),
+    # public registries (issue 9)
+    path("co-so-attp/", views_registries.food_safety_lookup, name="registry_food_safety"),
 ]
