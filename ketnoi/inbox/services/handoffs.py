@@ -1,0 +1,276 @@
+"""Opening, assigning, reopening and closing hand-offs. The conversation engine calls handoff_open; the inbound
+handler (ketnoi/inbox/inbound.py) calls handoff_citizen_wrote; officials do the rest from the console."""
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ketnoi.channels.types.base import OutboundPayload, WindowState
+from ketnoi.contacts.models import ChannelContact, InboundMessage
+from ketnoi.core.errors import ApplicationError
+from ketnoi.core.text import nfc
+from ketnoi.outbox.models import Lane
+from ketnoi.outbox.services import outbox_enqueue
+
+from ..models import DutyStatus, EntryKind, Handoff
+from ..states import ACTIVE_STATES, HandoffState, Party
+from ..timers import due_times, policy_for
+from ..window import reply_window
+from .common import ANSWER, MANAGE, answerers_of, audit, can, entry, lock, move, require, snapshot_of
+
+S = HandoffState
+
+
+def _active(channel_contact: ChannelContact) -> Handoff | None:
+    return Handoff.objects.filter(channel_contact=channel_contact, state__in=ACTIVE_STATES).first()
+
+
+def _start_clocks(handoff: Handoff, at: dt.datetime) -> None:
+    handoff.opened_at = at
+    handoff.first_response_at = None
+    handoff.first_response_due_at, handoff.resolution_due_at = due_times(at, policy_for(handoff.unit))
+
+
+def _round_robin(handoff: Handoff, at: dt.datetime) -> bool:
+    """Give an unassigned hand-off to the on-duty official of its unit assigned longest ago. False: nobody on duty."""
+    duty = (
+        DutyStatus.objects.select_for_update()
+        .filter(unit=handoff.unit, on_duty=True, user__in=answerers_of(handoff.unit))
+        .order_by(F("last_assigned_at").asc(nulls_first=True), "user_id")
+        .select_related("user")
+        .first()
+    )
+    if duty is None:
+        return False
+    _assign(handoff, duty.user, actor=None, party=Party.SYSTEM, at=at, how="round_robin")
+    return True
+
+
+def _assign(handoff: Handoff, user, *, actor, party: Party, at: dt.datetime, how: str) -> None:
+    if handoff.state in (S.OPEN,):
+        move(handoff, S.ASSIGNED, party=party, actor=actor, at=at)
+    handoff.assigned_to = user
+    handoff.assigned_at = at
+    entry(handoff, EntryKind.ASSIGNED, actor=actor, at=at, text=user.get_username(), data={"how": how, "to": user.pk})
+    DutyStatus.objects.filter(user=user, unit=handoff.unit).update(last_assigned_at=at)
+
+
+@transaction.atomic
+def handoff_open(*, channel_contact: ChannelContact, reason: str, requested_by_citizen: bool) -> Handoff:
+    """Hand the conversation with this person to the team of the channel's unit, or return the hand-off already
+    active for them (calling twice is safe). Round-robin assigns it at once when an official of the unit is on
+    duty. The bot should stay quiet while open_handoff_for(channel_contact) returns a hand-off. Audited."""
+    channel_contact = (
+        ChannelContact.objects.select_for_update().select_related("channel__unit").get(pk=channel_contact.pk)
+    )
+    existing = _active(channel_contact)
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    handoff = Handoff(
+        channel=channel_contact.channel,
+        channel_contact=channel_contact,
+        unit=channel_contact.channel.unit,
+        state=S.OPEN,
+        reason=nfc(reason or "").strip()[:255],
+        requested_by_citizen=requested_by_citizen,
+        first_opened_at=now,
+        last_citizen_message_at=channel_contact.last_interaction_at,
+    )
+    _start_clocks(handoff, now)
+    try:
+        with transaction.atomic():
+            handoff.save()
+    except IntegrityError:  # opened concurrently by another transaction: that one is the hand-off
+        return _active(channel_contact)
+    entry(handoff, EntryKind.OPENED, at=now, text=handoff.reason, data={"requested_by_citizen": requested_by_citizen})
+    _round_robin(handoff, now)
+    handoff.save()
+    audit(None, "handoff.open", handoff, None, reason=handoff.reason, requested_by_citizen=requested_by_citizen)
+    return handoff
+
+
+def _reopenable(channel_contact: ChannelContact, at: dt.datetime) -> Handoff | None:
+    last = (
+        Handoff.objects.filter(channel_contact=channel_contact, state=S.CLOSED, returned_to_bot=False)
+        .select_related("unit")
+        .order_by("-closed_at", "-id")
+        .first()
+    )
+    if last is None or last.closed_at is None:
+        return None
+    if at - last.closed_at > dt.timedelta(hours=policy_for(last.unit).reopen_hours):
+        return None
+    return last
+
+
+@transaction.atomic
+def handoff_citizen_wrote(*, message: InboundMessage) -> Handoff | None:
+    """The citizen wrote (the message is already stored by contacts): attach it to their active hand-off, reopening
+    the last one if it was closed (not given back to the bot) within the unit's reopen period. None: no hand-off, the
+    bot answers. Idempotent per message. Only a reopening is audited: the message itself is the record."""
+    channel_contact = ChannelContact.objects.select_for_update().get(pk=message.channel_contact_id)
+    handoff = _active(channel_contact)
+    reopened = False
+    if handoff is None:
+        handoff = _reopenable(channel_contact, message.received_at)
+        if handoff is None:
+            return None
+        reopened = True
+    handoff = lock(handoff)
+    if handoff.entries.filter(inbound_message=message).exists():
+        return handoff
+    now = timezone.now()
+    before = snapshot_of(handoff)
+    if reopened:
+        back_to = handoff.assigned_to if handoff.assigned_to_id and _on_duty(handoff.assigned_to, handoff) else None
+        move(handoff, S.ASSIGNED if back_to else S.OPEN, party=Party.CITIZEN, at=now, text="reopened")
+        if back_to is None:
+            handoff.assigned_to = None
+        handoff.closed_at = None
+        handoff.reopened_count += 1
+        _start_clocks(handoff, now)
+    elif handoff.state == S.WAITING_CITIZEN:
+        move(handoff, S.ASSIGNED, party=Party.CITIZEN, at=now)
+    entry(handoff, EntryKind.CITIZEN_MESSAGE, at=message.received_at, inbound_message=message, text=message.text)
+    handoff.last_citizen_message_at = max(filter(None, [handoff.last_citizen_message_at, message.received_at]))
+    if reopened and handoff.state == S.OPEN:
+        _round_robin(handoff, now)
+    handoff.save()
+    if reopened:
+        audit(None, "handoff.reopen", handoff, before)
+    return handoff
+
+
+def _on_duty(user, handoff: Handoff) -> bool:
+    return DutyStatus.objects.filter(user=user, unit=handoff.unit, on_duty=True).exists()
+
+
+@transaction.atomic
+def handoff_take(*, actor, handoff: Handoff) -> Handoff:
+    """The official takes the conversation. Taking one assigned to someone else needs inbox.manage."""
+    return handoff_assign(actor=actor, handoff=handoff, to=actor)
+
+
+@transaction.atomic
+def handoff_assign(*, actor, handoff: Handoff, to) -> Handoff:
+    """Assign (or reassign) to an official who answers for the unit. Anyone of the team may take an unassigned
+    conversation; moving one away from its assignee is for the assignee or a manager (inbox.manage)."""
+    handoff = lock(handoff)
+    require(actor, ANSWER, handoff.unit)
+    if not handoff.is_active:
+        raise ApplicationError("This conversation is closed.", code="closed")
+    if not can(to, ANSWER, handoff.unit):
+        raise ApplicationError(f"{to.get_username()} does not answer for {handoff.unit.name}.", code="not_in_team")
+    if handoff.assigned_to_id == to.pk:
+        return handoff
+    if handoff.assigned_to_id and handoff.assigned_to_id != actor.pk and not can(actor, MANAGE, handoff.unit):
+        raise ApplicationError(
+            f"{handoff.assigned_to.get_username()} has this conversation; a leader can reassign it.",
+            code="assigned_to_other",
+        )
+    before = snapshot_of(handoff)
+    _assign(handoff, to, actor=actor, party=Party.OFFICIAL, at=timezone.now(), how="self" if to == actor else "manual")
+    handoff.save()
+    audit(actor, "handoff.assign", handoff, before)
+    return handoff
+
+
+@transaction.atomic
+def handoff_unassign(*, actor, handoff: Handoff) -> Handoff:
+    """Give the conversation back to the team (the assignee, or a manager)."""
+    handoff = lock(handoff)
+    require(actor, ANSWER, handoff.unit)
+    if not handoff.is_active or not handoff.assigned_to_id:
+        return handoff
+    if handoff.assigned_to_id != actor.pk and not can(actor, MANAGE, handoff.unit):
+        raise ApplicationError("Only the assignee or a leader can give this conversation back.", code="not_assignee")
+    before = snapshot_of(handoff)
+    if handoff.state != S.OPEN:
+        move(handoff, S.OPEN, party=Party.OFFICIAL, actor=actor)
+    handoff.assigned_to = None
+    handoff.assigned_at = None
+    handoff.save()
+    audit(actor, "handoff.unassign", handoff, before)
+    return handoff
+
+
+def back_to_bot_payload(handoff: Handoff) -> OutboundPayload:
+    with translation.override(handoff.channel_contact.contact.language or "vi"):
+        text = _(
+            "Our officials have finished this conversation with you. The virtual assistant is back: write to it "
+            "at any time, or ask for an official again."
+        )
+    return OutboundPayload(kind="text", text=text)
+
+
+@transaction.atomic
+def handoff_close(*, actor, handoff: Handoff, return_to_bot: bool = True, note: str = "") -> Handoff:
+    """Close the conversation. With return_to_bot, the citizen is told the assistant is back (when the channel's
+    window allows a free or paid message) and their next message goes to the bot; without it, a message within
+    the unit's reopen period reopens this hand-off. Audited."""
+    handoff = lock(handoff)
+    require(actor, ANSWER, handoff.unit)
+    if not handoff.is_active:
+        return handoff
+    before = snapshot_of(handoff)
+    now = timezone.now()
+    move(
+        handoff,
+        S.CLOSED,
+        party=Party.OFFICIAL if getattr(actor, "pk", None) else Party.SYSTEM,
+        actor=actor,
+        at=now,
+        text=nfc(note).strip(),
+    )
+    handoff.closed_at = now
+    handoff.returned_to_bot = return_to_bot
+    if return_to_bot and reply_window(handoff.channel_contact, now).state != WindowState.CLOSED:
+        message = outbox_enqueue(
+            channel=handoff.channel,
+            channel_contact=handoff.channel_contact,
+            payload=back_to_bot_payload(handoff),
+            idempotency_key=f"handoff:{handoff.uuid.hex}:bot-back:{handoff.reopened_count}",
+            lane=Lane.TRANSACTIONAL,
+            source_type="handoff",
+            source_id=str(handoff.uuid),
+        )
+        entry(
+            handoff,
+            EntryKind.REPLY,
+            actor=actor,
+            at=now,
+            outbound_message=message,
+            text=message.payload.get("text", ""),
+            data={"automatic": "bot_back"},
+        )
+    handoff.save()
+    audit(actor, "handoff.close", handoff, before, return_to_bot=return_to_bot)
+    return handoff
+
+
+@transaction.atomic
+def handoff_return_to_bot(*, handoff: Handoff, by_citizen: bool = True) -> Handoff:
+    """The citizen asked for the assistant again (an escape word the engine recognised), or the system gives the
+    conversation back: close as returned to the bot, without a message (the engine answers the citizen itself).
+    No-op when already closed. Audited."""
+    handoff = lock(handoff)
+    if not handoff.is_active:
+        return handoff
+    before = snapshot_of(handoff)
+    now = timezone.now()
+    move(
+        handoff,
+        S.CLOSED,
+        party=Party.CITIZEN if by_citizen else Party.SYSTEM,
+        at=now,
+        text="returned to the assistant by the citizen" if by_citizen else "returned to the assistant",
+    )
+    handoff.closed_at = now
+    handoff.returned_to_bot = True
+    handoff.save()
+    audit(None, "handoff.return_to_bot", handoff, before, by_citizen=by_citizen)
+    return handoff

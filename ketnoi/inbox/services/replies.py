@@ -1,0 +1,135 @@
+"""What officials write in a hand-off: replies to the citizen (through the outbox, in the service's transaction,
+with the channel's window rules) and internal notes the citizen never sees."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketnoi.channels.types.base import OutboundPayload, WindowState
+from ketnoi.core.errors import ApplicationError
+from ketnoi.core.text import fold, nfc
+from ketnoi.outbox.models import Lane
+from ketnoi.outbox.services import outbox_enqueue
+
+from ..models import EntryKind, Handoff, HandoffEntry
+from ..states import HandoffState, Party
+from ..window import reply_window
+from .common import ANSWER, MANAGE, audit, can, entry, lock, move, require, snapshot_of
+from .handoffs import _assign
+
+S = HandoffState
+MAX_REPLY = 2000  # the smallest channel limit (Zalo consultation text, after NFC)
+MAX_NOTE = 4000
+TEMPLATE_TEXT_MAX = 400  # a ZBS template parameter; the sandbox and Zalo truncate longer values
+
+
+def template_data(handoff: Handoff, text: str) -> dict[str, str]:
+    """The parameters of the unit's "an official answered you" ZBS template."""
+    return {
+        "ten_co_quan": handoff.unit.name[:100],
+        "ten_nguoi_dan": (handoff.channel_contact.contact.name or handoff.channel_contact.display_name)[:100],
+        "noi_dung": text[:TEMPLATE_TEXT_MAX],
+    }
+
+
+def _check_writer(actor, handoff: Handoff) -> None:
+    require(actor, ANSWER, handoff.unit)
+    if not handoff.is_active:
+        raise ApplicationError("This conversation is closed; the citizen can write again to reopen it.", code="closed")
+    if handoff.assigned_to_id and handoff.assigned_to_id != actor.pk and not can(actor, MANAGE, handoff.unit):
+        raise ApplicationError(
+            f"{handoff.assigned_to.get_username()} has this conversation; take it over through a leader first.",
+            code="assigned_to_other",
+        )
+
+
+@transaction.atomic
+def handoff_reply(*, actor, handoff: Handoff, text: str, token: str, as_template: bool = False) -> HandoffEntry:
+    """Send the citizen an official's answer. `token` names this one message (the form's hidden field), so a
+    double submit sends it once.
+
+    Within the channel's window (Zalo: free 48 h, paid until 7 days) the text goes as a consultation message, with
+    the template by phone (then SMS) as the outbox's fallback if the channel turns out not to reach the person.
+    Outside the window a plain reply is refused (code window_closed); `as_template` sends the text inside the
+    unit's ZBS template to the citizen's phone instead. Replying to an unassigned conversation takes it."""
+    handoff = lock(handoff)
+    _check_writer(actor, handoff)
+    text = nfc(text or "").strip()
+    if not text:
+        raise ApplicationError("Write the answer first.", code="empty")
+    if len(text) > MAX_REPLY:
+        raise ApplicationError(f"The answer has {len(text)} characters; at most {MAX_REPLY} fit.", code="too_long")
+    token = (token or "").strip()[:40]
+    if not token:
+        raise ApplicationError("The form has expired; reload the page.", code="no_token")
+    key = f"handoff:{handoff.uuid.hex}:reply:{token}"
+    already = handoff.entries.filter(kind=EntryKind.REPLY, outbound_message__idempotency_key__startswith=key).first()
+    if already is not None:
+        return already
+    now = timezone.now()
+    window = reply_window(handoff.channel_contact, now)
+    data = template_data(handoff, text)
+    if as_template:
+        if not window.template_id:
+            raise ApplicationError("No template is set up for this channel.", code="no_template")
+        if not window.phone:
+            raise ApplicationError("The citizen's phone number is not known.", code="no_phone")
+        payload = OutboundPayload(kind="template", template_id=window.template_id, template_data=data)
+        fallback = {"sms_text": fold(text)[:480]}
+        key += ":tpl"
+    else:
+        if window.state == WindowState.CLOSED:
+            raise ApplicationError(
+                "The citizen has not written for too long: a free reply is no longer possible. Send it as a "
+                "template message to their phone instead.",
+                code="window_closed",
+                extra={"template_possible": window.template_possible},
+            )
+        payload = OutboundPayload(kind="text", text=text)
+        fallback = {"sms_text": fold(text)[:480]}
+        if window.template_id:
+            fallback.update(template_id=window.template_id, template_data=data)
+    message = outbox_enqueue(
+        channel=handoff.channel,
+        channel_contact=handoff.channel_contact,
+        recipient_phone=window.phone,
+        payload=payload,
+        idempotency_key=key,
+        lane=Lane.TRANSACTIONAL,
+        source_type="handoff",
+        source_id=str(handoff.uuid),
+        fallback=fallback,
+    )
+    before = snapshot_of(handoff)
+    if handoff.assigned_to_id is None:
+        _assign(handoff, actor, actor=actor, party=Party.OFFICIAL, at=now, how="reply")
+    if handoff.state == S.ASSIGNED:
+        move(handoff, S.WAITING_CITIZEN, party=Party.OFFICIAL, actor=actor, at=now)
+    reply = entry(
+        handoff,
+        EntryKind.REPLY,
+        actor=actor,
+        at=now,
+        outbound_message=message,
+        text=text,
+        data={"window": str(window.state), "template": as_template},
+    )
+    handoff.first_response_at = handoff.first_response_at or now
+    handoff.last_reply_at = now
+    handoff.save()
+    audit(actor, "handoff.reply", handoff, before, window=str(window.state), template=as_template, length=len(text))
+    return reply
+
+
+@transaction.atomic
+def handoff_add_note(*, actor, handoff: Handoff, text: str) -> HandoffEntry:
+    """An internal note for the team; never sent. Notes may be added to a closed conversation too."""
+    handoff = lock(handoff)
+    require(actor, ANSWER, handoff.unit)
+    text = nfc(text or "").strip()
+    if not text:
+        raise ApplicationError("Write the note first.", code="empty")
+    if len(text) > MAX_NOTE:
+        raise ApplicationError(f"The note has {len(text)} characters; at most {MAX_NOTE} fit.", code="too_long")
+    note = entry(handoff, EntryKind.NOTE, actor=actor, text=text)
+    audit(actor, "handoff.note", handoff, None, note_id=note.pk)
+    return note
