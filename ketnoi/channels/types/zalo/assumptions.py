@@ -143,3 +143,15 @@ CONVERSATION_FIELDS = {
 }
 """Unconfirmed: the fields of a conversation history item (the reference names the endpoint only). Read
 defensively; a message is the OA's when from_id is the OA id, or, without from_id, when src == 0."""
+
+# --- Broadcasts ------------------------------------------------------------------------------------------------
+
+PROMOTION_NIGHT_HOURS = (22, 6)
+"""§3.3: promotion / broadcast messages are refused at night with -234 ("10:00PM - 6:00AM"); consultation messages
+are allowed 24/7. The time zone is not stated: assumed Asia/Ho_Chi_Minh. Broadcasts hold promotional kinds (news,
+policies; never emergency alerts) between these hours."""
+
+ARTICLE_BROADCAST_CONFIG_KEY = "article_broadcast"
+"""Unconfirmed (§3.2 names the article/broadcast message type, not its API for a government OA): an OA whose
+channel config sets this key true may be offered the article-broadcast path; until the API is confirmed, such a
+broadcast is sent as a consultation message carrying the article link, under the promotional night rule."""

@@ -1,0 +1,84 @@
+"""Audience selection: which followers a broadcast reaches, as one queryset over ChannelContact.
+
+Every condition is a column filter or an EXISTS over an indexed table, so the recipient count is one COUNT query
+and the fan-out reads recipients in keyset pages (id > cursor ORDER BY id LIMIT n), never all at once.
+
+Area: a follower lives where their subscription says (commune/ward, or residential group), which the chat asks
+for and the shared address fills in when it names a commune we know; a follower who never said is taken to live
+in the area of the OA they follow (a commune's OA), so a province-wide OA's unplaced followers are reached by a
+province-wide alert but not by a commune's.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from ketnoi.contacts.models import ChannelContact
+
+from .models import AudienceTag, Broadcast, GroupMember, Subscription, Topic
+
+TESTER_TAG = "tester"
+
+
+@dataclass(frozen=True)
+class Audience:
+    channel_ids: tuple[int, ...]
+    area_path: str = ""
+    exclude_area_path: str = ""
+    tags: tuple[str, ...] = ()  # at least one of them
+    exclude_tags: tuple[str, ...] = ()
+    topic: str = ""  # subscribed to this topic ("" = whether subscribed or not)
+    group_ids: tuple[int, ...] = ()  # members of these community groups
+    testers_only: bool = False
+
+
+def audience_of(broadcast: Broadcast) -> Audience:
+    """The broadcast's audience fields as an Audience (training mode: only the testers of its channels)."""
+    return Audience(
+        channel_ids=tuple(sorted(broadcast.channels.values_list("pk", flat=True))),
+        area_path=broadcast.area.path if broadcast.area_id else "",
+        exclude_area_path=broadcast.exclude_area.path if broadcast.exclude_area_id else "",
+        tags=tuple(broadcast.tags or ()),
+        exclude_tags=tuple(broadcast.exclude_tags or ()),
+        topic=broadcast.topic if broadcast.subscribers_only else "",
+        testers_only=broadcast.is_training,
+    )
+
+
+def _lives_in(path: str) -> Q:
+    placed = Exists(Subscription.objects.filter(channel_contact=OuterRef("pk"), area_path__startswith=path))
+    unplaced = ~Exists(Subscription.objects.filter(channel_contact=OuterRef("pk")).exclude(area_path=""))
+    return Q(placed) | (Q(unplaced) & Q(channel__unit__path__startswith=path))
+
+
+def _tagged(names) -> Exists:
+    return Exists(AudienceTag.objects.filter(channel_contact=OuterRef("pk"), name__in=list(names)))
+
+
+def recipients(audience: Audience) -> QuerySet[ChannelContact]:
+    """Followers matching the audience (unordered). Only current followers are ever recipients."""
+    qs = ChannelContact.objects.filter(channel_id__in=audience.channel_ids, is_follower=True)
+    if audience.testers_only:
+        return qs.filter(_tagged([TESTER_TAG]))
+    if audience.topic:
+        if audience.topic not in Topic.values:
+            raise ValueError(f"Unknown topic {audience.topic!r}")
+        qs = qs.filter(Exists(Subscription.objects.filter(channel_contact=OuterRef("pk"), **{audience.topic: True})))
+    if audience.area_path:
+        qs = qs.filter(_lives_in(audience.area_path))
+    if audience.exclude_area_path:
+        qs = qs.exclude(_lives_in(audience.exclude_area_path))
+    if audience.tags:
+        qs = qs.filter(_tagged(audience.tags))
+    if audience.exclude_tags:
+        qs = qs.exclude(_tagged(audience.exclude_tags))
+    if audience.group_ids:
+        qs = qs.filter(
+            Exists(GroupMember.objects.filter(channel_contact=OuterRef("pk"), group_id__in=audience.group_ids))
+        )
+    return qs
+
+
+def recipient_count(audience: Audience) -> int:
+    """One COUNT query, shown before sending."""
+    return recipients(audience).count()

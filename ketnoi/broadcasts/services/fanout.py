@@ -1,0 +1,163 @@
+"""Fan-out: turn an approved broadcast into outbox rows, a batch per transaction, resumable from a cursor.
+
+Each batch locks the broadcast row, reads the next keyset page of recipients after `fanout_cursor`, writes their
+outbox rows with outbox_enqueue_many (idempotency key broadcast:<id>:<channel contact id>, so a batch written twice
+after a crash adds nothing), and moves the cursor, all in one transaction. A runner killed between batches loses
+nothing: the next runner (the resume job re-enqueues stalled fan-outs) continues from the committed cursor. Two
+runners at once serialise on the row lock. Recipients are never all in memory: one page at a time.
+"""
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketnoi.channels.models import Channel
+from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
+from ketnoi.outbox.models import Lane, OutboundMessage
+from ketnoi.outbox.payloads import payload_to_json
+from ketnoi.outbox.services import outbox_enqueue_many
+
+from .. import conf
+from ..audience import audience_of, recipients
+from ..models import Broadcast, ProviderPath
+from ..states import State
+from .approval import SOURCE_TYPE, broadcast_finish_if_done
+from .compose import payload_for
+
+log = logging.getLogger(__name__)
+
+
+def broadcast_key(broadcast_id: int, channel_contact_id: int) -> str:
+    return f"broadcast:{broadcast_id}:{channel_contact_id}"
+
+
+def is_promotional(broadcast: Broadcast) -> bool:
+    """News and policies are promotional for the provider's night rule; emergency alerts never are."""
+    return not broadcast.is_emergency
+
+
+def send_after(broadcast: Broadcast, channel: Channel, now: dt.datetime) -> dt.datetime:
+    if not is_promotional(broadcast):
+        return now
+    release = conf.night_release(now, conf.night_hours(channel.channel_type))
+    return release or now
+
+
+def _phone(*candidates: str) -> str:
+    for value in candidates:
+        if value:
+            try:
+                return normalize_phone(value)
+            except InvalidPhoneNumber:
+                continue
+    return ""
+
+
+def build_messages(broadcast: Broadcast, rows, channels: dict[int, Channel], *, now=None) -> list[OutboundMessage]:
+    """Unsaved outbox rows for a page of recipients (id, channel id, user id, language, shared phone, phone)."""
+    now = now or timezone.now()
+    payloads = {lang: payload_to_json(payload_for(broadcast, language=lang)) for lang in ("vi", "en")}
+    kind = payload_for(broadcast).kind
+    lane = Lane.EMERGENCY if broadcast.is_emergency else Lane.BULK
+    by_phone = broadcast.path == ProviderPath.TEMPLATE
+    after = {pk: send_after(broadcast, channel, now) for pk, channel in channels.items()}
+    messages = []
+    for contact_id, channel_id, user_id, language, shared_phone, phone in rows:
+        messages.append(
+            OutboundMessage(
+                channel_id=channel_id,
+                channel_contact_id=contact_id,
+                recipient_user_id=user_id,
+                recipient_phone=_phone(shared_phone, phone) if by_phone else "",
+                lane=lane,
+                kind=kind,
+                payload=payloads["en" if language == "en" else "vi"],
+                idempotency_key=broadcast_key(broadcast.pk, contact_id),
+                source_type=SOURCE_TYPE,
+                source_id=broadcast.source_id,
+                next_attempt_at=after[channel_id],
+                created_at=now,
+            )
+        )
+    return messages
+
+
+def fanout_step(*, broadcast_id: int, batch: int | None = None) -> bool:
+    """Enqueue the next batch. Returns True while there is more to do."""
+    size = batch or conf.fanout_batch()
+    with transaction.atomic():
+        broadcast = Broadcast.objects.select_for_update().filter(pk=broadcast_id).first()
+        if broadcast is None or broadcast.state != State.SENDING or broadcast.fanout_finished_at is not None:
+            return False
+        rows = list(
+            recipients(audience_of(broadcast))
+            .filter(pk__gt=broadcast.fanout_cursor)
+            .order_by("pk")
+            .values_list("pk", "channel_id", "user_id", "contact__language", "shared_phone", "contact__phone")[:size]
+        )
+        now = timezone.now()
+        if rows:
+            channels = {c.pk: c for c in Channel.objects.filter(pk__in={r[1] for r in rows})}
+            added = outbox_enqueue_many(messages=build_messages(broadcast, rows, channels, now=now))
+            broadcast.fanout_cursor = rows[-1][0]
+            broadcast.fanout_enqueued += added
+        if len(rows) < size:
+            broadcast.fanout_finished_at = now
+        broadcast.updated_at = now
+        broadcast.save(update_fields=["fanout_cursor", "fanout_enqueued", "fanout_finished_at", "updated_at"])
+        more = broadcast.fanout_finished_at is None
+    if not more:
+        broadcast_finish_if_done(broadcast=broadcast)
+    return more
+
+
+def fanout_run(*, broadcast_id: int, batch: int | None = None, max_batches: int | None = None) -> int:
+    """Run batches until done (or `max_batches`). Returns the number of batches run."""
+    done = 0
+    while fanout_step(broadcast_id=broadcast_id, batch=batch):
+        done += 1
+        if max_batches is not None and done >= max_batches:
+            break
+    return done
+
+
+def resume_stalled_fanouts(*, stalled_seconds: int = 120) -> int:
+    """Scheduled job: a fan-out whose runner died (no batch for a while) is enqueued again; the cursor resumes it."""
+    from ..tasks import broadcast_fanout_task
+
+    cutoff = timezone.now() - dt.timedelta(seconds=stalled_seconds)
+    ids = list(
+        Broadcast.objects.filter(
+            state=State.SENDING, fanout_finished_at__isnull=True, updated_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        broadcast_fanout_task.enqueue(pk)
+    return len(ids)
+
+
+def night_hold() -> int:
+    """Scheduled job (every minute): when the night starts, promotional messages still queued wait for morning.
+
+    The fan-out already dates rows written at night; this catches rows written in the evening and not yet sent.
+    """
+    from ketnoi.outbox.models import Status
+
+    held = 0
+    now = timezone.now()
+    sending = Broadcast.objects.filter(state=State.SENDING).exclude(topic="emergency").prefetch_related("channels")
+    for broadcast in sending:
+        for channel in broadcast.channels.all():
+            release = conf.night_release(now, conf.night_hours(channel.channel_type))
+            if release is None:
+                continue
+            held += OutboundMessage.objects.filter(
+                source_type=SOURCE_TYPE,
+                source_id=broadcast.source_id,
+                channel=channel,
+                status=Status.QUEUED,
+                next_attempt_at__lt=release,
+            ).update(next_attempt_at=release)
+    return held
