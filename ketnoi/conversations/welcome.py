@@ -1,56 +1,77 @@
-"""The welcome a person gets when they follow an official account (scanning the desk or receipt QR included).
+"""Following and unfollowing an official account.
 
-Following opens the provider's free 48-hour window, so the welcome costs nothing. The text is per channel
-(Channel.config["welcome_text"]) with a default naming the account; its buttons open the portal's lookup and
-procedure pages. The full menu and flows come with the conversation engine.
+Follow (a QR at the desk or on a receipt included): the welcome of this OA (Channel.config["welcome_text"], or a
+default naming the account), the dossier the follow linked when the QR carried a receipt token (the dossiers
+handler, order 30, made the link), and the main menu with its buttons. Following opens the free 48-hour window, so
+the welcome costs nothing. Unfollow: no message; queued bulk messages to the person are cancelled and they are
+unsubscribed from non-essential broadcasts (dossier notices, which they asked for, still fall back by phone).
 """
 
-from django.conf import settings
-from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ketnoi.channels.models import Channel
-from ketnoi.channels.types.base import Button, InboundEvent, OutboundPayload
+from ketnoi.channels.types.base import InboundEvent
 from ketnoi.contacts.models import ChannelContact
-from ketnoi.outbox.models import Lane
-from ketnoi.outbox.services import outbox_enqueue
+from ketnoi.dossiers.tokens import dossier_from_token
+
+from .engine import Turn, finish, session_for
+from .models import IDLE, ConversationStep
 
 
-def _link(url_name: str) -> str | None:
-    try:
-        return settings.PUBLIC_BASE_URL + reverse(url_name)
-    except NoReverseMatch:
-        return None
-
-
-def welcome_payload(channel: Channel, language: str = "vi") -> OutboundPayload:
+def welcome_text(channel: Channel, language: str = "vi") -> str:
     with translation.override(language):
-        text = channel.config.get("welcome_text") or _(
+        return channel.config.get("welcome_text") or _(
             "Welcome to %(name)s. Here you can follow your dossiers, find administrative procedures and send us "
             "your questions."
         ) % {"name": channel.name}
-        buttons = []
-        for title, url_name in ((_("Look up a dossier"), "portal:lookup"), (_("Procedures"), "portal:procedure_list")):
-            url = _link(url_name)
-            if url:
-                buttons.append(Button(title=title, action="url", value=url))
-    if buttons and channel.channel_type.supports_buttons:
-        return OutboundPayload(kind="buttons", text=text, buttons=tuple(buttons))
-    return OutboundPayload(kind="text", text=text)
+
+
+def _follower(channel: Channel, event: InboundEvent) -> ChannelContact | None:
+    return (
+        ChannelContact.objects.select_related("contact", "channel")
+        .filter(channel=channel, user_id=event.user_id)
+        .first()
+    )
 
 
 def welcome_on_follow(channel: Channel, event: InboundEvent) -> None:
     """Runs inside the event's transaction: the welcome is queued if and only if the follow is recorded."""
-    follower = ChannelContact.objects.filter(channel=channel, user_id=event.user_id).select_related("contact").first()
+    follower = _follower(channel, event)
     if follower is None:
         return
-    outbox_enqueue(
-        channel=channel,
-        channel_contact=follower,
-        payload=welcome_payload(channel, follower.contact.language or "vi"),
-        idempotency_key=f"welcome:{channel.pk}:{event.dedup_key}"[:100],
-        lane=Lane.TRANSACTIONAL,
-        source_type="follow",
-        source_id=event.user_id,
-    )
+    session = session_for(follower)
+    if ConversationStep.objects.filter(session=session, event_key=event.dedup_key[:120]).exists():
+        return
+    session.language = follower.contact.language or session.language or "vi"
+    turn = Turn(channel=channel, channel_contact=follower, session=session, event=event)
+    turn.input_kind = "follow"
+    turn.note = "welcome"
+    turn.source_type = "follow"
+    with translation.override(turn.language):
+        intro = [welcome_text(channel, turn.language)]
+        dossier = dossier_from_token(event.source) if event.source else None
+        if dossier is not None and follower.dossier_links.filter(dossier=dossier, is_active=True).exists():
+            intro.append(
+                _("You will receive the news of dossier %(code)s here. Type its code at any time to see its status.")
+                % {"code": dossier.receipt_code}
+            )
+            turn.note = "welcome-linked"
+        turn.done()
+        turn.show_menu(intro="\n".join(intro))
+        finish(turn)
+
+
+def goodbye_on_unfollow(channel: Channel, event: InboundEvent) -> None:
+    follower = _follower(channel, event)
+    if follower is None:
+        return
+    from .unsubscribe import stop_non_essential
+
+    stop_non_essential(channel_contact=follower)
+    session = session_for(follower)
+    if session.state != IDLE:
+        session.state = IDLE
+        session.context = {}
+        session.expires_at = None
+        session.save(update_fields=["state", "context", "expires_at"])

@@ -115,6 +115,15 @@ def outbox_cancel(*, source_type: str, source_id: str, reason: str = "") -> int:
 
 
 @transaction.atomic
+def outbox_cancel_bulk_for(*, channel_contact: ChannelContact, reason: str = "") -> int:
+    """The person unfollowed: their bulk messages that have not left yet are cancelled (replies and emergency alerts
+    are left alone)."""
+    return OutboundMessage.objects.filter(channel_contact=channel_contact, lane=Lane.BULK, status=Status.QUEUED).update(
+        status=Status.CANCELLED, error_message=reason[:500], claimed_by=""
+    )
+
+
+@transaction.atomic
 def outbox_retry(*, actor, message: OutboundMessage) -> OutboundMessage:
     """An official sends a dead message again, from the dead-letter list. Audited."""
     unit_path = message.channel.unit.path

@@ -1,0 +1,460 @@
+"""The conversation engine: the inbound handler (order 50) that turns one message into a move of the person's
+ConversationSession and the replies it causes, all in the inbound event's transaction.
+
+One input is, in this order: ignored if this event was already handled (the session's step log), left to the
+officials while a hand-off is open (except the escape words), a timeout notice when the session expired, an escape
+to the main menu ("menu", "0", "huy", "quay lai"...), a language switch, a tapped button ("#flow.action:arg"), the
+current flow's input, or at the main menu: a menu number, a flow that claims the text, else a helpful answer.
+Replies are outbox rows (lane TRANSACTIONAL) keyed on the event, so a reprocessed event never answers twice.
+"""
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ketnoi.channels.models import Channel
+from ketnoi.channels.types.base import Attachment, Button, EventKind, InboundEvent, OutboundPayload
+from ketnoi.contacts.models import ChannelContact, Contact
+from ketnoi.core.redaction import redact_text
+from ketnoi.core.text import fold
+from ketnoi.outbox.models import Lane
+from ketnoi.outbox.services import outbox_enqueue
+
+from . import handoff
+from .models import IDLE, ConversationSession, ConversationStep
+from .registry import ENTRY, Choice, Flow, IllegalTransition, get_flow, menu_flows, nearest_flows
+
+logger = logging.getLogger(__name__)
+
+MAX_BUTTONS = 5  # Zalo's cap per message (channels/types/zalo/assumptions.MAX_BUTTONS); the menu is split past it
+ESCAPE_WORDS = frozenset(
+    {
+        "menu",
+        "0",
+        "huy",
+        "huy bo",
+        "quay lai",
+        "tro lai",
+        "tro ve",
+        "thoat",
+        "bat dau",
+        "bot",
+        "tro ly",
+        "danh muc",
+        "cancel",
+        "back",
+        "start",
+        "main menu",
+        "home",
+        "stop",
+        "dung",
+    }
+)
+GREETINGS = frozenset({"xin chao", "chao", "chao ban", "hello", "hi", "alo", "a lo", "helo", "chao ad", "chao admin"})
+ENGLISH_WORDS = frozenset({"english", "tieng anh", "en", "in english"})
+VIETNAMESE_WORDS = frozenset({"tieng viet", "vietnamese", "vi", "tv"})
+LANGUAGE_WORDS = frozenset({"language", "ngon ngu", "doi ngon ngu", "change language"})
+SUPPORTED_LANGUAGES = ("vi", "en")
+
+
+def session_minutes() -> int:
+    return int(getattr(settings, "CONVERSATION_SESSION_MINUTES", 30))
+
+
+@dataclass
+class Reply:
+    text: str
+    choices: list[Choice] = field(default_factory=list)
+    kind: str = "text"  # "text" (with choices as buttons) or "request_info"
+    title: str = ""
+
+
+class Turn:
+    """One input of one person, and what the engine and the flows do with it."""
+
+    def __init__(
+        self,
+        *,
+        channel: Channel,
+        channel_contact: ChannelContact,
+        session: ConversationSession,
+        event: InboundEvent,
+    ):
+        self.channel = channel
+        self.channel_contact = channel_contact
+        self.contact: Contact = channel_contact.contact
+        self.session = session
+        self.event = event
+        self.text = (event.text or "").strip()
+        self.folded = fold(self.text)
+        self.attachments: tuple[Attachment, ...] = tuple(a for a in event.attachments if a.type != "location")
+        self.location = next((a for a in event.attachments if a.type == "location"), None)
+        self.replies: list[Reply] = []
+        self.note = ""
+        self.state = session.state
+        self.input_kind = self._input_kind()
+        self.source_type = "conversation"
+        self.private_input = False  # set by flows when the input must not be logged (a one-time code)
+
+    # -- what came in ----------------------------------------------------------------------------------------
+
+    def _input_kind(self) -> str:
+        if self.event.kind == EventKind.SUBMIT_INFO:
+            return "info"
+        if self.location is not None:
+            return "location"
+        if self.attachments:
+            return self.attachments[0].type[:20]
+        if self.text.startswith("#"):
+            return "button"
+        return "text"
+
+    @property
+    def language(self) -> str:
+        return self.session.language
+
+    @property
+    def channel_type(self):
+        return self.channel.channel_type
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """The running flow's own values; cleared by done()."""
+        return self.session.context.setdefault("data", {})
+
+    @property
+    def flow_name(self) -> str:
+        return "" if self.state == IDLE else self.state.split(".", 1)[0]
+
+    @property
+    def step(self) -> str:
+        return "" if self.state == IDLE else self.state.split(".", 1)[1]
+
+    # -- what flows do ---------------------------------------------------------------------------------------
+
+    def say(self, text: str, choices: list[Choice] | tuple[Choice, ...] = ()) -> None:
+        self.replies.append(Reply(text=str(text), choices=list(choices)))
+
+    def request_info(self, title: str, text: str) -> None:
+        """Zalo's share-your-information form (name, phone, address); only where the channel supports it."""
+        self.replies.append(Reply(text=str(text), kind="request_info", title=str(title)))
+
+    def goto(self, step: str, flow: str | None = None) -> None:
+        """Move to `flow.step` (default: the running flow), as the flow's transition table allows."""
+        name = flow or self.flow_name
+        target = get_flow(name)
+        if target is None:
+            raise IllegalTransition(f"No flow {name!r}.")
+        from_step = self.step if self.flow_name == name else ENTRY
+        if not target.allows(from_step, step):
+            raise IllegalTransition(f"{name}: {from_step or '(entry)'} -> {step} is not in the transition table.")
+        if self.flow_name != name:
+            self.session.context["data"] = {}
+        self.state = f"{name}.{step}"
+
+    def ask(self, step: str, text: str, choices: list[Choice] | tuple[Choice, ...] = (), flow: str | None = None):
+        self.goto(step, flow=flow)
+        self.say(text, choices)
+
+    def done(self) -> None:
+        """The flow is over: back to the main menu (idle), its values forgotten."""
+        self.state = IDLE
+        self.session.context["data"] = {}
+
+    def start_flow(self, name: str, argument: str = "") -> None:
+        flow = get_flow(name)
+        if flow is None or not flow.available(self):
+            self.unknown()
+            return
+        flow.start(self, argument)
+
+    def show_menu(self, intro: str = "") -> None:
+        flows = menu_flows(self)
+        self.session.context["menu"] = [f.name for f in flows]
+        lines = [intro] if intro else []
+        lines.append(_("Main menu: reply with a number or tap a button."))
+        lines += [f"{n}. {flow.menu_title}" for n, flow in enumerate(flows, start=1)]
+        lines.append(_('0. Main menu (at any time) · English: type "English"'))
+        if self.language == "en":
+            lines[-1] = _('0. Main menu (at any time) · Tiếng Việt: type "tieng viet"')
+        choices = [Choice(str(flow.menu_title), f"#{flow.name}") for flow in flows]
+        self.say("\n".join(lines), choices)
+
+    def unknown(self) -> None:
+        """The answer to input nobody understood: what it might have meant, and the menu. Never silence."""
+        self.note = self.note or "unknown"
+        near = nearest_flows(self) if self.folded else []
+        if self.attachments and self.state == IDLE:
+            text = _("I received your file, but no dossier is waiting for documents from you right now.")
+        elif self.folded:
+            text = _("Sorry, I did not understand “%(text)s”.") % {"text": self.text[:60]}
+        else:
+            text = _("Sorry, I cannot read this kind of message.")
+        if near:
+            text += "\n" + _("Did you mean: %(options)s?") % {"options": ", ".join(str(f.menu_title) for f in near)}
+            self.say(text, [Choice(str(f.menu_title), f"#{f.name}") for f in near])
+            self.say(_("Or type 0 for the main menu."))
+            return
+        self.done()
+        self.show_menu(intro=text)
+
+
+# -- the handler ---------------------------------------------------------------------------------------------
+
+
+def _event_key(event: InboundEvent) -> str:
+    return event.dedup_key[:120]
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:24]
+
+
+def session_for(channel_contact: ChannelContact) -> ConversationSession:
+    session = ConversationSession.objects.select_for_update().filter(channel_contact=channel_contact).first()
+    if session is None:
+        session, _created = ConversationSession.objects.get_or_create(
+            channel_contact=channel_contact, defaults={"language": channel_contact.contact.language or "vi"}
+        )
+        session = ConversationSession.objects.select_for_update().get(pk=session.pk)
+    return session
+
+
+def handle_message(channel: Channel, event: InboundEvent) -> None:
+    """Registered for messages and submitted info (order 50). Runs inside the inbound event's transaction."""
+    if not event.user_id:
+        return
+    channel_contact = (
+        ChannelContact.objects.select_related("contact", "channel")
+        .filter(channel=channel, user_id=event.user_id)
+        .first()
+    )
+    if channel_contact is None:
+        return
+    session = session_for(channel_contact)
+    if ConversationStep.objects.filter(session=session, event_key=_event_key(event)).exists():
+        return
+    session.language = channel_contact.contact.language or session.language or "vi"
+    turn = Turn(channel=channel, channel_contact=channel_contact, session=session, event=event)
+    with translation.override(turn.language):
+        run_turn(turn)
+        finish(turn)
+
+
+def _escape(turn: Turn) -> bool:
+    return turn.folded in ESCAPE_WORDS or turn.text.lower() == "#menu"
+
+
+def run_turn(turn: Turn) -> None:
+    if handoff.is_open(turn.channel_contact):
+        if _escape(turn):
+            handoff.leave(turn)
+            turn.note = "handoff-escape"
+            turn.done()
+            turn.show_menu(intro=_("You are back with the automatic assistant."))
+        else:
+            turn.note = "handoff"  # the officials answer; the inbox shows the message
+        return
+    now = timezone.now()
+    session = turn.session
+    if session.state != IDLE and session.expires_at and session.expires_at < now:
+        turn.note = "timeout"
+        turn.done()
+        if not (_escape(turn) or turn.text.startswith("#")):
+            turn.show_menu(intro=_("Our previous conversation timed out, so we start again from the menu."))
+            return
+    if turn.event.kind == EventKind.SUBMIT_INFO:
+        flow = get_flow(turn.flow_name)
+        if flow is not None:
+            flow.handle(turn, turn.step)
+        else:
+            turn.say(_("Thank you, we have your information."))
+        return
+    if _escape(turn):
+        turn.note = "escape"
+        turn.done()
+        turn.show_menu()
+        return
+    if _language_command(turn):
+        return
+    if turn.text.startswith("#") and _button(turn):
+        return
+    flow = get_flow(turn.flow_name)
+    if flow is not None:
+        flow.handle(turn, turn.step)
+        return
+    idle_input(turn)
+
+
+def _language_command(turn: Turn) -> bool:
+    folded = turn.folded.lstrip("#")
+    if folded in ENGLISH_WORDS or turn.text == "#lang:en":
+        _set_language(turn, "en")
+        return True
+    if folded in VIETNAMESE_WORDS or turn.text == "#lang:vi":
+        _set_language(turn, "vi")
+        return True
+    if folded in LANGUAGE_WORDS:
+        turn.say(
+            "Chọn ngôn ngữ · Choose a language",
+            [Choice("Tiếng Việt", "#lang:vi"), Choice("English", "#lang:en")],
+        )
+        return True
+    return False
+
+
+def _set_language(turn: Turn, language: str) -> None:
+    from .services import contact_set_language
+
+    contact_set_language(contact=turn.contact, language=language)
+    turn.session.language = language
+    turn.note = f"language:{language}"
+    translation.activate(language)
+    turn.say(
+        _("From now on I will write in English.") if language == "en" else _("Từ giờ tôi sẽ trả lời bằng tiếng Việt.")
+    )
+    turn.show_menu()
+
+
+def _button(turn: Turn) -> bool:
+    """'#flow' starts a flow; '#flow.action:argument' is the flow's button. Unknown payloads are plain text."""
+    body = turn.text[1:].strip()
+    name, _sep, rest = body.partition(".")
+    name, _sep2, argument = name.partition(":") if not rest else (name, "", "")
+    flow = get_flow(name.lower())
+    if flow is None or not flow.available(turn):
+        return False
+    if not rest:
+        flow.start(turn, argument)
+        return True
+    action, _sep, argument = rest.partition(":")
+    flow.on_button(turn, action, argument)
+    return True
+
+
+def idle_input(turn: Turn) -> None:
+    if turn.folded in GREETINGS or not (turn.folded or turn.attachments or turn.location):
+        turn.show_menu(intro=_("Hello! How can we help you?"))
+        return
+    if turn.folded.isdigit():
+        names = turn.session.context.get("menu") or [f.name for f in menu_flows(turn)]
+        number = int(turn.folded)
+        if 1 <= number <= len(names):
+            turn.start_flow(names[number - 1])
+            return
+    flows = menu_flows(turn) + [f for f in _hidden_flows() if f.available(turn)]
+    for flow in sorted(flows, key=lambda f: (f.menu_order, f.name)):
+        if flow.claims(turn):
+            flow.start(turn, turn.text)
+            return
+    for flow in flows:
+        fallback = getattr(flow, "fallback", None)
+        if fallback is not None and fallback(turn):
+            return
+    turn.unknown()
+
+
+def _hidden_flows() -> list[Flow]:
+    from .registry import all_flows
+
+    return [f for f in all_flows() if not f.menu_title]
+
+
+# -- after the turn: persist, log, reply ------------------------------------------------------------------------
+
+
+def finish(turn: Turn) -> None:
+    session = turn.session
+    now = timezone.now()
+    before = session.state
+    session.state = turn.state
+    if session.state == IDLE:
+        session.context.pop("data", None)
+    session.expires_at = None if session.state == IDLE else now + dt.timedelta(minutes=session_minutes())
+    session.turns += 1
+    session.updated_at = now
+    session.save()
+    excerpt = "" if turn.private_input else redact_text(turn.text)[:200]
+    ConversationStep.objects.create(
+        session=session,
+        event_key=_event_key(turn.event),
+        input_kind=turn.input_kind,
+        input_excerpt=excerpt,
+        from_state=before,
+        to_state=session.state,
+        replies=len(turn.replies),
+        note=turn.note[:120],
+    )
+    key = f"conv:{turn.channel.pk}:{_digest(turn.event.dedup_key)}"
+    enqueue_replies(turn.channel, turn.channel_contact, turn.replies, key=key, source_type=turn.source_type)
+
+
+def payloads_for(channel: Channel, reply: Reply) -> list[OutboundPayload]:
+    """A reply as the channel can show it: buttons where supported (at most five a message), else numbered text."""
+    channel_type = channel.channel_type
+    limit = channel_type.max_text_length
+    if len(reply.text) > limit:
+        reply = Reply(text=reply.text[: limit - 1] + "…", choices=reply.choices, kind=reply.kind, title=reply.title)
+    if reply.kind == "request_info":
+        return [OutboundPayload(kind="request_info", text=reply.text, title=reply.title)]
+    if not reply.choices:
+        return [OutboundPayload(kind="text", text=reply.text)]
+    if not channel_type.supports_buttons:
+        extra = [f"- {c.title}: {c.url}" for c in reply.choices if c.url]
+        return [OutboundPayload(kind="text", text="\n".join([reply.text, *extra]))]
+    buttons = [
+        Button(title=c.title[:35], action="url", value=c.url)
+        if c.url
+        else Button(title=c.title[:35], action="query_hide", value=c.payload)
+        for c in reply.choices
+    ]
+    payloads = []
+    for start in range(0, len(buttons), MAX_BUTTONS):
+        text = reply.text if start == 0 else "…"
+        payloads.append(OutboundPayload(kind="buttons", text=text, buttons=tuple(buttons[start : start + MAX_BUTTONS])))
+    return payloads
+
+
+def merged(replies: list[Reply]) -> list[Reply]:
+    """A turn's replies as one message (plus any form): parallel senders would not keep several in order."""
+    out: list[Reply] = []
+    texts: list[str] = []
+    choices: list[Choice] = []
+    for reply in replies:
+        if reply.kind != "text":
+            out.append(reply)
+            continue
+        texts.append(reply.text)
+        choices += [c for c in reply.choices if c not in choices]
+    if texts:
+        out.insert(0, Reply(text="\n\n".join(t for t in texts if t), choices=choices))
+    return out
+
+
+def enqueue_replies(
+    channel: Channel,
+    channel_contact: ChannelContact,
+    replies: list[Reply],
+    *,
+    key: str,
+    source_type: str = "conversation",
+) -> None:
+    number = 0
+    for reply in merged(replies):
+        for payload in payloads_for(channel, reply):
+            outbox_enqueue(
+                channel=channel,
+                channel_contact=channel_contact,
+                payload=payload,
+                idempotency_key=f"{key}:{number}"[:100],
+                lane=Lane.TRANSACTIONAL,
+                source_type=source_type,
+                source_id=str(channel_contact.pk),
+            )
+            number += 1

