@@ -189,6 +189,11 @@ SCHEDULED_JOBS: list[dict] = [
     {"name": "channels.retry_failed_events", "func": "ketnoi.channels.tasks.retry_failed_events", "seconds": 5 * 60},
     {"name": "calendar.seed_years", "func": "ketnoi.orgs.calendar.seed_current_years", "cron": {"hour": 1}},
     {"name": "dossiers.prompt_apologies", "func": "ketnoi.dossiers.jobs.prompt_apologies", "cron": {"hour": 7}},
+    {"name": "broadcasts.start_due", "func": "ketnoi.broadcasts.jobs.start_due_broadcasts", "seconds": 30},
+    {"name": "broadcasts.finish_sent", "func": "ketnoi.broadcasts.jobs.finish_sent_broadcasts", "seconds": 30},
+    {"name": "broadcasts.resume_fanouts", "func": "ketnoi.broadcasts.jobs.resume_stalled_fanouts", "seconds": 60},
+    {"name": "broadcasts.night_hold", "func": "ketnoi.broadcasts.jobs.night_hold", "seconds": 60},
+    {"name": "broadcasts.meeting_reminders", "func": "ketnoi.broadcasts.jobs.send_meeting_reminders", "seconds": 60},
 ]
 
 # The name shown on the portal and console until a province is configured in the database.

@@ -7,3 +7,10 @@ class BroadcastsConfig(AppConfig):
     name = "ketnoi.broadcasts"
     label = "broadcasts"
     verbose_name = "Broadcasts"
+
+    def ready(self) -> None:
+        from ketnoi.channels.inbound import register_event_handler
+
+        from .inbound import HANDLED_KINDS, handle_event
+
+        register_event_handler(HANDLED_KINDS, handle_event, order=45)

@@ -32,6 +32,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "inbox.manage": frozenset({R.LEADER, R.UNIT_ADMIN}),
     "broadcasts.compose": frozenset({R.COMMS_EDITOR, R.LEADER}),
     "broadcasts.approve": frozenset({R.LEADER}),
+    # the officials' internal channel: scheduling meetings (every official reads their own notices)
+    "meetings.manage": frozenset({R.LEADER, R.UNIT_ADMIN, R.SYSTEM_ADMIN}),
     "petitions.handle": frozenset({R.PROCESSING_OFFICER, R.LEADER}),
     "answers.approve": frozenset({R.LEADER}),
     # petitions (issue 8): the provincial monitor is a leader of the province unit; the association only reads

@@ -195,7 +195,7 @@ def payload_for(broadcast: Broadcast, *, language: str = "vi", relay: bool = Fal
     buttons = [Button(title=b["title"], action=b["action"], value=b["value"]) for b in broadcast.buttons]
     if broadcast.link_url:
         buttons.append(Button(title=broadcast.link_title or _("Read more"), action="url", value=broadcast.link_url))
-    if relay:
+    if relay or "group_leader" in (broadcast.tags or ()):
         buttons.append(Button(title=_("Relay to my group"), action="query_hide", value=f"#bc.relay:{broadcast.uuid}"))
     buttons = buttons[:MAX_BUTTONS]
     if buttons:
