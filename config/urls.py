@@ -7,6 +7,7 @@ from ketnoi.api.api import api
 urlpatterns = [
     path("console/", include("ketnoi.console.urls")),
     path("api/v1/", api.urls),
+    path("api/dvcqg/", include("ketnoi.api.dvcqg.urls")),
     path("c/", include("ketnoi.channels.urls")),
     path("django-admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -194,6 +194,7 @@ SCHEDULED_JOBS: list[dict] = [
     {"name": "broadcasts.resume_fanouts", "func": "ketnoi.broadcasts.jobs.resume_stalled_fanouts", "seconds": 60},
     {"name": "broadcasts.night_hold", "func": "ketnoi.broadcasts.jobs.night_hold", "seconds": 60},
     {"name": "broadcasts.meeting_reminders", "func": "ketnoi.broadcasts.jobs.send_meeting_reminders", "seconds": 60},
+    {"name": "dvcqg.relay", "func": "ketnoi.api.dvcqg.tasks.relay_job", "seconds": 20},
 ]
 
 # The name shown on the portal and console until a province is configured in the database.

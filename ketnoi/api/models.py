@@ -42,3 +42,6 @@ class ApiClient(UUIDModel):
 
     def as_scope(self) -> OfficialScope:
         return OfficialScope(None, False, (Grant("api_client", self.unit.path, None),))
+
+
+from .dvcqg.models import DvcqgClient, DvcqgRecord, DvcqgRequest, DvcqgSession, RelayItem  # noqa: E402, F401

@@ -295,6 +295,7 @@ class LinkMethod(models.TextChoices):
     QR_MESSAGE = "qr_message", _("Sent the receipt link in chat")
     CODE = "code", _("Typed the code and phone digits")
     VERIFIED_PHONE = "verified_phone", _("Verified phone number")
+    SHARED_PHONE = "shared_phone", _("Phone shared with the OA matches the dossier")
     DESK = "desk", _("Linked at the desk")
 
 

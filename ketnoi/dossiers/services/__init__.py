@@ -23,7 +23,9 @@ from .lifecycle import (
 from .linking import (
     dossier_link,
     dossier_link_by_code,
+    dossier_link_by_phone,
     dossiers_for_verified_phone,
+    dossiers_link_shared_phone,
     dossiers_link_verified_phone,
 )
 from .templates import notification_template_reset, notification_template_save
@@ -37,6 +39,7 @@ __all__ = [
     "dossier_issue_apology",
     "dossier_link",
     "dossier_link_by_code",
+    "dossier_link_by_phone",
     "dossier_rate",
     "dossier_receive",
     "dossier_register_postal",
@@ -47,6 +50,7 @@ __all__ = [
     "dossier_supplement_received",
     "dossier_transition",
     "dossiers_for_verified_phone",
+    "dossiers_link_shared_phone",
     "dossiers_link_verified_phone",
     "is_at_risk",
     "notification_template_reset",

@@ -20,6 +20,7 @@ from ..notifications import notify_citizen
 from ..protect import protect_id_number
 from ..states import State
 from .common import NOTICE_FOR_STATE, audit, check_transition, parties_of, record_event
+from .linking import dossier_link_by_phone
 
 
 def clean_phone(raw: str, *, required: bool = False) -> str:
@@ -138,6 +139,10 @@ def dossier_receive(
         data={"due_date": str(dossier.due_date or ""), "channel": channel},
     )
     audit(actor, "dossier.receive", dossier)
+    if source == EventSource.API:
+        # A synced dossier reaches the citizen through the phone it carries; linked first, so the receipt notice
+        # below goes to the follower instead of a template by phone.
+        dossier_link_by_phone(dossier=dossier, notify=False)
     notify_citizen(dossier=dossier, event=event, kind=NOTICE_FOR_STATE.get(state, "status_changed"))
     return dossier
 

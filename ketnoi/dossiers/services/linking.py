@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from ketnoi.channels.models import Channel
 from ketnoi.contacts.models import ChannelContact, Contact
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
@@ -33,9 +34,15 @@ def _target(contact: Contact | ChannelContact) -> dict:
 
 @transaction.atomic
 def dossier_link(
-    *, dossier: Dossier, contact: Contact | ChannelContact, method: str, at: dt.datetime | None = None
+    *,
+    dossier: Dossier,
+    contact: Contact | ChannelContact,
+    method: str,
+    at: dt.datetime | None = None,
+    notify: bool = True,
 ) -> tuple[DossierLink, bool]:
-    """Link (or re-activate the link of) a citizen to a dossier; a new link is told the dossier's status once."""
+    """Link (or re-activate the link of) a citizen to a dossier; a new link is told the dossier's status once
+    (unless `notify` is False: the caller is about to send a notice of its own, e.g. the receipt)."""
     target = _target(contact)
     link = DossierLink.objects.filter(dossier=dossier, **target).first()
     if link is not None:
@@ -54,6 +61,8 @@ def dossier_link(
         source=EventSource.CITIZEN,
         data={"method": method, "target": str(contact.uuid)},
     )
+    if not notify:
+        return link, True
     # Only the new identity hears the "you are linked" notice.
     if isinstance(contact, ChannelContact):
         recipients = [contact]
@@ -127,5 +136,52 @@ def dossiers_link_verified_phone(*, contact: Contact | ChannelContact, phone: st
     linked = []
     for dossier in dossiers_for_verified_phone(phone=phone).exclude(state__in=["result_returned", "withdrawn"]):
         dossier_link(dossier=dossier, contact=contact, method=LinkMethod.VERIFIED_PHONE)
+        linked.append(dossier)
+    return linked
+
+
+def _unit_ids(dossier: Dossier) -> list[int]:
+    return [int(part) for part in dossier.unit.path.strip("/").split("/") if part]
+
+
+@transaction.atomic
+def dossier_link_by_phone(*, dossier: Dossier, notify: bool = True) -> int:
+    """The phone is the join key (a synced dossier's SoDienThoai): link the people whose verified phone it is, and
+    the followers of the OAs serving the dossier's unit (its own or an ancestor's) who shared that phone with the
+    OA. Returns how many new links were made. Closed dossiers are not linked."""
+    if not dossier.applicant_phone or dossier.state in ("result_returned", "withdrawn"):
+        return 0
+    made = 0
+    for contact in Contact.objects.filter(phone=dossier.applicant_phone).order_by("pk"):
+        made += dossier_link(dossier=dossier, contact=contact, method=LinkMethod.VERIFIED_PHONE, notify=notify)[1]
+    followers = (
+        ChannelContact.objects.filter(
+            shared_phone=dossier.applicant_phone,
+            is_follower=True,
+            channel__is_active=True,
+            channel__unit_id__in=_unit_ids(dossier),
+        )
+        .exclude(contact__phone=dossier.applicant_phone)  # already reached through the verified contact
+        .select_related("channel", "contact")
+        .order_by("pk")
+    )
+    for channel_contact in followers:
+        made += dossier_link(dossier=dossier, contact=channel_contact, method=LinkMethod.SHARED_PHONE, notify=notify)[1]
+    return made
+
+
+@transaction.atomic
+def dossiers_link_shared_phone(*, channel_contact: ChannelContact) -> list[Dossier]:
+    """A follower shared their phone with an OA: link the open dossiers filed with that phone in the units the OA
+    serves (the channel's unit and below)."""
+    if not channel_contact.shared_phone or not channel_contact.is_follower:
+        return []
+    channel: Channel = channel_contact.channel
+    dossiers = dossiers_for_verified_phone(phone=channel_contact.shared_phone).filter(
+        unit__path__startswith=channel.unit.path
+    )
+    linked = []
+    for dossier in dossiers.exclude(state__in=["result_returned", "withdrawn"]):
+        dossier_link(dossier=dossier, contact=channel_contact, method=LinkMethod.SHARED_PHONE)
         linked.append(dossier)
     return linked

@@ -26,6 +26,7 @@ from ..selectors import dossier_scope_q, normalise_code
 from ..states import CLOCK_STATES, NATIONAL_CODE, State, state_for_code
 from .common import audit, before_of, lock, move, record_event
 from .intake import clean_phone, dossier_receive, due_date_from
+from .linking import dossier_link_by_phone
 
 MAX_BATCH = 1000
 
@@ -170,6 +171,7 @@ def _update(client, dossier: Dossier, data: DossierData) -> Dossier:
         dossier.applicant_id_encrypted, dossier.applicant_id_hash, dossier.applicant_id_masked = protect_id_number(
             data.applicant_id_number
         )
+    phone_before = dossier.applicant_phone
     dossier.applicant_address = nfc(data.applicant_address).strip()[:300] or dossier.applicant_address
     dossier.applicant_email = data.applicant_email.strip() or dossier.applicant_email
     dossier.summary = nfc(data.summary).strip()[:1000] or dossier.summary
@@ -184,6 +186,8 @@ def _update(client, dossier: Dossier, data: DossierData) -> Dossier:
     _add_aliases(dossier, data.other_codes)
     if before != before_of(dossier):
         audit(client, "dossier.update_external", dossier, before)
+    if dossier.applicant_phone != phone_before:
+        dossier_link_by_phone(dossier=dossier)
     return dossier
 
 

@@ -1,0 +1,183 @@
+"""Receiving one DVCQG call: record it raw, apply its items through the dossier services (the same ones the native
+API uses), queue it for the upstream relay, all in one transaction. Each item runs in its own savepoint: one bad
+dossier does not undo the others, and the answer says which failed and why."""
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ketnoi.core.errors import ApplicationError
+from ketnoi.dossiers.models import Dossier
+from ketnoi.dossiers.selectors import dossier_scope_q, normalise_code
+from ketnoi.dossiers.services.sync import dossier_apply_status_events, dossier_upsert_external
+
+from . import answers, envelope, fields, lookups, mapping, relay
+from .models import DvcqgClient, DvcqgRecord, DvcqgRequest
+
+SERVICE_LABELS = {envelope.SYNC_DOSSIERS: "Đồng bộ hồ sơ", envelope.SYNC_STEPS: "Cập nhật tiến độ"}
+
+
+@dataclass
+class Outcome:
+    error_code: str
+    message: str
+    results: list[dict] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+
+def system_of(client: DvcqgClient) -> str:
+    """The external system the dossiers belong to: the client's ApiClient, as for the native API."""
+    return str(client.api_client.uuid)
+
+
+def find_dossier(client: DvcqgClient, code: str) -> Dossier | None:
+    visible = Dossier.objects.filter(dossier_scope_q(client.api_client.as_scope()))
+    dossier = visible.filter(external_system=system_of(client), external_id=code).first()
+    if dossier is None:
+        normal = normalise_code(code)
+        dossier = visible.filter(receipt_code=normal).first() or visible.filter(aliases__code=normal).first()
+    return dossier
+
+
+def _record(client: DvcqgClient, code: str) -> DvcqgRecord:
+    record, _ = DvcqgRecord.objects.select_for_update().get_or_create(client=client, code=code)
+    return record
+
+
+def _apply_events(client: DvcqgClient, events) -> list[dict]:
+    results = dossier_apply_status_events(client=client.api_client, system=system_of(client), events=events)
+    return [
+        {"event": e.event_id, "status": r.status, "code": r.code, "message": r.message}
+        for e, r in zip(events, results, strict=True)
+    ]
+
+
+def _keep_raw(client: DvcqgClient, item) -> DvcqgRecord:
+    """The raw object is kept whatever happens next (outside the item's savepoint): bad input loses nothing."""
+    if not isinstance(item, dict):
+        raise ApplicationError("Each item must be a JSON object.", code="invalid_item")
+    record = _record(client, mapping.dossier_code(item))
+    record.raw, record.updated_at = item, timezone.now()
+    record.unknown_fields = fields.unknown_fields(item, fields.DOSSIER_FIELDS)
+    record.save()
+    return record
+
+
+def _sync_dossier(client: DvcqgClient, record: DvcqgRecord, env: envelope.Envelope) -> dict:
+    item, code = record.raw, record.code
+    result = {"MaHoSo": code}
+    existing = find_dossier(client, code)
+    if existing is not None and env.is_updating is False:
+        return {**result, "status": "exists", "message": f"Hồ sơ {code} đã tồn tại."}
+    if existing is not None and existing.external_system != system_of(client):
+        raise ApplicationError(f"Dossier {code} is kept by another system.", code="foreign_dossier")
+    data = mapping.dossier_data(client, item, madonvi=env.madonvi)
+    if existing is not None:
+        data.external_id = existing.external_id
+    dossier, created = dossier_upsert_external(client=client.api_client, system=system_of(client), data=data)
+    record.dossier = dossier
+    undated = not client.sends_steps and not record.pending_steps
+    events = [e for e in [mapping.dossier_status_event(item, undated=undated)] if e is not None]
+    events += [mapping.step_event(step, record=item) for step in record.pending_steps]  # updates before creates
+    record.pending_steps = []
+    record.save(update_fields=["dossier", "pending_steps"])
+    result.update(status="created" if created else "updated", dossier=str(dossier.uuid))
+    if events:
+        result["events"] = _apply_events(client, events)
+    if record.unknown_fields:
+        result["kept_unknown_fields"] = record.unknown_fields
+    return result
+
+
+def _sync_steps(client: DvcqgClient, items: list) -> list[dict]:
+    if not client.sends_steps:
+        client.sends_steps = True
+        DvcqgClient.objects.filter(pk=client.pk).update(sends_steps=True)
+    results: list[dict] = []
+    events, indexes = [], []
+    for index, step in enumerate(items):
+        try:
+            if not isinstance(step, dict):
+                raise ApplicationError("Each item must be a JSON object.", code="invalid_item")
+            code = mapping.dossier_code(step)
+            record = DvcqgRecord.objects.filter(client=client, code=code).first()
+            event = mapping.step_event(step, record=record.raw if record else None)
+            if find_dossier(client, code) is None:  # a step before its dossier: kept until the dossier arrives
+                record = _record(client, code)
+                if all(mapping.step_event(s).event_id != event.event_id for s in record.pending_steps):
+                    record.pending_steps = [*record.pending_steps, step]
+                    record.save(update_fields=["pending_steps"])
+                results.append({"index": index, "MaHoSo": code, "status": "parked"})
+                continue
+            events.append(event)
+            indexes.append(index)
+            results.append({"index": index, "MaHoSo": code, "status": "pending"})
+        except ApplicationError as exc:
+            results.append({"index": index, "status": "error", "code": exc.code, "message": exc.message})
+    if events:
+        applied = dossier_apply_status_events(client=client.api_client, system=system_of(client), events=events)
+        for index, outcome in zip(indexes, applied, strict=True):
+            status = "error" if outcome.status == "error" else outcome.status
+            results[index].update(status=status, code=outcome.code, message=outcome.message)
+    return results
+
+
+def _sync(client: DvcqgClient, env: envelope.Envelope) -> Outcome:
+    if env.service == envelope.SYNC_STEPS:
+        results = _sync_steps(client, env.items)
+    else:
+        results = []
+        for index, item in enumerate(env.items):
+            try:
+                record = _keep_raw(client, item)
+                with transaction.atomic():
+                    results.append({"index": index, **_sync_dossier(client, record, env)})
+            except (ApplicationError, IntegrityError) as exc:
+                code = getattr(exc, "code", "conflict")
+                message = getattr(exc, "message", "Written at the same moment by another request; send it again.")
+                results.append({"index": index, "status": "error", "code": code, "message": message})
+    failed = sum(r["status"] == "error" for r in results)
+    existing = sum(r["status"] == "exists" for r in results)
+    error_code, message = answers.summary(SERVICE_LABELS[env.service], len(results), failed, existing)
+    return Outcome(error_code, message, results)
+
+
+def _answer(client: DvcqgClient, env: envelope.Envelope) -> Outcome:
+    if env.service in (envelope.SYNC_DOSSIERS, envelope.SYNC_STEPS):
+        return _sync(client, env)
+    if env.service == envelope.LOOKUP_DOSSIER:
+        return Outcome(answers.OK, "Tra cứu thành công.", extra={"result": lookups.dossier(client, env.params)})
+    if env.service == envelope.LOOKUP_PROCEDURE:
+        return Outcome(answers.OK, "Tra cứu thành công.", extra={"result": lookups.procedure(env.params)})
+    return Outcome(answers.FAILED, f"Dịch vụ {env.service} chưa được hỗ trợ; đã ghi nhận và chuyển tiếp (nếu bật).")
+
+
+@transaction.atomic
+def dvcqg_receive(
+    *,
+    client: DvcqgClient,
+    style: str,
+    path: str,
+    body: bytes,
+    env: envelope.Envelope | None,
+    error: ApplicationError | None = None,
+    relay_target: relay.Target | None = None,
+) -> tuple[DvcqgRequest, Outcome]:
+    """Record the call (raw), apply it, queue it for the upstream (every parsed call but the read-only ones)."""
+    outcome = Outcome(answers.FAILED, error.message if error else "") if env is None else _answer(client, env)
+    request = DvcqgRequest.objects.create(
+        client=client,
+        style=style,
+        service=env.service if env else "",
+        path=path[:300],
+        body=body.decode("utf-8", errors="replace"),
+        items=len(env.items) if env else 0,
+        failed=sum(r.get("status") == "error" for r in outcome.results),
+        error_code=outcome.error_code,
+        message=outcome.message,
+        results=outcome.results,
+    )
+    if env is not None and env.service not in envelope.READ_ONLY and client.relay_enabled and relay_target:
+        relay.enqueue(client=client, request=request, body=body, target=relay_target)
+    return request, outcome
