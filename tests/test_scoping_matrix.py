@@ -158,6 +158,27 @@ def _registry_entry(world, unit):
     return entry.name
 
 
+def _handoff(world, unit):
+    """A conversation handed to the officials of `unit` by a citizen on the unit's web chat."""
+    from ketnoi.contacts.models import ChannelContact, Contact
+    from ketnoi.inbox.services import handoff_open
+
+    n = next(_serial)
+    channel = _channel(world, unit)
+    contact = Contact.objects.create(name=f"Matrix citizen {n}")
+    person = ChannelContact.objects.create(
+        channel=channel, contact=contact, user_id=f"mxh{n}", display_name=f"Matrix citizen {n}"
+    )
+    return handoff_open(channel_contact=person, reason="matrix", requested_by_citizen=True)
+
+
+def _canned_reply(world, unit):
+    from ketnoi.inbox.services import canned_reply_save
+
+    n = next(_serial)
+    return canned_reply_save(actor=None, unit=unit, title=f"Matrix canned {n}", text=f"Matrix canned text {n}")
+
+
 MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     # console: sign-in and the shell
     "console:login": Unscoped("the public sign-in page"),
@@ -216,6 +237,21 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
         "imports a file; each row's commune is checked against scope: "
         "tests/registries/test_import.py::test_rows_outside_the_importers_communes_are_refused"
     ),
+    # console: officials' inbox (issue 6)
+    "console:inbox_list": ListCase(
+        lambda w, u: _handoff(w, u).channel_contact.display_name, as_official="processor_a", query="?folder=all"
+    ),
+    "console:inbox_detail": ObjectCase(lambda w, u: {"uuid": _handoff(w, u).uuid}, as_official="processor_a"),
+    "console:inbox_act": ObjectCase(
+        lambda w, u: {"uuid": _handoff(w, u).uuid, "action": "take"}, as_official="processor_a", method="post"
+    ),
+    "console:inbox_duty": ObjectCase(lambda w, u: {"unit_uuid": u.uuid}, as_official="processor_a", method="post"),
+    "console:inbox_canned_list": ListCase(lambda w, u: _canned_reply(w, u).title, as_official="leader_a"),
+    "console:inbox_canned_edit": ObjectCase(lambda w, u: {"uuid": _canned_reply(w, u).uuid}, as_official="leader_a"),
+    "console:inbox_canned_delete": ObjectCase(
+        lambda w, u: {"uuid": _canned_reply(w, u).uuid}, as_official="leader_a", method="post"
+    ),
+    "console:inbox_policy": ObjectCase(lambda w, u: {"uuid": u.uuid}, as_official="leader_a"),
     # integration API (as an API client of commune A)
     "api:api-root": Unscoped("ninja's index route, not served (docs are off)"),
     "api:openapi-json": Unscoped("the public OpenAPI document, no tenant data"),

@@ -3,8 +3,10 @@
 Later issues add their entries here, in the order officials use them.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ketnoi.orgs.scoping import OfficialScope
@@ -16,13 +18,25 @@ class NavItem:
     label: str
     url_name: str
     capability: str | None  # None: every official
+    count: Callable[[OfficialScope], int] | None = None  # a number shown beside the label when not zero
+
+
+def _inbox_waiting(scope: OfficialScope) -> int:
+    from ketnoi.inbox.selectors import waiting_count
+
+    return waiting_count(scope)
 
 
 NAV: list[NavItem] = [
     NavItem("home", _("Home"), "console:home", None),
     NavItem("dossier_intake", _("Take a dossier"), "console:dossier_intake", "dossiers.intake"),
     NavItem("dossier_queue", _("Dossiers"), "console:dossier_queue", "dossiers.view"),
+    NavItem("inbox", _("Inbox"), "console:inbox_list", "inbox.answer", count=_inbox_waiting),
+    NavItem("inbox_canned", _("Canned replies"), "console:inbox_canned_list", "inbox.manage"),
     NavItem("dossier_templates", _("Notice templates"), "console:template_list", "templates.manage"),
+    NavItem("petitions", _("Petitions"), "console:petition_queue", "petitions.view"),
+    NavItem("petition_oversight", _("Business petitions"), "console:petition_oversight", "petitions.oversee"),
+    NavItem("business_policies", _("Policies for businesses"), "console:business_policy_list", "petitions.policies"),
     NavItem("units", _("Units"), "console:unit_list", "orgs.view"),
     NavItem("agencies", _("Agencies and desks"), "console:agency_list", "orgs.view"),
     NavItem("officials", _("Officials"), "console:official_list", "orgs.view"),
@@ -36,4 +50,10 @@ NAV: list[NavItem] = [
 
 
 def nav_for(scope: OfficialScope) -> list[NavItem]:
-    return [item for item in NAV if item.capability is None or scope.can(item.capability)]
+    items = []
+    for item in NAV:
+        if item.capability is not None and not scope.can(item.capability):
+            continue
+        number = item.count(scope) if item.count else 0
+        items.append(replace(item, label=format_lazy("{} ({})", item.label, number)) if number else item)
+    return items
