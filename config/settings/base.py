@@ -189,6 +189,8 @@ SCHEDULED_JOBS: list[dict] = [
     {"name": "channels.retry_failed_events", "func": "ketnoi.channels.tasks.retry_failed_events", "seconds": 5 * 60},
     {"name": "calendar.seed_years", "func": "ketnoi.orgs.calendar.seed_current_years", "cron": {"hour": 1}},
     {"name": "dossiers.prompt_apologies", "func": "ketnoi.dossiers.jobs.prompt_apologies", "cron": {"hour": 7}},
+    # reports (issue 9): recompute the daily tables for the days touched since the last run
+    {"name": "reports.refresh", "func": "ketnoi.reports.aggregation.refresh_job", "seconds": 10 * 60},
     {"name": "broadcasts.start_due", "func": "ketnoi.broadcasts.jobs.start_due_broadcasts", "seconds": 30},
     {"name": "broadcasts.finish_sent", "func": "ketnoi.broadcasts.jobs.finish_sent_broadcasts", "seconds": 30},
     {"name": "broadcasts.resume_fanouts", "func": "ketnoi.broadcasts.jobs.resume_stalled_fanouts", "seconds": 60},
