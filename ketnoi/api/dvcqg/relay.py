@@ -47,6 +47,10 @@ class Target:
 
 
 def adapter_target(client: DvcqgClient, dstcode: str) -> Target:
+    """With upstream credentials of its own, the relay speaks as itself (its session, its dstcode); otherwise the
+    call goes on as it came."""
+    if client.upstream_auth_url:
+        dstcode = upstream_credentials(client).get("dstcode", "") or dstcode
     headers = {"dstcode": dstcode} if dstcode else {}
     return Target(url=client.upstream_url, headers=headers, swap_session=bool(client.upstream_auth_url))
 
@@ -137,8 +141,16 @@ def _settle(pk: int, attempt: int, **values) -> bool:
     return bool(RelayItem.objects.filter(pk=pk, status=RelayStatus.SENDING, attempts=attempt).update(**values))
 
 
+SUPERSEDED = "superseded"
+
+
 def send_one(pk: int, attempt: int) -> str:
-    item = RelayItem.objects.select_related("client").get(pk=pk)
+    """Send one claimed item; a worker whose claim was taken over (it stalled past `claimed_until`) sends nothing."""
+    item = (
+        RelayItem.objects.select_related("client").filter(pk=pk, status=RelayStatus.SENDING, attempts=attempt).first()
+    )
+    if item is None:
+        return SUPERSEDED
     headers = {"Content-Type": item.content_type, "Idempotency-Key": str(item.uuid), **item.headers}
     try:
         response = httpx.post(
