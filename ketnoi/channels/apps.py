@@ -7,6 +7,7 @@ class ChannelsConfig(AppConfig):
     verbose_name = "Channels"
 
     def ready(self) -> None:
+        from . import cache  # noqa: F401 - connects the signals that forget changed channels
         from .types import load_channel_types
 
         load_channel_types()

@@ -41,7 +41,12 @@ class Channel(UUIDModel):
 
     @property
     def secrets(self) -> dict[str, Any]:
-        return decrypt_json(self.secrets_encrypted)
+        """Decrypted once per stored value (kept on the instance beside the ciphertext it came from)."""
+        memo = getattr(self, "_secrets_memo", None)
+        if memo is None or memo[0] != self.secrets_encrypted:
+            memo = (self.secrets_encrypted, decrypt_json(self.secrets_encrypted))
+            self._secrets_memo = memo
+        return dict(memo[1])
 
     def set_secrets(self, values: dict[str, Any]) -> None:
         self.secrets_encrypted = encrypt_json(values)
@@ -60,8 +65,9 @@ class Channel(UUIDModel):
 class ChannelEvent(models.Model):
     """One webhook delivery exactly as received, stored before anything else happens to it.
 
-    The intake view only inserts this row (and the task that processes it), so the provider gets its 200 at once;
-    `dedup_key` is unique per channel, so a provider retry of the same event is stored and processed once.
+    The intake view only inserts this row (one INSERT, committed before the 200), so the provider gets its answer
+    at once; `dedup_key` is unique per channel, so a provider retry of the same event is stored and processed once.
+    A pending row is the queue: `manage.py run_inbound` claims them (ketnoi.channels.inbound_queue).
     """
 
     class Status(models.TextChoices):
@@ -90,6 +96,13 @@ class ChannelEvent(models.Model):
             models.Index(fields=["channel", "received_at"]),
             models.Index(fields=["channel", "user_id"]),
             models.Index(fields=["status"]),
+            # The inbound queue: pending rows in arrival order, and per person (the oldest pending one goes first).
+            models.Index(fields=["id"], condition=models.Q(status="pending"), name="channel_event_pending"),
+            models.Index(
+                fields=["channel", "user_id", "id"],
+                condition=models.Q(status="pending"),
+                name="channel_event_pending_person",
+            ),
         ]
 
     def __str__(self) -> str:

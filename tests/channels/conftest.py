@@ -31,7 +31,9 @@ def post_signed(client, channel, event: dict | bytes, *, key: str = OA_SECRET_KE
 
 
 def run_inbound_queue() -> None:
-    """Run every task waiting on the inbound queue, as `manage.py db_worker --queue-name inbound` does."""
+    """Process every waiting inbound event, as `manage.py run_inbound` does, then the tasks they queued on the
+    "inbound" queue (profile fetches), as `manage.py db_worker --queue-name inbound` does."""
+    call_command("run_inbound", batch=True, verbosity=0)
     call_command("db_worker", queue_name="inbound", batch=True, startup_delay=False, reload=False, verbosity=0)
 
 

@@ -4,9 +4,9 @@ import pytest
 
 from django.urls import reverse
 
+from ketnoi.channels.inbound_queue import process_event
 from ketnoi.channels.models import ChannelEvent
 from ketnoi.channels.services import webchat_channel_create
-from ketnoi.channels.tasks import process_channel_event
 from ketnoi.channels.types import get_channel_type
 from ketnoi.channels.types.base import Button, OutboundPayload, Recipient
 from ketnoi.channels.types.webchat.type import COOKIE
@@ -42,7 +42,7 @@ def test_a_visitor_message_takes_the_inbound_path_once(client, webchat):
         response = client.post(receive_url(webchat), {"text": "Làm lại CCCD cần gì?", "client_id": "abc-1"})
         assert response.status_code == 200
     event = ChannelEvent.objects.get(channel=webchat)
-    assert process_channel_event.call(event.pk) == "handled"
+    assert process_event(event.pk) == "handled"
     message = InboundMessage.objects.get()
     assert message.text == "Làm lại CCCD cần gì?"
     person = ChannelContact.objects.get(channel=webchat)

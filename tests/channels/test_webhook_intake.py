@@ -5,8 +5,9 @@ import uuid
 import pytest
 from django_tasks_db.models import DBTaskResult
 
+from ketnoi.channels import inbound_queue
 from ketnoi.channels.models import ChannelEvent
-from ketnoi.channels.tasks import process_channel_event
+from ketnoi.channels.tasks import retry_failed_events
 from ketnoi.channels.types.zalo import assumptions
 from ketnoi.contacts.models import ChannelContact, InboundMessage
 
@@ -15,8 +16,7 @@ from .conftest import post_signed, receive_url, sign
 
 
 def process_all():
-    for event in ChannelEvent.objects.filter(status=ChannelEvent.Status.PENDING):
-        process_channel_event.call(event.pk)
+    return inbound_queue.drain()
 
 
 def test_signed_event_is_stored_and_acknowledged(client, zalo_channel, django_capture_on_commit_callbacks):
@@ -26,7 +26,7 @@ def test_signed_event_is_stored_and_acknowledged(client, zalo_channel, django_ca
     event = ChannelEvent.objects.get()
     assert (event.provider_event, event.user_id, event.status) == ("user_send_text", samples.USER_ID, "pending")
     assert event.body == samples.compact(samples.text(ts=event.body.decode().split('"timestamp":"')[1][:13]))
-    assert DBTaskResult.objects.filter(queue_name="inbound", status="READY").count() == 1
+    assert not DBTaskResult.objects.exists(), "the pending event is the queue entry: no task row"
 
 
 def test_signature_without_mac_prefix_is_accepted(client, zalo_channel):
@@ -110,9 +110,11 @@ def test_duplicate_event_is_stored_and_processed_once(client, zalo_channel, djan
     assert (first.status_code, retry.status_code) == (200, 200)
     assert retry.json()["duplicate"] is True
     stored = ChannelEvent.objects.get()
-    assert DBTaskResult.objects.filter(queue_name="inbound").count() == 1
-    assert process_channel_event.call(stored.pk) == "handled"
-    assert process_channel_event.call(stored.pk) == "skipped"
+    assert process_all() == 1
+    assert process_all() == 0
+    assert inbound_queue.process_event(stored.pk) == "skipped"
+    stored.refresh_from_db()
+    assert (stored.status, stored.attempts) == ("handled", 1)
     assert InboundMessage.objects.count() == 1
 
 
@@ -221,23 +223,29 @@ def test_delivery_receipts_are_left_to_their_handler(client, zalo_channel):
 
 
 def test_a_failing_handler_leaves_the_event_failed_then_retried(client, zalo_channel, monkeypatch):
-    from ketnoi.channels import tasks
-
     def broken(channel, event):
         raise RuntimeError("database hiccup")
 
     post_signed(client, zalo_channel, samples.text())
     event = ChannelEvent.objects.get()
-    monkeypatch.setattr(tasks, "handlers_for", lambda kind: [broken])
-    with pytest.raises(RuntimeError):
-        process_channel_event.call(event.pk)
+    monkeypatch.setattr(inbound_queue, "handlers_for", lambda kind: [broken])
+    assert process_all() == 1
     event.refresh_from_db()
     assert (event.status, event.attempts, event.handled_at) == ("failed", 1, None)
     assert "database hiccup" in event.error
     assert not InboundMessage.objects.exists()
+    assert process_all() == 0, "a failed event waits for the retry job"
     monkeypatch.undo()
-    assert tasks.retry_failed_events() == 1
-    process_channel_event.call(event.pk)
+    assert retry_failed_events() == 1
+    assert process_all() == 1
     event.refresh_from_db()
-    assert (event.status, event.error) == ("handled", "")
+    assert (event.status, event.error, event.attempts) == ("handled", "", 2)
     assert InboundMessage.objects.count() == 1
+
+
+def test_the_retry_job_gives_up_after_max_attempts(client, zalo_channel):
+    post_signed(client, zalo_channel, samples.text())
+    ChannelEvent.objects.update(status="failed", attempts=5, error="still broken")
+    assert retry_failed_events(max_attempts=5) == 0
+    assert process_all() == 0
+    assert ChannelEvent.objects.get().status == "failed"

@@ -1,7 +1,7 @@
 """Web chat for citizens without Zalo: a widget on the portal, a visitor identified by a signed cookie.
 
 The widget POSTs to the same /c/webchat/<uuid>/receive path as provider webhooks, so its messages take the same
-ChannelEvent -> process_channel_event -> contacts path. Outbound messages are stored as WebChatMessage rows that
+ChannelEvent -> inbound queue (run_inbound) -> contacts path. Outbound messages are stored as WebChatMessage rows that
 the widget polls.
 """
 

@@ -1,0 +1,122 @@
+"""The inbound queue: pending ChannelEvent rows, claimed and processed by `manage.py run_inbound`.
+
+The webhook view only inserts the event (one INSERT); there is no separate task row. A claimer takes the oldest
+pending event whose person (channel, user_id) has no older pending event, locks it (FOR UPDATE SKIP LOCKED on
+PostgreSQL, so any number of claimers share the queue; SQLite serialises writers), and runs the registered handlers
+in that same transaction, which also marks the event handled. So events of one person are processed one at a
+time and in arrival order, a crash rolls back and leaves the event pending for the next claimer (nothing lost),
+and a handler that raises leaves it `failed` with the reason (retried by the `channels.retry_failed_events` job).
+"""
+
+import logging
+import threading
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from .inbound import handlers_for
+from .models import ChannelEvent
+from .types.base import EventKind
+
+logger = logging.getLogger(__name__)
+
+PENDING = ChannelEvent.Status.PENDING
+
+
+def poll_seconds() -> float:
+    """How long an idle claimer waits before looking again (INBOUND_POLL_SECONDS)."""
+    return float(getattr(settings, "INBOUND_POLL_SECONDS", 0.1))
+
+
+def _claimable():
+    """Pending events that are the oldest pending one of their person, oldest first."""
+    earlier = ChannelEvent.objects.filter(
+        channel_id=OuterRef("channel_id"), user_id=OuterRef("user_id"), status=PENDING, pk__lt=OuterRef("pk")
+    )
+    return ChannelEvent.objects.filter(status=PENDING).filter(~Exists(earlier)).order_by("pk")
+
+
+def has_pending() -> bool:
+    """A cheap read outside any transaction, so an idle claimer takes no lock (SQLite's writers wait for none)."""
+    return ChannelEvent.objects.filter(status=PENDING).exists()
+
+
+def process_next() -> str | None:
+    """Claim and process one event; None when nothing is claimable right now."""
+    with transaction.atomic():
+        event = _claimable().select_for_update(skip_locked=True, of=("self",)).select_related("channel").first()
+        if event is None:
+            return None
+        return _process_locked(event)
+
+
+def process_event(event_id: int) -> str:
+    """Process one given event (waiting for its lock if a claimer holds it). Idempotent: "skipped" once handled."""
+    with transaction.atomic():
+        event = ChannelEvent.objects.select_for_update(of=("self",)).select_related("channel").filter(pk=event_id)
+        event = event.first()
+        if event is None or event.handled_at is not None:
+            return "skipped"
+        return _process_locked(event)
+
+
+def _process_locked(event: ChannelEvent) -> str:
+    """Inside the transaction holding the event's lock: parse, run the handlers in a savepoint, record the outcome.
+
+    Handlers' writes and the event's new status commit together; a handler that raises rolls back to the savepoint
+    and the event is marked failed (its on_commit callbacks are dropped with the savepoint).
+    """
+    channel = event.channel
+    try:
+        parsed = channel.channel_type.parse_events(channel, event.body)
+    except ValueError as exc:
+        _save(event, ChannelEvent.Status.UNPARSEABLE, error=str(exc)[:500], handled=True)
+        return event.status
+    try:
+        with transaction.atomic():
+            handled = False
+            for inbound in parsed:
+                for handler in handlers_for(inbound.kind):
+                    handler(channel, inbound)
+                    handled = True
+    except Exception as exc:
+        logger.exception("Channel event %s failed", event.pk)
+        _save(event, ChannelEvent.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], handled=False)
+        return event.status
+    ignored = not handled and all(e.kind == EventKind.OTHER for e in parsed)
+    _save(event, ChannelEvent.Status.IGNORED if ignored else ChannelEvent.Status.HANDLED, error="", handled=True)
+    return event.status
+
+
+def _save(event: ChannelEvent, status: str, *, error: str, handled: bool) -> None:
+    event.status = status
+    event.error = error
+    event.attempts += 1
+    event.handled_at = timezone.now() if handled else None
+    event.save(update_fields=["status", "error", "attempts", "handled_at"])
+
+
+def drain() -> int:
+    """Process every claimable event, then return how many were processed (tests; `run_inbound --batch`)."""
+    count = 0
+    while process_next() is not None:
+        count += 1
+    return count
+
+
+def run(stop: threading.Event) -> None:
+    """The claimer's loop: work while there is work, otherwise look again every poll_seconds() until stopped.
+
+    A database error (restart, lost connection) is logged; the connection is dropped and the loop goes on."""
+    while not stop.is_set():
+        try:
+            if has_pending() and process_next() is not None:
+                continue
+        except Exception:
+            logger.exception("Inbound claimer: database error; retrying")
+            connection.close()
+            stop.wait(1.0)
+            continue
+        stop.wait(poll_seconds())
