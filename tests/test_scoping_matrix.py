@@ -179,6 +179,52 @@ def _canned_reply(world, unit):
     return canned_reply_save(actor=None, unit=unit, title=f"Matrix canned {n}", text=f"Matrix canned text {n}")
 
 
+def _broadcast(world, unit):
+    """A draft broadcast of `unit` on a channel of it (written by the province's communications editor)."""
+    from ketnoi.broadcasts.services import BroadcastContent, broadcast_create
+
+    n = next(_serial)
+    content = BroadcastContent(title=f"Matrix broadcast {n}", text="x", channels=[_channel(world, unit)])
+    return broadcast_create(actor=world.editor, unit=unit, content=content)
+
+
+def _broadcast_template(world, unit):
+    from ketnoi.broadcasts.services import template_save
+
+    return template_save(actor=world.editor, unit=unit, name=f"Matrix template {next(_serial)}", text="x")
+
+
+def _community_group(world, unit):
+    from ketnoi.broadcasts.services import group_create
+
+    return group_create(actor=world.editor, unit=unit, name=f"Matrix group {next(_serial)}")
+
+
+def _meeting(world, unit):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ketnoi.broadcasts.services.meetings import meeting_schedule
+
+    organizer = world.leader_a if unit == world.commune_a else world.admin
+    return meeting_schedule(
+        actor=organizer,
+        unit=unit,
+        title=f"Matrix meeting {next(_serial)}",
+        starts_at=timezone.now() + dt.timedelta(days=1),
+        place="x",
+        participants=[organizer],
+    )
+
+
+def _internal_notice(world, unit):
+    from ketnoi.broadcasts.services import official_notify
+
+    official = world.leader_a if unit == world.commune_a else world.desk_b
+    return official_notify(official=official, text="Matrix notice", key=f"matrix:{next(_serial)}")
+
+
 MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     # console: sign-in and the shell
     "console:login": Unscoped("the public sign-in page"),
@@ -252,6 +298,30 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
         lambda w, u: {"uuid": _canned_reply(w, u).uuid}, as_official="leader_a", method="post"
     ),
     "console:inbox_policy": ObjectCase(lambda w, u: {"uuid": u.uuid}, as_official="leader_a"),
+    # console: broadcasts, community groups, the officials' internal channel (issue 7)
+    "console:broadcast_list": ListCase(lambda w, u: _broadcast(w, u).title, as_official="leader_a"),
+    "console:broadcast_new": ListCase(lambda w, u: _channel(w, u).name, as_official="leader_a"),
+    "console:broadcast_preview": Unscoped(
+        "htmx preview of the composer form as typed: its choices are the scoped querysets of the form "
+        "(broadcast_new's case), an out-of-scope uuid is simply not a valid choice"
+    ),
+    "console:broadcast_detail": ObjectCase(lambda w, u: {"uuid": _broadcast(w, u).uuid}, as_official="leader_a"),
+    "console:broadcast_edit": ObjectCase(lambda w, u: {"uuid": _broadcast(w, u).uuid}, as_official="leader_a"),
+    "console:broadcast_act": ObjectCase(
+        lambda w, u: {"uuid": _broadcast(w, u).uuid, "action": "submit"}, as_official="leader_a", method="post"
+    ),
+    "console:broadcast_templates": ListCase(lambda w, u: _broadcast_template(w, u).name, as_official="leader_a"),
+    "console:broadcast_template_approve": ObjectCase(
+        lambda w, u: {"uuid": _broadcast_template(w, u).uuid}, as_official="leader_a", method="post"
+    ),
+    "console:broadcast_groups": ListCase(lambda w, u: _community_group(w, u).name, as_official="leader_a"),
+    "console:broadcast_group": ObjectCase(lambda w, u: {"uuid": _community_group(w, u).uuid}, as_official="leader_a"),
+    "console:internal_notices": Unscoped("the acting official's own notices (filtered by user, not by unit)"),
+    "console:internal_notice_read": ObjectCase(
+        lambda w, u: {"uuid": _internal_notice(w, u).uuid}, as_official="leader_a", method="post"
+    ),
+    "console:meeting_list": ListCase(lambda w, u: _meeting(w, u).title, as_official="leader_a"),
+    "console:meeting_detail": ObjectCase(lambda w, u: {"uuid": _meeting(w, u).uuid}, as_official="leader_a"),
     # integration API (as an API client of commune A)
     "api:api-root": Unscoped("ninja's index route, not served (docs are off)"),
     "api:openapi-json": Unscoped("the public OpenAPI document, no tenant data"),

@@ -208,6 +208,7 @@ DEMO_SEEDERS: list[str] = [
     "ketnoi.procedures.demo.seed",
     "ketnoi.dossiers.demo.seed",
     "ketnoi.channels.demo.seed",
+    "ketnoi.broadcasts.demo.seed",
     "ketnoi.registries.demo.seed",
 ]
 

@@ -27,12 +27,21 @@ def _inbox_waiting(scope: OfficialScope) -> int:
     return waiting_count(scope)
 
 
+def _notices_unread(scope: OfficialScope) -> int:
+    from ketnoi.broadcasts.selectors import unread_notice_count
+
+    return unread_notice_count(scope)
+
+
 NAV: list[NavItem] = [
     NavItem("home", _("Home"), "console:home", None),
     NavItem("dossier_intake", _("Take a dossier"), "console:dossier_intake", "dossiers.intake"),
     NavItem("dossier_queue", _("Dossiers"), "console:dossier_queue", "dossiers.view"),
     NavItem("inbox", _("Inbox"), "console:inbox_list", "inbox.answer", count=_inbox_waiting),
     NavItem("inbox_canned", _("Canned replies"), "console:inbox_canned_list", "inbox.manage"),
+    NavItem("broadcasts", _("Broadcasts"), "console:broadcast_list", "broadcasts.compose"),
+    NavItem("internal", _("My notices"), "console:internal_notices", None, count=_notices_unread),
+    NavItem("meetings", _("Meetings"), "console:meeting_list", None),
     NavItem("dossier_templates", _("Notice templates"), "console:template_list", "templates.manage"),
     NavItem("petitions", _("Petitions"), "console:petition_queue", "petitions.view"),
     NavItem("petition_oversight", _("Business petitions"), "console:petition_oversight", "petitions.oversee"),
