@@ -15,7 +15,7 @@ from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
 from . import conf
 
 HORIZON = dt.timedelta(days=30)  # beyond this, "when does it change" is not worth showing
-PRECISION = dt.timedelta(minutes=1)
+PRECISION = dt.timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
