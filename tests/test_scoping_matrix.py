@@ -225,6 +225,45 @@ def _internal_notice(world, unit):
     return official_notify(official=official, text="Matrix notice", key=f"matrix:{next(_serial)}")
 
 
+def _petition(world, unit, *, business=False):
+    """A petition about `unit`, routed to the unit's public service centre (no routing rule for its category)."""
+    from ketnoi.petitions.demo_config import seed_config
+    from ketnoi.petitions.services import Petitioner, petition_submit
+
+    n = next(_serial)
+    petitioner = Petitioner(name=f"Matrix Petitioner {n}", phone="0912000999")
+    if business:
+        petitioner = Petitioner(
+            name=f"Matrix Owner {n}", type="business", business_name=f"Matrix Business {n}", tax_code="0100109106"
+        )
+    category = seed_config()["thu-tuc"]
+    return petition_submit(
+        category=category, area=unit, subject=f"Matrix subject {n}", text="Matrix petition text", petitioner=petitioner
+    )
+
+
+def _petition_viewer(world, unit, username: str, role) -> None:
+    """An official of `unit` with `role`, kept on the world as `username` (for the association and the editor)."""
+    if hasattr(world, username):
+        return
+    user = orgs.official_create(
+        actor=None, username=username, full_name=username, password="Matrix-pass-123", unit=unit, role=role
+    )
+    setattr(world, username, user)
+
+
+def _business_petition(world, unit):
+    _petition_viewer(world, world.commune_a, "association_a", Role.BUSINESS_ASSOCIATION)
+    return _petition(world, unit, business=True).tracking_code
+
+
+def _policy(world, unit):
+    from ketnoi.petitions.services import policy_save
+
+    _petition_viewer(world, world.commune_a, "editor_a", Role.COMMS_EDITOR)
+    return policy_save(actor=None, unit=unit, title=f"Matrix policy {next(_serial)}", publish=True)
+
+
 MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     # console: sign-in and the shell
     "console:login": Unscoped("the public sign-in page"),
@@ -342,6 +381,30 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     "api:dossier_events": Unscoped(
         "POST with a body; events on dossiers outside the client's unit answer not_found: "
         "tests/dossiers/test_api.py::test_writes_outside_the_client_unit_are_refused"
+    ),
+    # console and API: petitions and the business companion (issue 8)
+    "console:petition_queue": ListCase(lambda w, u: _petition(w, u).tracking_code),
+    "console:petition_detail": ObjectCase(lambda w, u: {"uuid": _petition(w, u).uuid}),
+    "console:petition_act": ObjectCase(
+        lambda w, u: {"uuid": _petition(w, u).uuid, "action": "accept"}, as_official="processor_a", method="post"
+    ),
+    "console:petition_oversight": ListCase(_business_petition, as_official="association_a"),
+    "console:business_policy_list": ListCase(lambda w, u: _policy(w, u).title, as_official="editor_a"),
+    "console:business_policy_edit": ObjectCase(lambda w, u: {"uuid": _policy(w, u).uuid}, as_official="editor_a"),
+    "api:petition_create": Unscoped(
+        "POST with a body; areas outside the client's unit are refused: "
+        "tests/petitions/test_api_open311.py::test_api_refuses_an_area_outside_the_client_unit"
+    ),
+    "api:petition_list_api": ListCase(lambda w, u: _petition(w, u).tracking_code, as_official="api_client_a"),
+    "api:petition_detail_api": ObjectCase(lambda w, u: {"uuid": _petition(w, u).uuid}, as_official="api_client_a"),
+    "api:open311_services": Unscoped("the province's petition categories (Open311 service list), no tenant data"),
+    "api:open311_request_create": Unscoped(
+        "POST with a body; areas outside the client's unit are refused: "
+        "tests/petitions/test_api_open311.py::test_api_refuses_an_area_outside_the_client_unit"
+    ),
+    "api:open311_request_list": ListCase(lambda w, u: _petition(w, u).tracking_code, as_official="api_client_a"),
+    "api:open311_request_detail": ObjectCase(
+        lambda w, u: {"code": _petition(w, u).tracking_code}, as_official="api_client_a"
     ),
 }
 

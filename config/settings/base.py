@@ -197,6 +197,9 @@ SCHEDULED_JOBS: list[dict] = [
     {"name": "broadcasts.night_hold", "func": "ketnoi.broadcasts.jobs.night_hold", "seconds": 60},
     {"name": "broadcasts.meeting_reminders", "func": "ketnoi.broadcasts.jobs.send_meeting_reminders", "seconds": 60},
     {"name": "dvcqg.relay", "func": "ketnoi.api.dvcqg.tasks.relay_job", "seconds": 20},
+    # petitions (issue 8): reminders and escalations (each fires once), closing after the reopening period
+    {"name": "petitions.deadlines", "func": "ketnoi.petitions.jobs.deadlines_job", "seconds": 60 * 60},
+    {"name": "petitions.close_expired", "func": "ketnoi.petitions.jobs.close_expired_job", "cron": {"hour": 2}},
 ]
 
 # The name shown on the portal and console until a province is configured in the database.
@@ -210,6 +213,7 @@ DEMO_SEEDERS: list[str] = [
     "ketnoi.channels.demo.seed",
     "ketnoi.broadcasts.demo.seed",
     "ketnoi.registries.demo.seed",
+    "ketnoi.petitions.demo.seed",
 ]
 
 LOGGING = {

@@ -8,7 +8,7 @@ from django.http import Http404
 from ketnoi.core.errors import ApplicationError, NotPermitted
 
 from .auth import ApiTokenAuth
-from .endpoints import dossiers, procedures, units
+from .endpoints import dossiers, open311, petitions, procedures, units
 
 api = NinjaAPI(
     title="ketnoi integration API",
@@ -20,6 +20,8 @@ api = NinjaAPI(
 api.add_router("", units.router)
 api.add_router("", procedures.router)
 api.add_router("", dossiers.router)
+api.add_router("", petitions.router)
+api.add_router("/open311/v2", open311.router)
 
 
 def _error(request, status: int, code: str, message: str, extra: dict | None = None):

@@ -55,3 +55,50 @@ def redact_value(field_name: str, value: Any) -> Any:
     if any(word in name for word in ID_FIELD_WORDS):
         return mask_id_number(value)
     return value
+
+
+# Publication: free text written by citizens, anonymised before anyone outside the agency reads it. ------------
+
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A person named after a form of address: "ông Nguyễn Văn An", "chị Lan", "bà Trần Thị B".
+_UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+_NAME_WORD = rf"[{_UPPER}][^\s,.;:!?()\"“”]*"
+HONORIFIC_NAME_RE = re.compile(
+    rf"(?i:\b(ông|bà|anh|chị|em|cô|chú|bác|cụ|mr\.?|mrs\.?|ms\.?))\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}"
+)
+# "tôi là Nguyễn Văn An", "tên tôi là Lan", "my name is ..."
+SELF_NAME_RE = re.compile(
+    rf"(?i:\b(tôi là|tên tôi là|tên là|my name is|i am))\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}"
+)
+# A house address: "số 12 đường Lê Lợi", "12/3 Bạch Đằng", "ngõ 45", "hẻm 7/2", "nhà số 8".
+_STREET = r"(?i:đường|phố|ngõ|hẻm|kiệt|ngách)"
+ADDRESS_RE = re.compile(
+    rf"\b(?:(?i:nhà\s+)?(?i:số)\s+\d+[\w/-]*|\d+[a-zA-Z]?(?:/\d+)+|\d+[a-zA-Z]?\s+(?={_STREET}\b)"
+    rf"|(?<!dân )(?<!Dân ){_STREET}\s+\d+[\w/-]*)"
+    rf"(?:\s*,?\s*(?:{_STREET}\s+)?{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})?"
+)
+HIDDEN_PERSON = "[…]"
+HIDDEN_CONTACT = "[đã ẩn]"
+
+
+def anonymize_text(text: str, *, names: tuple[str, ...] | list[str] = ()) -> str:
+    """Remove personal data from free text for publication: the given names (the petitioner, a business owner),
+    names after a form of address, e-mail addresses, phone and ID numbers, and house addresses. Numbers are
+    removed, not masked: the public needs none of their digits."""
+    text = text or ""
+    variants = set()
+    for name in names:
+        words = (name or "").split()
+        if len(words) >= 2:
+            variants.add(" ".join(words))
+        if len(words) >= 3:
+            variants.add(" ".join(words[-2:]))  # "Văn An" of "Nguyễn Văn An"
+    for variant in sorted(variants, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(variant)}(?!\w)", HIDDEN_PERSON, text, flags=re.IGNORECASE)
+    text = EMAIL_RE.sub(HIDDEN_CONTACT, text)
+    text = PHONE_RE.sub(HIDDEN_CONTACT, text)
+    text = ID_RE.sub(HIDDEN_CONTACT, text)
+    text = re.sub(r"(?<!\d)\d{10,13}(?!\d)", HIDDEN_CONTACT, text)  # other long numbers (tax codes, accounts)
+    text = SELF_NAME_RE.sub(lambda m: f"{m.group(1)} {HIDDEN_PERSON}", text)
+    text = HONORIFIC_NAME_RE.sub(lambda m: f"{m.group(1)} {HIDDEN_PERSON}", text)
+    return ADDRESS_RE.sub(HIDDEN_CONTACT, text)
