@@ -1,0 +1,16 @@
+"""The demo inbox: conversations waiting and answered, canned replies; seeding twice changes nothing."""
+
+from ketnoi.inbox.demo import seed
+from ketnoi.inbox.models import CannedReply, Handoff
+from ketnoi.outbox.models import OutboundMessage
+
+
+def test_demo_inbox_is_seeded_once(world):
+    seed()
+    counts = (Handoff.objects.count(), CannedReply.objects.count(), OutboundMessage.objects.count())
+    seed()
+    assert (Handoff.objects.count(), CannedReply.objects.count(), OutboundMessage.objects.count()) == counts
+    assert counts[0] == 3
+    assert Handoff.objects.filter(unit=world.commune_a, state="open").exists()
+    answered = Handoff.objects.get(state="waiting_citizen")
+    assert answered.assigned_to == world.processor_a and answered.first_response_at is not None
