@@ -20,7 +20,7 @@ from ketnoi.orgs import services as orgs
 from ketnoi.orgs.models import Agency, AgencyKind, Membership
 from ketnoi.orgs.roles import Role
 
-SCOPED_NAMESPACES = ("console", "api")
+SCOPED_NAMESPACES = ("console", "api", "dvcqg")
 _serial = count(1)
 
 
@@ -225,6 +225,48 @@ def _internal_notice(world, unit):
     return official_notify(official=official, text="Matrix notice", key=f"matrix:{next(_serial)}")
 
 
+def _dvcqg_client(world, unit):
+    from ketnoi.api.dvcqg.accounts import dvcqg_client_create
+
+    n = next(_serial)
+    client, _key = dvcqg_client_create(
+        actor=None,
+        name=f"Matrix one-stop {n}",
+        receiving_agency=Agency.objects.get(code=f"H90.{unit.code}"),
+        username=f"matrix-motcua-{n}",
+        password="Matrix-pass-123",
+    )
+    return client
+
+
+def _dvcqg_call(world, unit):
+    from ketnoi.api.dvcqg.models import DvcqgRequest
+
+    n = next(_serial)
+    return DvcqgRequest.objects.create(
+        client=_dvcqg_client(world, unit),
+        style="array",
+        path="ThemMoi",
+        body="[]",
+        error_code="-1",
+        message=f"Matrix call {n}",
+    )
+
+
+def _dvcqg_dead_relay(world, unit):
+    from ketnoi.api.dvcqg.models import RelayItem, RelayStatus
+
+    call = _dvcqg_call(world, unit)
+    return RelayItem.objects.create(
+        client=call.client,
+        request=call,
+        url="http://upstream.invalid/",
+        body="[]",
+        status=RelayStatus.DEAD,
+        last_error=f"Matrix relay failure {call.pk}",
+    )
+
+
 def _petition(world, unit, *, business=False):
     """A petition about `unit`, routed to the unit's public service centre (no routing rule for its category)."""
     from ketnoi.petitions.demo_config import seed_config
@@ -361,6 +403,23 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     ),
     "console:meeting_list": ListCase(lambda w, u: _meeting(w, u).title, as_official="leader_a"),
     "console:meeting_detail": ObjectCase(lambda w, u: {"uuid": _meeting(w, u).uuid}, as_official="leader_a"),
+    # console: DVCQG-compatible sync clients (issue 5)
+    "console:dvcqg_client_list": ListCase(lambda w, u: _dvcqg_client(w, u).username),
+    "console:dvcqg_client_detail": ObjectCase(lambda w, u: {"uuid": _dvcqg_client(w, u).uuid}),
+    "console:dvcqg_client_relay": ObjectCase(lambda w, u: {"uuid": _dvcqg_client(w, u).uuid}, method="post"),
+    "console:dvcqg_request_detail": ObjectCase(lambda w, u: {"uuid": _dvcqg_call(w, u).uuid}),
+    "console:dvcqg_relay_dead": ListCase(lambda w, u: _dvcqg_dead_relay(w, u).last_error),
+    "console:dvcqg_relay_retry": ObjectCase(lambda w, u: {"uuid": _dvcqg_dead_relay(w, u).uuid}, method="post"),
+    # DVCQG-compatible endpoints (issue 5): machine callers identified by their own credentials, not officials
+    "dvcqg:adapter_auth": Unscoped("exchanges a client's user name and password for a session; no tenant data"),
+    "dvcqg:adapter_service": Unscoped(
+        "POST with the client's session; it reads and writes only in its unit: "
+        "tests/api_dvcqg/test_scoping.py::test_a_client_reaches_only_its_own_unit"
+    ),
+    "dvcqg:array_action": Unscoped(
+        "POST with the client's URL key; it writes only in its unit: "
+        "tests/api_dvcqg/test_scoping.py::test_a_client_reaches_only_its_own_unit"
+    ),
     # integration API (as an API client of commune A)
     "api:api-root": Unscoped("ninja's index route, not served (docs are off)"),
     "api:openapi-json": Unscoped("the public OpenAPI document, no tenant data"),

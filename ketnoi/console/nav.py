@@ -50,11 +50,13 @@ NAV: list[NavItem] = [
     NavItem("agencies", _("Agencies and desks"), "console:agency_list", "orgs.view"),
     NavItem("officials", _("Officials"), "console:official_list", "orgs.view"),
     NavItem("procedures", _("Procedures"), "console:procedure_list", None),
+    NavItem("reports", _("Reports"), "console:report_dashboard", "reports.view"),
     NavItem("registries", _("Public registries"), "console:registry_list", "registries.manage"),
     NavItem("audit", _("Audit log"), "console:audit_list", "audit.view"),
     NavItem("calendar", _("Working-day calendar"), "console:calendar", "calendar.manage"),
     NavItem("channels", _("Channels"), "console:channel_list", "channels.view"),
     NavItem("outbox", _("Undelivered messages"), "console:outbox_dead_letters", "channels.view"),
+    NavItem("dvcqg", _("One-stop sync (DVCQG)"), "console:dvcqg_client_list", "dvcqg.view"),
 ]
 
 

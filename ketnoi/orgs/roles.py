@@ -47,6 +47,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "procedures.manage": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN}),
     # wording of citizen notices per unit (same roles as the template service, dossiers/services/templates.py)
     "templates.manage": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN}),
+    # DVCQG-compatible sync clients: their traffic, errors and relay queue; configuring them and retrying the relay
+    "dvcqg.view": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN, R.LEADER}),
+    "dvcqg.manage": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN}),
 }
 
 
