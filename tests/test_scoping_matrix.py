@@ -306,6 +306,17 @@ def _policy(world, unit):
     return policy_save(actor=None, unit=unit, title=f"Matrix policy {next(_serial)}", publish=True)
 
 
+def _report_figures(world, unit):
+    """A day of figures for a new agency of `unit` in the daily report tables; the agency's name is the marker."""
+    from django.utils import timezone
+
+    from ketnoi.reports.models import DailyUnitStat
+
+    agency = _agency(world, unit)
+    DailyUnitStat.objects.create(day=timezone.localdate(), unit=unit, unit_path=unit.path, agency=agency, received=3)
+    return agency.short_name or agency.name
+
+
 MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     # console: sign-in and the shell
     "console:login": Unscoped("the public sign-in page"),
@@ -358,6 +369,11 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     "console:template_list": ListCase(_notice_template),
     "console:template_edit": ObjectCase(lambda w, u: {"uuid": u.uuid, "kind": "received", "language": "vi"}),
     "console:template_preview": ObjectCase(lambda w, u: {"uuid": u.uuid}, method="post"),
+    # console: reports (issue 9); a unit outside the official's scope is a 404 (tests/reports/test_console.py)
+    "console:report_dashboard": ListCase(_report_figures),
+    "console:report_export_xlsx": ObjectCase(lambda w, u: {"unit": u.uuid}),
+    "console:report_export_csv": ObjectCase(lambda w, u: {"unit": u.uuid}),
+    "console:report_pdf": ObjectCase(lambda w, u: {"unit": u.uuid}),
     # console: public registries (issue 9)
     "console:registry_list": ListCase(_registry_entry),
     "console:registry_import": Unscoped(

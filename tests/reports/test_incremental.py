@@ -9,7 +9,7 @@ from collections import Counter
 from django.utils import timezone
 
 from ketnoi.contacts.models import ChannelContact
-from ketnoi.dossiers.models import Dossier, DossierEvent, DossierRating, EventKind, RatingMethod
+from ketnoi.dossiers.models import Dossier, DossierRating, EventKind, RatingMethod
 from ketnoi.dossiers.states import State
 from ketnoi.orgs.models import Desk
 from ketnoi.outbox.models import OutboundMessage
@@ -51,7 +51,7 @@ def change(rng: random.Random, world, channel) -> str:
         target.due_date = random_moment(rng).date()
         target.save()
     elif what == "move_desk":
-        desks = list(Desk.objects.filter(agency=target.receiving_agency)) + [None]
+        desks = [*Desk.objects.filter(agency=target.receiving_agency), None]
         target.desk = rng.choice(desks)
         target.received_by = rng.choice([world.desk_a, world.desk_b, None])
         target.save()
@@ -98,7 +98,7 @@ def test_incremental_refresh_equals_a_full_recomputation_after_random_changes(wo
     assert first.rebuilt
     rng = random.Random(9)
     done = Counter()
-    for round_ in range(6):
+    for _round in range(6):
         for _ in range(12):
             done[change(rng, world, data["channel"])] += 1
         result = reports_refresh()
