@@ -16,6 +16,7 @@ BENCHES = [
     "bench.priority_isolation",
     "bench.status_events",
     "bench.dossier_lookup",
+    "bench.broadcast_fanout",
 ]
 MARK_START, MARK_END = "<!-- results:start -->", "<!-- results:end -->"
 
