@@ -1,7 +1,5 @@
 """Petitions tests: the demo province with its petition categories, routing rules, monitor and association."""
 
-from types import SimpleNamespace
-
 import pytest
 
 from django.contrib.auth import get_user_model
@@ -54,4 +52,17 @@ def make_petition():
     return file_petition
 
 
-__all__ = ["SimpleNamespace"]
+def chat_person(unit, *, user_id="pakn-user-1", phone="+84912000111"):
+    """A person on a web chat channel of `unit`: petitions filed from it are answered there."""
+    from ketnoi.channels.models import Channel
+    from ketnoi.contacts.models import ChannelContact, Contact
+
+    channel = Channel.objects.get_or_create(unit=unit, type_code="webchat", name=f"Web chat {unit.code}")[0]
+    contact = Contact.objects.create(name="Nguyễn Văn An", phone=phone)
+    return ChannelContact.objects.create(channel=channel, contact=contact, user_id=user_id, is_follower=True)
+
+
+def messages_about(petition):
+    from ketnoi.outbox.models import OutboundMessage
+
+    return list(OutboundMessage.objects.filter(source_type="petition", source_id=str(petition.uuid)).order_by("id"))

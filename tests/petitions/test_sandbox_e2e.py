@@ -1,0 +1,95 @@
+"""End to end through the Zalo sandbox: a citizen sends a petition from the phone (the chat flow: category, text,
+photo, location, shared phone, confirmation), receives the tracking code; an officer answers, a leader approves,
+the real dispatcher delivers the answer to the phone, the citizen rates it with a button. Outside the free window
+the answer reaches the same phone as a template message."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from ketnoi.channels.types.zalo import tokens
+from ketnoi.outbox.dispatcher import dispatch_once
+from ketnoi.petitions.models import Petition
+from ketnoi.petitions.services import answer_approve, answer_submit, petition_accept
+from tests.conversations.conftest import Phone, buttons, texts
+from tests.sandbox_oa import connect_sandbox_oa
+
+from .conftest import build_petition_world
+
+PHONE = "84912000333"
+ANSWER = "Ủy ban phường đã thay bóng đèn đường trước nhà văn hóa Tổ dân phố 2 ngày 24/11."
+
+
+@pytest.fixture
+def oa(zalo_sandbox, transactional_db, live_server, settings):
+    settings.OUTBOX_RETRY_BASE_SECONDS = 0.05
+    settings.OUTBOX_RETRY_MAX_SECONDS = 0.5
+    world = build_petition_world()
+    channel, created = connect_sandbox_oa(
+        zalo_sandbox,
+        unit=world.commune_a,
+        live_server_url=live_server.url,
+        name="Phường Đông Hòa",
+        config={"petition_template_id": "tpl-petition"},
+    )
+    yield SimpleNamespace(channel=channel, oa_id=created["oa_id"], world=world, sandbox=zalo_sandbox)
+    tokens.forget(channel.pk)
+
+
+def send_petition_from_the_phone(oa) -> tuple[Phone, Petition]:
+    phone = Phone(oa.sandbox, oa.oa_id, "Trần Văn Nam", PHONE)
+    phone.follow()
+    shown = texts(phone.tap("#petition"))
+    assert "Hạ tầng, giao thông, chiếu sáng" in shown
+    describe = texts(phone.tap("#petition.category:1"))
+    assert "Describe" in describe or "Mô tả" in describe
+    phone.say("Đèn đường trước nhà văn hóa Tổ dân phố 2 bị hỏng hơn một tuần, buổi tối rất tối.")
+    phone.send_image(url="https://photos.example.vn/den-duong.jpg")
+    phone.tap("#petition.skip:photos")
+    phone.send_location(10.7769, 106.7009)
+    confirm = phone.submit_info("Trần Văn Nam", "0912000333")
+    assert "#petition.send" in buttons(confirm).values()
+    acknowledgement = texts(phone.tap("#petition.send"))
+    petition = Petition.objects.get()
+    assert petition.tracking_code in acknowledgement
+    return phone, petition
+
+
+def answer_and_approve(world, petition: Petition) -> None:
+    petition_accept(actor=world.processor_a, petition=petition)
+    answer_submit(actor=world.processor_a, petition=petition, text=ANSWER)
+    answer_approve(actor=world.leader_a, petition=petition)
+
+
+def test_petition_from_the_phone_answered_approved_received_and_rated(oa):
+    phone, petition = send_petition_from_the_phone(oa)
+    assert petition.source == "chat" and petition.channel_contact.user_id == phone.user_id
+    assert petition.petitioner_phone == "+" + PHONE and petition.area == oa.world.commune_a
+    assert (petition.latitude, petition.longitude) == (10.7769, 106.7009)
+    assert petition.attachments.get().url == "https://photos.example.vn/den-duong.jpg"
+
+    answer_and_approve(oa.world, petition)
+    dispatch_once(rounds=4)
+    arrived = phone.new_messages()
+    assert any(ANSWER in (m["text"] or "") and m["endpoint"] == "cs" for m in arrived)
+    rate_buttons = buttons(arrived)
+    assert f"#petition.rate:{petition.tracking_code}:5" in rate_buttons.values()
+
+    thanks = texts(phone.tap(f"#petition.rate:{petition.tracking_code}:5"))
+    assert petition.tracking_code in thanks
+    petition.refresh_from_db()
+    assert petition.rating == 5 and petition.rated_at
+
+
+def test_outside_the_window_the_answer_reaches_the_phone_as_a_template(oa):
+    phone, petition = send_petition_from_the_phone(oa)
+    oa.sandbox.set_last_interaction(phone.uid, oa.oa_id, hours_ago=24 * 10)
+    answer_and_approve(oa.world, petition)
+    for _ in range(5):
+        dispatch_once(rounds=4)
+    by_phone = [m for m in oa.sandbox.messages(phone=PHONE) if m["endpoint"] in ("template", "zbs")]
+    # the acceptance and the answer, each once, by phone: the chat window had closed
+    assert len(by_phone) == 2 and len({m["tracking_id"] for m in by_phone}) == 2
+    assert all(petition.tracking_code in str(m["payload"]) for m in by_phone)
+    assert any("answered" in str(m["payload"]) for m in by_phone)
+    assert not [m for m in phone.new_messages() if ANSWER in (m["text"] or "")]
