@@ -39,7 +39,7 @@ def _move(broadcast: Broadcast, target: str, *, actor, note: str = "") -> None:
 
 
 def _locked(broadcast: Broadcast) -> Broadcast:
-    return Broadcast.objects.select_for_update().select_related("unit", "template").get(pk=broadcast.pk)
+    return Broadcast.objects.select_for_update(of=("self",)).select_related("unit", "template").get(pk=broadcast.pk)
 
 
 def _fast_path(broadcast: Broadcast) -> bool:
