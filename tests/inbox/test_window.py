@@ -134,3 +134,26 @@ def test_a_reply_the_window_closes_on_goes_to_the_phone_by_template(zalo_sandbox
     sent = zalo_sandbox.messages(oa_id=oa_id, user_id=user_id)
     assert [m["endpoint"] for m in sent] == ["zbs"]
     assert sent[0]["payload"]["template_data"]["noi_dung"] == "Kết quả đã có"
+
+
+def test_a_citizen_writing_during_a_handoff_reaches_the_thread_and_the_bot_stays_quiet(
+    zalo_sandbox, zalo_citizen, transactional_world, live_server
+):
+    """The real inbound path: sandbox phone → signed webhook → inbound queue → contacts (10) stores the message,
+    the inbox (40) attaches it, the engine (50) sees the open hand-off and says nothing."""
+    from tests.channels.conftest import run_inbound_queue
+
+    citizen, oa_id, user_id, person = zalo_citizen
+    zalo_sandbox.wait_deliveries(oa_id, "follow")
+    run_inbound_queue()
+    dispatch_once(rounds=2)  # the welcome of the follow, before the hand-off
+    handoff = handoff_open(channel_contact=citizen, reason="", requested_by_citizen=True)
+    since = timezone.now().isoformat()
+    zalo_sandbox.send_text(person["uid"], oa_id, "Cho tôi hỏi lệ phí chứng thực bao nhiêu?")
+    zalo_sandbox.wait_deliveries(oa_id, "user_send_text")
+    run_inbound_queue()
+    dispatch_once(rounds=2)
+    entries = handoff.entries.filter(kind="citizen_message")
+    assert [e.text for e in entries] == ["Cho tôi hỏi lệ phí chứng thực bao nhiêu?"]
+    sent = zalo_sandbox.messages(oa_id=oa_id, user_id=user_id, since=since)
+    assert sent == [], [m["text"] for m in sent]  # no bot answer during the hand-off
