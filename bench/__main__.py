@@ -15,7 +15,9 @@ BENCHES = [
     "bench.quota_precision",
     "bench.priority_isolation",
     "bench.status_events",
+    "bench.dvcqg_sync",
     "bench.dossier_lookup",
+    "bench.report_dashboard",
     "bench.broadcast_fanout",
 ]
 MARK_START, MARK_END = "<!-- results:start -->", "<!-- results:end -->"

@@ -110,12 +110,12 @@ def claim(limit: int = 20) -> list[tuple[int, int]]:
     return [(pk, attempts + 1) for pk, attempts in rows]
 
 
-def _upstream_session(client: DvcqgClient, *, fresh: bool) -> str:
+def _upstream_session(http: httpx.Client, client: DvcqgClient, *, fresh: bool) -> str:
     credentials = upstream_credentials(client)
     if credentials.get("session") and not fresh:
         return credentials["session"]
     headers = {"dstcode": credentials.get("dstcode", "")} if credentials.get("dstcode") else {}
-    response = httpx.post(
+    response = http.post(
         client.upstream_auth_url,
         json={"username": credentials.get("username", ""), "password": credentials.get("password", "")},
         headers=headers,
@@ -128,11 +128,11 @@ def _upstream_session(client: DvcqgClient, *, fresh: bool) -> str:
     return session
 
 
-def _body(item: RelayItem, client: DvcqgClient, *, fresh_session: bool) -> str:
+def _body(http: httpx.Client, item: RelayItem, client: DvcqgClient, *, fresh_session: bool) -> str:
     if not item.swap_session:
         return item.body
     payload = json.loads(item.body)
-    payload["session"] = _upstream_session(client, fresh=fresh_session)
+    payload["session"] = _upstream_session(http, client, fresh=fresh_session)
     return json.dumps(payload, ensure_ascii=False)
 
 
@@ -144,8 +144,11 @@ def _settle(pk: int, attempt: int, **values) -> bool:
 SUPERSEDED = "superseded"
 
 
-def send_one(pk: int, attempt: int) -> str:
+def send_one(pk: int, attempt: int, http: httpx.Client | None = None) -> str:
     """Send one claimed item; a worker whose claim was taken over (it stalled past `claimed_until`) sends nothing."""
+    if http is None:
+        with httpx.Client(timeout=TIMEOUT_SECONDS) as own:
+            return send_one(pk, attempt, own)
     item = (
         RelayItem.objects.select_related("client").filter(pk=pk, status=RelayStatus.SENDING, attempts=attempt).first()
     )
@@ -153,15 +156,12 @@ def send_one(pk: int, attempt: int) -> str:
         return SUPERSEDED
     headers = {"Content-Type": item.content_type, "Idempotency-Key": str(item.uuid), **item.headers}
     try:
-        response = httpx.post(
-            item.url,
-            content=_body(item, item.client, fresh_session=False).encode(),
-            headers=headers,
-            timeout=TIMEOUT_SECONDS,
+        response = http.post(
+            item.url, content=_body(http, item, item.client, fresh_session=False).encode(), headers=headers
         )
         if response.status_code == 401 and item.swap_session:
-            body = _body(item, item.client, fresh_session=True)
-            response = httpx.post(item.url, content=body.encode(), headers=headers, timeout=TIMEOUT_SECONDS)
+            body = _body(http, item, item.client, fresh_session=True)
+            response = http.post(item.url, content=body.encode(), headers=headers)
     except (httpx.HTTPError, ValueError) as exc:
         return _failed(item, attempt, f"{type(exc).__name__}: {exc}", None, retry=True)
     answer = response.text[:2000]
@@ -196,15 +196,16 @@ def _failed(item: RelayItem, attempt: int, error: str, status: int | None, *, re
 def relay_due(limit: int = 20) -> dict[str, int]:
     """Send what is due now (the scheduled job and the on-commit task both call this). Counts by outcome."""
     counts: dict[str, int] = {}
-    while True:
-        claimed = claim(limit)
-        if not claimed:
-            return counts
-        for pk, attempt in claimed:
-            outcome = send_one(pk, attempt)
-            counts[outcome] = counts.get(outcome, 0) + 1
-        if len(claimed) < limit:
-            return counts
+    with httpx.Client(timeout=TIMEOUT_SECONDS) as http:  # connections kept open across the batch
+        while True:
+            claimed = claim(limit)
+            if not claimed:
+                return counts
+            for pk, attempt in claimed:
+                outcome = send_one(pk, attempt, http)
+                counts[outcome] = counts.get(outcome, 0) + 1
+            if len(claimed) < limit:
+                return counts
 
 
 @transaction.atomic
