@@ -53,7 +53,6 @@ ESCAPE_WORDS = frozenset(
         "main menu",
         "home",
         "stop",
-        "dung",
     }
 )
 GREETINGS = frozenset({"xin chao", "chao", "chao ban", "hello", "hi", "alo", "a lo", "helo", "chao ad", "chao admin"})
@@ -99,6 +98,7 @@ class Turn:
         self.note = ""
         self.state = session.state
         self.input_kind = self._input_kind()
+        self.active = ""  # the flow the engine is running now: goto()/ask() move within it by default
         self.source_type = "conversation"
         self.private_input = False  # set by flows when the input must not be logged (a one-time code)
 
@@ -147,7 +147,7 @@ class Turn:
 
     def goto(self, step: str, flow: str | None = None) -> None:
         """Move to `flow.step` (default: the running flow), as the flow's transition table allows."""
-        name = flow or self.flow_name
+        name = flow or self.active or self.flow_name
         target = get_flow(name)
         if target is None:
             raise IllegalTransition(f"No flow {name!r}.")
@@ -172,6 +172,7 @@ class Turn:
         if flow is None or not flow.available(self):
             self.unknown()
             return
+        self.active = flow.name
         flow.start(self, argument)
 
     def show_menu(self, intro: str = "") -> None:
@@ -183,7 +184,9 @@ class Turn:
         lines.append(_('0. Main menu (at any time) · English: type "English"'))
         if self.language == "en":
             lines[-1] = _('0. Main menu (at any time) · Tiếng Việt: type "tieng viet"')
-        choices = [Choice(str(flow.menu_title), f"#{flow.name}") for flow in flows]
+        pinned = [f for f in flows if f.pinned][:MAX_BUTTONS]
+        shown = pinned + [f for f in flows if not f.pinned][: MAX_BUTTONS - len(pinned)]
+        choices = [Choice(str(flow.menu_title), f"#{flow.name}") for flow in flows if flow in shown]
         self.say("\n".join(lines), choices)
 
     def unknown(self) -> None:
@@ -272,6 +275,7 @@ def run_turn(turn: Turn) -> None:
     if turn.event.kind == EventKind.SUBMIT_INFO:
         flow = get_flow(turn.flow_name)
         if flow is not None:
+            turn.active = flow.name
             flow.handle(turn, turn.step)
         else:
             turn.say(_("Thank you, we have your information."))
@@ -287,6 +291,7 @@ def run_turn(turn: Turn) -> None:
         return
     flow = get_flow(turn.flow_name)
     if flow is not None:
+        turn.active = flow.name
         flow.handle(turn, turn.step)
         return
     idle_input(turn)
@@ -330,6 +335,7 @@ def _button(turn: Turn) -> bool:
     flow = get_flow(name.lower())
     if flow is None or not flow.available(turn):
         return False
+    turn.active = flow.name
     if not rest:
         flow.start(turn, argument)
         return True
@@ -349,12 +355,14 @@ def idle_input(turn: Turn) -> None:
             turn.start_flow(names[number - 1])
             return
     flows = menu_flows(turn) + [f for f in _hidden_flows() if f.available(turn)]
-    for flow in sorted(flows, key=lambda f: (f.menu_order, f.name)):
-        if flow.claims(turn):
-            flow.start(turn, turn.text)
-            return
+    claims = sorted(((flow.claims(turn), -flow.menu_order, flow.name, flow) for flow in flows), reverse=True)
+    if claims and claims[0][0] > 0:
+        turn.active = claims[0][3].name
+        claims[0][3].start(turn, turn.text)
+        return
     for flow in flows:
         fallback = getattr(flow, "fallback", None)
+        turn.active = flow.name
         if fallback is not None and fallback(turn):
             return
     turn.unknown()

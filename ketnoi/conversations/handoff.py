@@ -1,43 +1,29 @@
-"""The officials' inbox as the engine sees it (ketnoi.inbox, issue 6 part 4): is a hand-off open for this person,
-open one, and leave it when the citizen asks for the bot again. While one is open the engine stays silent and the
-inbox keeps the conversation."""
+"""The officials' inbox as the engine sees it (ketnoi.inbox): is a hand-off open for this person, open one, and hand
+the conversation back to the bot when the citizen asks for it. While one is open the engine stays silent; the
+inbox's own handler (order 40) has already attached the message to the hand-off."""
 
-from ketnoi.contacts.models import ChannelContact
-
-
-def open_handoff(channel_contact: ChannelContact):
-    try:
-        from ketnoi.inbox.selectors import open_handoff_for
-    except ImportError:  # the inbox is not installed yet
-        return None
-    return open_handoff_for(channel_contact)
+from ketnoi.channels.types.base import InboundEvent
+from ketnoi.contacts.models import ChannelContact, InboundMessage
+from ketnoi.inbox.selectors import open_handoff_for
+from ketnoi.inbox.services import handoff_citizen_wrote, handoff_open, handoff_return_to_bot
 
 
 def is_open(channel_contact: ChannelContact) -> bool:
-    return open_handoff(channel_contact) is not None
+    return open_handoff_for(channel_contact) is not None
 
 
-def available() -> bool:
-    try:
-        from ketnoi.inbox.services import handoff_open  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def request(*, channel_contact: ChannelContact, reason: str, by_citizen: bool = True):
-    from ketnoi.inbox.services import handoff_open
-
-    return handoff_open(channel_contact=channel_contact, reason=reason, requested_by_citizen=by_citizen)
+def request(*, channel_contact: ChannelContact, event: InboundEvent, reason: str):
+    """The citizen asked for an official: open the hand-off and put the message that asked into it."""
+    handoff = handoff_open(channel_contact=channel_contact, reason=reason, requested_by_citizen=True)
+    message_id = (event.provider_message_id or event.dedup_key)[:100]
+    message = InboundMessage.objects.filter(channel=channel_contact.channel, provider_message_id=message_id).first()
+    if message is not None:
+        handoff_citizen_wrote(message=message)
+    return handoff
 
 
 def leave(turn) -> None:
-    """The citizen typed an escape word during a hand-off: hand the conversation back to the bot, if the inbox
-    offers it (it closes the hand-off as returned by the citizen)."""
-    try:
-        from ketnoi.inbox.services import handoff_return_to_bot
-    except ImportError:
-        return
-    handoff = open_handoff(turn.channel_contact)
+    """An escape word during a hand-off: the conversation goes back to the bot (closed as returned by the citizen)."""
+    handoff = open_handoff_for(turn.channel_contact)
     if handoff is not None:
         handoff_return_to_bot(handoff=handoff, by_citizen=True)

@@ -11,6 +11,7 @@ The contract (for the petitions flow `flows/petition.py`, the registries flow `f
         name = "petition"                     # unique; states are "petition.<step>", buttons "#petition..."
         menu_title = _("Send a petition or feedback")   # None: not in the main menu (reached by buttons only)
         menu_order = 40                        # reserved: 40 petition, 50 certified establishments (registry)
+        pinned = False                         # the menu shows 5 buttons: pinned flows, then by menu_order
         keywords = ("kien nghi", "phan anh", "petition", "feedback")  # folded (no diacritics, lower case)
         transitions = {                        # step -> the steps it may go to; "" = entry from anywhere
             "": {"describe"},
@@ -45,6 +46,7 @@ language switch, session timeouts, hand-off silence, and unknown input.
 """
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -76,15 +78,18 @@ class Flow:
     menu_title: ClassVar[Promise | str | None] = None
     menu_order: ClassVar[int] = 100
     keywords: ClassVar[tuple[str, ...]] = ()
+    pinned: ClassVar[bool] = False  # always one of the menu's buttons (at most five); the rest are numbered lines
     transitions: ClassVar[dict[str, set[str]]] = {}
 
     def available(self, turn: "Turn") -> bool:
         """Whether the flow is offered to this person on this channel (menu, keywords)."""
         return True
 
-    def claims(self, turn: "Turn") -> bool:
-        """Free text at the main menu: does this flow want it? Default: one of its keywords is in the text."""
-        return any(keyword_in(turn.folded, keyword) for keyword in self.keywords)
+    def claims(self, turn: "Turn") -> int:
+        """Free text at the main menu: how strongly this flow wants it (0: not at all). Default: the number of
+        words of the longest keyword found in the text, so "ho so cua toi" beats "ho so". The strongest claim
+        wins; ties go to the lower menu_order."""
+        return max((len(k.split()) for k in self.keywords if keyword_in(turn.folded, k)), default=0)
 
     def start(self, turn: "Turn", argument: str = "") -> None:
         raise NotImplementedError
@@ -129,8 +134,13 @@ def menu_flows(turn: "Turn") -> list[Flow]:
     return [f for f in all_flows() if f.menu_title and f.available(turn)]
 
 
+def _squeeze(word: str) -> str:
+    """'cuuu' -> 'cu', 'hooon' -> 'hon': a held-down key is not a different word."""
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
 def _similar(word: str, candidate: str) -> bool:
-    if word == candidate:
+    if word == candidate or _squeeze(word) == _squeeze(candidate):
         return True
     if min(len(word), len(candidate)) < 4:
         return False

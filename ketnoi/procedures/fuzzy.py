@@ -1,13 +1,15 @@
 """Typo-tolerant procedure search for the chat: each query word that is not a word of any procedure name is replaced
 by the closest one ('khai sinhh' -> 'khai sinh', 'dang ki' -> 'dang ky'), then the catalog's own search runs.
 
-The vocabulary is the folded words of the active catalog (a few thousand words for a province), cached briefly.
+The vocabulary is the folded words of the active catalog (a few thousand words for a province), cached until the
+catalog changes (its size or latest update).
 Vietnamese 'i'/'y' spellings are treated as one ('ky'/'ki', 'ly'/'li').
 """
 
 import difflib
 
 from django.core.cache import cache
+from django.db.models import Count, Max
 
 from .models import Procedure
 from .selectors import procedure_search, query_words
@@ -23,13 +25,15 @@ def _canon(word: str) -> str:
 
 def vocabulary() -> dict[str, str]:
     """canonical word -> the word as the catalog spells it."""
-    words = cache.get(CACHE_KEY)
+    version = Procedure.objects.filter(is_active=True).aggregate(n=Count("id"), at=Max("updated_at"))
+    key = f"{CACHE_KEY}:{version['n']}:{version['at'].timestamp() if version['at'] else 0}"
+    words = cache.get(key)
     if words is None:
         words = {}
         for name in Procedure.objects.filter(is_active=True).values_list("name_folded", flat=True):
             for word in query_words(name):
                 words.setdefault(_canon(word), word)
-        cache.set(CACHE_KEY, words, CACHE_SECONDS)
+        cache.set(key, words, CACHE_SECONDS)
     return words
 
 

@@ -117,3 +117,48 @@ def new_phone(oa):
         return Phone(oa.sandbox, oa.oa_id, name, phone)
 
     return make
+
+
+APPLICANT_PHONE = "0912 345 678"
+
+
+@pytest.fixture
+def dossiers(oa):
+    """A dossier awaiting supplement and one whose result was returned, both filed with APPLICANT_PHONE."""
+    from ketnoi.dossiers.services import (
+        dossier_receive,
+        dossier_request_supplement,
+        dossier_result_ready,
+        dossier_return_result,
+        dossier_transition,
+    )
+    from ketnoi.orgs.models import Agency, Desk
+    from tests.dossiers.conftest import make_procedures
+
+    world = oa.world
+    procedures = make_procedures()
+    agency = Agency.objects.get(code="H90.90001")
+    desk = Desk.objects.get(agency=agency, code="Q01")
+
+    def receive(procedure):
+        return dossier_receive(
+            actor=world.desk_a,
+            procedure=procedure,
+            receiving_agency=agency,
+            desk=desk,
+            applicant_name="Nguyễn Thị Mai",
+            applicant_phone=APPLICANT_PHONE,
+            applicant_id_number="001203004567",
+            applicant_address="12 Lê Lợi, Tổ dân phố 1, Phường Đông Hòa",
+        )
+
+    waiting = receive(procedures.birth)
+    waiting = dossier_transition(actor=world.processor_a, dossier=waiting, to_state="processing")
+    waiting = dossier_request_supplement(
+        actor=world.processor_a, dossier=waiting, missing=["Giấy chứng sinh (bản chính)"]
+    )
+    returned = receive(procedures.birth)
+    returned = dossier_transition(actor=world.processor_a, dossier=returned, to_state="processing")
+    returned = dossier_result_ready(actor=world.processor_a, dossier=returned)
+    returned = dossier_return_result(actor=world.desk_a, dossier=returned)
+    return SimpleNamespace(waiting=waiting, returned=returned, procedures=procedures)

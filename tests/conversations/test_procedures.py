@@ -24,7 +24,9 @@ def test_procedure_questions_without_diacritics_and_with_typos(oa, catalog, new_
     assert any("/thu-tuc/" in (v or "") for v in buttons(shown).values())
 
     # through the menu: the number, then words; several matches give buttons to choose from
-    phone.say("3")
+    assert "Thủ tục hành chính" in texts(phone.say("menu"))
+    got = phone.say("3")
+    assert "Bạn hỏi thủ tục nào" in texts(got)
     shown = phone.say("giay phep xay dung")
     choices = buttons(shown)
     assert any(p and p.startswith("#procedures.show:") for p in choices.values())

@@ -16,8 +16,8 @@ def test_a_new_follower_gets_the_welcome_and_menu_once(oa, new_phone):
     shown = phone.follow()
     assert "Phường Đông Hòa" in shown[0]["text"]
     assert "Main menu" not in texts(shown)  # Vietnamese by default
-    assert "1. Thủ tục hành chính" in texts(shown)
-    assert buttons(shown)["Thủ tục hành chính"] == "#procedures"
+    assert "1. Tra cứu hồ sơ" in texts(shown) and "Thủ tục hành chính" in texts(shown)
+    assert buttons(shown)["Tra cứu hồ sơ"] == "#lookup" and buttons(shown)["Thủ tục hành chính"] == "#procedures"
     assert ChannelContact.objects.get(channel=oa.channel, user_id=phone.user_id).is_follower
     assert OutboundMessage.objects.filter(source_type="follow").count() == len(shown)
 

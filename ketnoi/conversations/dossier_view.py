@@ -1,0 +1,78 @@
+"""How the chat shows a dossier, and whether this person may act on it.
+
+Anyone with the code sees the public status (no personal data), as on the portal's lookup by code. Acting on a
+dossier (documents, postal delivery, authorization, rating) needs the person to be linked to it: by the receipt
+QR, by code + the phone's last digits, or by a verified phone equal to the applicant's.
+"""
+
+from django.db.models import Q
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from ketnoi.contacts.models import ChannelContact
+from ketnoi.dossiers.models import Dossier, DossierLink, DossierRating
+from ketnoi.dossiers.selectors import missing_items
+from ketnoi.dossiers.states import BEFORE_COLLECTION, State, state_label
+
+from .registry import Choice
+
+
+def is_linked(channel_contact: ChannelContact, dossier: Dossier) -> bool:
+    contact = channel_contact.contact
+    if contact.phone and dossier.applicant_phone == contact.phone:
+        return True
+    return DossierLink.objects.filter(
+        Q(channel_contact=channel_contact) | Q(contact=contact), dossier=dossier, is_active=True
+    ).exists()
+
+
+def dossier_by_uuid(uuid: str) -> Dossier | None:
+    try:
+        return Dossier.objects.select_related("procedure", "receiving_agency", "unit").filter(uuid=uuid).first()
+    except (ValueError, TypeError):
+        return None
+
+
+def _date(value) -> str:
+    return formats.date_format(value, "d/m/Y") if value else ""
+
+
+def status_text(dossier: Dossier, language: str) -> str:
+    lines = [
+        _("Dossier %(code)s") % {"code": dossier.receipt_code},
+        _("Procedure: %(name)s") % {"name": dossier.procedure.name},
+        _("Status: %(status)s") % {"status": state_label(dossier.state, language)},
+    ]
+    if dossier.due_date and dossier.state not in (State.RESULT_RETURNED, State.WITHDRAWN, State.REFUSED):
+        lines.append(_("Due date: %(date)s") % {"date": _date(dossier.due_date)})
+    missing = missing_items(dossier)
+    if missing:
+        lines.append(_("Missing documents:"))
+        lines += [f"- {item}" for item in missing]
+    if dossier.state == State.RESULT_READY:
+        place = dossier.collection_place or dossier.receiving_agency.name
+        lines.append(_("Collect the result at: %(place)s") % {"place": place})
+    if dossier.postal_registered_at:
+        lines.append(_("Result by post to: %(address)s") % {"address": dossier.postal_address})
+    if dossier.authorized_registered_at:
+        lines.append(_("Authorized to collect: %(name)s") % {"name": dossier.authorized_name})
+    return "\n".join(lines)
+
+
+def action_choices(dossier: Dossier) -> list[Choice]:
+    """What the linked citizen can do with the dossier now."""
+    uuid = dossier.uuid.hex
+    choices = []
+    if dossier.state == State.SUPPLEMENT_REQUESTED:
+        choices.append(Choice(_("Send the documents"), f"#dossier.supplement:{uuid}"))
+    if (
+        dossier.state in BEFORE_COLLECTION
+        and dossier.procedure.allows_postal_return
+        and not dossier.postal_registered_at
+    ):
+        choices.append(Choice(_("Result by post"), f"#dossier.postal:{uuid}"))
+    if dossier.state in BEFORE_COLLECTION and dossier.procedure.allows_authorization:
+        choices.append(Choice(_("Authorize someone"), f"#dossier.authorize:{uuid}"))
+    if dossier.state == State.RESULT_RETURNED and not DossierRating.objects.filter(dossier=dossier).exists():
+        choices.append(Choice(_("Rate the service"), f"#dossier.rate:{uuid}"))
+    return choices

@@ -1,0 +1,130 @@
+"""My dossiers: every dossier filed with the person's phone, once the phone is verified. On Zalo the person shares
+it through the info form (user_submit_info); a phone not already proven gets a one-time code (see
+conversations.verification); elsewhere the person types the number. Verified, the open dossiers are linked so
+their notices reach this chat."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ketnoi.channels.types.base import EventKind
+from ketnoi.core.errors import ApplicationError
+from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
+from ketnoi.core.redaction import mask_phone
+from ketnoi.dossiers.services import dossiers_for_verified_phone, dossiers_link_verified_phone
+from ketnoi.dossiers.states import state_label
+
+from ..registry import Choice, Flow, register_flow
+from ..verification import Check, attempts_left, verification_check, verification_start
+
+RESEND_WORDS = {"gui lai", "gui lai ma", "resend", "send again", "ma moi"}
+LIST_LIMIT = 8
+
+
+@register_flow
+class MyDossiersFlow(Flow):
+    name = "mine"
+    menu_title = gettext_lazy("My dossiers")
+    menu_order = 20
+    keywords = ("ho so cua toi", "ho so cua minh", "cac ho so", "my dossiers", "my files")
+    transitions = {"": {"phone"}, "phone": {"phone", "code"}, "code": {"code", "phone"}}
+
+    def start(self, turn, argument: str = "") -> None:
+        phone = turn.contact.phone
+        if phone:
+            self.show_list(turn, phone)
+            return
+        turn.goto("phone", flow=self.name)
+        if turn.channel_type.supports_request_info:
+            turn.request_info(
+                _("Share your phone number"),
+                _("To find your dossiers, share the phone number you gave when filing."),
+            )
+            turn.say(_("Tap “Share” on the form above, or type your phone number."))
+        else:
+            turn.say(_("To find your dossiers, type the phone number you gave when filing."))
+
+    def handle(self, turn, step: str) -> None:
+        if step == "code":
+            self.check_code(turn)
+            return
+        if turn.event.kind == EventKind.SUBMIT_INFO:
+            phone = turn.channel_contact.shared_phone
+        else:
+            try:
+                phone = normalize_phone(turn.text)
+            except InvalidPhoneNumber:
+                turn.goto("phone")
+                turn.say(_("That is not a phone number. Type it like 0912 345 678, or 0 for the menu."))
+                return
+        if not phone:
+            turn.goto("phone")
+            turn.say(_("No phone number was shared. Type your phone number, or 0 for the menu."))
+            return
+        if turn.contact.phone and turn.contact.phone == phone:  # already proven (e.g. a trusted form)
+            self.show_list(turn, phone)
+            return
+        self.send_code(turn, phone)
+
+    def send_code(self, turn, phone: str) -> None:
+        turn.private_input = True
+        try:
+            verification = verification_start(channel_contact=turn.channel_contact, phone=phone)
+        except ApplicationError as error:
+            turn.say(_(error.message))
+            turn.done()
+            return
+        turn.context["phone"] = verification.phone
+        turn.goto("code")
+        turn.say(
+            _("We sent a 6-digit code to %(phone)s (Zalo message or SMS). Type it here to see your dossiers.")
+            % {"phone": mask_phone(verification.phone)},
+            [Choice(_("Send a new code"), "#mine.resend")],
+        )
+
+    def on_button(self, turn, action: str, argument: str) -> None:
+        if action == "resend" and turn.context.get("phone"):
+            self.send_code(turn, turn.context["phone"])
+            return
+        self.start(turn)
+
+    def check_code(self, turn) -> None:
+        if turn.folded in RESEND_WORDS and turn.context.get("phone"):
+            self.send_code(turn, turn.context["phone"])
+            return
+        turn.private_input = True
+        code = "".join(ch for ch in turn.text if ch.isdigit())
+        if len(code) != 6:
+            turn.goto("code")
+            turn.say(_("The code has 6 digits. Type it, or “gui lai” for a new code."))
+            return
+        result, verification = verification_check(channel_contact=turn.channel_contact, code=code)
+        if result == Check.VERIFIED:
+            turn.contact.refresh_from_db()
+            turn.say(_("Thank you, your phone number is confirmed."))
+            self.show_list(turn, verification.phone)
+            return
+        if result == Check.WRONG:
+            turn.goto("code")
+            turn.say(_("Wrong code. Tries left: %(left)s.") % {"left": attempts_left(verification)})
+            return
+        turn.say(
+            _("This code can no longer be used. Tap below for a new one."),
+            [Choice(_("Send a new code"), "#mine.resend")],
+        )
+        turn.goto("code")
+
+    def show_list(self, turn, phone: str) -> None:
+        dossiers = list(dossiers_for_verified_phone(phone=phone)[:LIST_LIMIT])
+        if not dossiers:
+            turn.say(_("No dossier was filed with %(phone)s.") % {"phone": mask_phone(phone)})
+            turn.done()
+            return
+        dossiers_link_verified_phone(contact=turn.channel_contact, phone=phone)
+        lines = [_("Your dossiers (%(phone)s):") % {"phone": mask_phone(phone)}]
+        for dossier in dossiers:
+            lines.append(
+                f"- {dossier.receipt_code}: {dossier.procedure.name[:60]} · {state_label(dossier.state, turn.language)}"
+            )
+        choices = [Choice(d.receipt_code, f"#dossier.show:{d.uuid.hex}") for d in dossiers[:5]]
+        turn.say("\n".join(lines), choices)
+        turn.done()
