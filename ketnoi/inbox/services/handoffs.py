@@ -54,7 +54,8 @@ def _assign(handoff: Handoff, user, *, actor, party: Party, at: dt.datetime, how
         move(handoff, S.ASSIGNED, party=party, actor=actor, at=at)
     handoff.assigned_to = user
     handoff.assigned_at = at
-    entry(handoff, EntryKind.ASSIGNED, actor=actor, at=at, text=user.get_username(), data={"how": how, "to": user.pk})
+    name = user.get_full_name() or user.get_username()
+    entry(handoff, EntryKind.ASSIGNED, actor=actor, at=at, text=name, data={"how": how, "to": user.pk})
     DutyStatus.objects.filter(user=user, unit=handoff.unit).update(last_assigned_at=at)
 
 
