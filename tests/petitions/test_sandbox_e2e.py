@@ -93,3 +93,16 @@ def test_outside_the_window_the_answer_reaches_the_phone_as_a_template(oa):
     assert all(petition.tracking_code in str(m["payload"]) for m in by_phone)
     assert any("answered" in str(m["payload"]) for m in by_phone)
     assert not [m for m in phone.new_messages() if ANSWER in (m["text"] or "")]
+
+
+def test_business_menu_on_the_phone_has_a_hotline_button(oa):
+    from ketnoi.contacts.models import ChannelContact
+
+    phone = Phone(oa.sandbox, oa.oa_id, "Công ty Cơ khí", "84912000444")
+    phone.follow()
+    ChannelContact.objects.filter(user_id=phone.user_id).update(tags=["business"])
+    shown = phone.tap("#business")
+    [menu] = [m for m in shown if (m.get("payload") or {}).get("buttons")]
+    kinds = {b["title"]: (b["type"], b["payload"]) for b in menu["payload"]["buttons"]}
+    assert kinds["Gọi đường dây nóng"] == ("oa.open.phone", {"phone_code": "02991234567"})
+    assert kinds["Gửi phản ánh, kiến nghị"] == ("oa.query.hide", "#petition:business")
