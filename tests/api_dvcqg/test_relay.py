@@ -37,11 +37,12 @@ def test_each_payload_is_forwarded_unchanged_exactly_once_with_retries_while_the
     assert create.json()["error_code"] == "0" and steps.json()["error_code"] == "0"  # answered while it is down
     assert Dossier.objects.get().state == "processing"
 
-    assert relay.relay_due() == {"pending": 2}
-    assert relay.relay_due() == {"pending": 2}
+    assert relay.relay_due() == {"pending": 1}
+    assert relay.relay_due() == {"pending": 1}
     assert upstream.received == []
     items = list(RelayItem.objects.order_by("id"))
-    assert [i.attempts for i in items] == [2, 2] and all(i.last_error == "HTTP 503" for i in items)
+    # in order: the steps wait behind the dossier, which is retried
+    assert [i.attempts for i in items] == [2, 0] and items[0].last_error == "HTTP 503"
 
     upstream.mode = "up"
     assert relay.relay_due() == {"sent": 2}
@@ -113,3 +114,13 @@ def test_refused_and_unparsed_payloads_are_not_relayed(relayed, upstream, client
     client.post(f"/api/dvcqg/rest/{relayed.key}/ThemMoi", "{oops", content_type="application/json")
     relayed.service("LayThuTuc", maTTHC="1.001193")
     assert RelayItem.objects.count() == 0
+
+
+def test_a_service_ketnoi_does_not_handle_is_still_relayed(world, client, upstream):
+    upstream.mode = "up"
+    dvcqg_client, key = make_client(world, relay_enabled=True, upstream_url=upstream.url + "/adapter/service")
+    caller = Caller(client, dvcqg_client, key)
+    answer = caller.service("DongBoTrangThaiHoSo", {"MaHoSo": payloads.CODE, "TrangThai": "2"}, type="2").json()
+    assert answer["error_code"] == -1 and "DongBoTrangThaiHoSo" in answer["message"]
+    assert relay.relay_due() == {"sent": 1}
+    assert json.loads(upstream.received[0]["body"])["service"] == "DongBoTrangThaiHoSo"

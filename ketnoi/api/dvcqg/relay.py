@@ -5,7 +5,7 @@ cuts it off from the national portal and ketnoi's own processing never waits on 
 Exactly once as far as ketnoi can make it: the item is written in the acceptance's transaction; a worker claims
 it (status SENDING, `claimed_until`) under a row lock; only the claimant's own attempt may settle it. A worker
 killed mid-send leaves an expired claim and the item is sent again, with the same `Idempotency-Key` header so an
-upstream that honours it drops the copy. Failures back off exponentially with jitter; after RELAY_MAX_ATTEMPTS
+upstream that honours it drops the copy. A client's items go in the order they were accepted. Failures back off exponentially with jitter; after RELAY_MAX_ATTEMPTS
 the item is dead and waits in the console's dead-letter list for a retry.
 """
 
@@ -19,7 +19,7 @@ import httpx
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from ketnoi.core.audit import audit_record
@@ -91,9 +91,16 @@ def backoff(attempts: int) -> float:
 
 
 def claim(limit: int = 20) -> list[tuple[int, int]]:
-    """Take due items (new, retried, or abandoned by a dead worker): (id, attempt number) each."""
+    """Take due items (new, retried, or abandoned by a dead worker): (id, attempt number) each.
+
+    In order per client: an item waits while an older one of its client is still on its way, so the upstream
+    never gets a dossier's steps before the dossier (only given-up items stop holding the line)."""
     now = timezone.now()
     due = Q(status=RelayStatus.PENDING, next_attempt_at__lte=now) | Q(status=RelayStatus.SENDING, claimed_until__lt=now)
+    older_on_its_way = RelayItem.objects.filter(
+        client_id=OuterRef("client_id"), id__lt=OuterRef("id"), status__in=[RelayStatus.PENDING, RelayStatus.SENDING]
+    )
+    due &= ~Exists(older_on_its_way)
     with transaction.atomic():
         rows = list(
             RelayItem.objects.select_for_update(skip_locked=True)
@@ -194,17 +201,20 @@ def _failed(item: RelayItem, attempt: int, error: str, status: int | None, *, re
 
 
 def relay_due(limit: int = 20) -> dict[str, int]:
-    """Send what is due now (the scheduled job and the on-commit task both call this). Counts by outcome."""
+    """Send what is due now (the scheduled job and the on-commit task both call this), round after round while
+    the upstream takes them. Counts by outcome."""
     counts: dict[str, int] = {}
     with httpx.Client(timeout=TIMEOUT_SECONDS) as http:  # connections kept open across the batch
         while True:
             claimed = claim(limit)
             if not claimed:
                 return counts
+            sent = 0
             for pk, attempt in claimed:
                 outcome = send_one(pk, attempt, http)
                 counts[outcome] = counts.get(outcome, 0) + 1
-            if len(claimed) < limit:
+                sent += outcome == RelayStatus.SENT
+            if not sent:  # the upstream is failing: wait for the backoff rather than spin
                 return counts
 
 
