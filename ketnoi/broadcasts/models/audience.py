@@ -104,8 +104,8 @@ class CommunityGroup(UUIDModel):
 
 
 class GroupRole(models.TextChoices):
-    LEADER = "leader", _("Leader")
-    MEMBER = "member", _("Member")
+    LEADER = "leader", _("Group leader")
+    MEMBER = "member", _("Group member")
 
 
 class GroupMember(models.Model):
