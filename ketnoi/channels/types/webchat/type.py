@@ -38,6 +38,7 @@ COOKIE = "kn_webchat"
 SALT = "ketnoi.webchat.visitor"
 COOKIE_MAX_AGE = 60 * 60 * 24 * 30
 MAX_TEXT = 2000
+MAX_LABEL = 100
 EVENT_NAME = "visitor_message"
 
 
@@ -73,6 +74,9 @@ class WebChatType(ChannelType):
             "client_id": client_id or secrets.token_hex(16),
             "timestamp": str(int(time.time() * 1000)),
         }
+        label = unicodedata.normalize("NFC", request.POST.get("label", "")).strip()[:MAX_LABEL]
+        if label:  # a tapped button: the transcript shows its title, the engine reads its payload
+            event["label"] = label
         return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
 
     def parse_events(self, channel: "Channel", body: bytes) -> list[InboundEvent]:

@@ -42,7 +42,8 @@ def transcript(channel: Channel, visitor_id: str) -> list[Line]:
     events = ChannelEvent.objects.filter(channel=channel, user_id=visitor_id, provider_event=EVENT_NAME)
     for event in events.order_by("-received_at")[:TRANSCRIPT_LENGTH]:
         try:
-            text = str(json.loads(event.raw_body).get("text", ""))
+            data = json.loads(event.raw_body)
+            text = str(data.get("label") or data.get("text", ""))
         except ValueError:
             continue
         lines.append(Line(event.received_at, True, text))
