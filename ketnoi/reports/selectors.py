@@ -203,17 +203,18 @@ def _sum_rows(queryset, group: str | None, metrics: list[str]) -> dict:
     return {row[group]: {m: row[m] or 0 for m in metrics} for row in rows}
 
 
-def _p90(queryset, group: str | None) -> dict:
+def _histograms(queryset, group: str) -> dict:
+    """{group member: {subject: {working days: count}}} of the processing-time histogram."""
     histograms: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
-    fields = [f for f in (group, "subject", "working_days") if f]
-    for row in queryset.values(*fields).annotate(n=Sum("count")).order_by():
-        histograms[row[group] if group else None][row["subject"]][row["working_days"]] += row["n"]
+    for row in queryset.values(group, "subject", "working_days").annotate(n=Sum("count")).order_by():
+        histograms[row[group]][row["subject"]][row["working_days"]] += row["n"]
+    return histograms
+
+
+def _p90s(by_subject: dict) -> dict:
     return {
-        key: {
-            "dossier_p90": percentile(by_subject.get(DurationSubject.DOSSIER, {})),
-            "petition_p90": percentile(by_subject.get(DurationSubject.PETITION, {})),
-        }
-        for key, by_subject in histograms.items()
+        "dossier_p90": percentile(by_subject.get(DurationSubject.DOSSIER, {})),
+        "petition_p90": percentile(by_subject.get(DurationSubject.PETITION, {})),
     }
 
 
@@ -274,19 +275,29 @@ def report_build(*, official, period: Period, where: Slice) -> Report:
     channels_shown = where.agency is None and where.desk is None and where.official is None
     channel_rows = _scoped(DailyChannelStat, scope, period, where, channel=True)
 
-    def figures_for(group_field: str | None) -> dict:
-        sums = _sum_rows(unit_rows, group_field, METRICS)
-        for key, p90 in _p90(durations, group_field).items():
-            sums.setdefault(key, {}).update(p90)
-        if channels_shown and group_field in (None, "unit_id"):
-            for key, channel_sums in _sum_rows(channel_rows, group_field, CHANNEL_METRICS).items():
-                sums.setdefault(key, {}).update(channel_sums)
-            for key, total in _followers_total(scope, period, where, group_field).items():
-                sums.setdefault(key, {})["followers_total"] = total
-        return sums
-
-    totals = figures_for(None).get(None, {})
-    grouped = figures_for(group)
+    # One pass per table at the level asked for; the totals are the sum of the rows (every daily row has a value,
+    # possibly empty, for the grouping column), so nothing is scanned twice.
+    grouped = _sum_rows(unit_rows, group, METRICS)
+    totals = {m: sum(g.get(m, 0) for g in grouped.values()) for m in METRICS}
+    histograms = _histograms(durations, group)
+    merged: dict = defaultdict(lambda: defaultdict(int))
+    for key, by_subject in histograms.items():
+        grouped.setdefault(key, dict.fromkeys(METRICS, 0)).update(_p90s(by_subject))
+        for subject, histogram in by_subject.items():
+            for days, n in histogram.items():
+                merged[subject][days] += n
+    totals.update(_p90s(merged))
+    if channels_shown:
+        by_unit = group == "unit_id"
+        channel_sums = _sum_rows(channel_rows, group if by_unit else None, CHANNEL_METRICS)
+        followers = _followers_total(scope, period, where, group if by_unit else None)
+        totals.update({m: sum(c.get(m, 0) for c in channel_sums.values()) for m in CHANNEL_METRICS})
+        totals["followers_total"] = sum(followers.values())
+        if by_unit:
+            for key, sums in channel_sums.items():
+                grouped.setdefault(key, dict.fromkeys(METRICS, 0)).update(sums)
+            for key, total in followers.items():
+                grouped.setdefault(key, dict.fromkeys(METRICS, 0))["followers_total"] = total
     members = _labels(level, grouped)
     rows = [
         Row(key, _label(level, members.get(key)), figures, values(figures), _drill(where, level, members.get(key)))
