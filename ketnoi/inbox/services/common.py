@@ -37,8 +37,9 @@ def answerers_of(unit: AdministrativeUnit):
 
 
 def lock(handoff: Handoff) -> Handoff:
+    """The hand-off's row only (of=self): the channel, unit and contact joined for reading stay unlocked."""
     return (
-        Handoff.objects.select_for_update()
+        Handoff.objects.select_for_update(of=("self",))
         .select_related("unit", "channel", "channel_contact__contact")
         .get(pk=handoff.pk)
     )

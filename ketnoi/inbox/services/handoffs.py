@@ -4,7 +4,6 @@ handler (ketnoi/inbox/inbound.py) calls handoff_citizen_wrote; officials do the 
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -35,16 +34,20 @@ def _start_clocks(handoff: Handoff, at: dt.datetime) -> None:
 
 
 def _round_robin(handoff: Handoff, at: dt.datetime) -> bool:
-    """Give an unassigned hand-off to the on-duty official of its unit assigned longest ago. False: nobody on duty."""
-    duty = (
-        DutyStatus.objects.select_for_update()
+    """Give an unassigned hand-off to the on-duty official of its unit assigned longest ago. False: nobody on duty.
+
+    Every on-duty row of the unit is locked (in primary-key order, so openers never deadlock) and the choice is made
+    on the values read after the lock: a concurrent opener waits, then sees this assignment and picks the next one.
+    """
+    duties = list(
+        DutyStatus.objects.select_for_update(of=("self",))
         .filter(unit=handoff.unit, on_duty=True, user__in=answerers_of(handoff.unit))
-        .order_by(F("last_assigned_at").asc(nulls_first=True), "user_id")
         .select_related("user")
-        .first()
+        .order_by("pk")
     )
-    if duty is None:
+    if not duties:
         return False
+    duty = min(duties, key=lambda d: (d.last_assigned_at is not None, d.last_assigned_at or at, d.user_id))
     _assign(handoff, duty.user, actor=None, party=Party.SYSTEM, at=at, how="round_robin")
     return True
 
@@ -65,7 +68,9 @@ def handoff_open(*, channel_contact: ChannelContact, reason: str, requested_by_c
     active for them (calling twice is safe). Round-robin assigns it at once when an official of the unit is on
     duty. The bot should stay quiet while open_handoff_for(channel_contact) returns a hand-off. Audited."""
     channel_contact = (
-        ChannelContact.objects.select_for_update().select_related("channel__unit").get(pk=channel_contact.pk)
+        ChannelContact.objects.select_for_update(of=("self",))
+        .select_related("channel__unit")
+        .get(pk=channel_contact.pk)
     )
     existing = _active(channel_contact)
     if existing is not None:
