@@ -247,7 +247,7 @@ def _dvcqg_call(world, unit):
         client=_dvcqg_client(world, unit),
         style="array",
         path="ThemMoi",
-        body="[]",
+        body_sealed="",
         error_code="-1",
         message=f"Matrix call {n}",
     )
@@ -261,7 +261,7 @@ def _dvcqg_dead_relay(world, unit):
         client=call.client,
         request=call,
         url="http://upstream.invalid/",
-        body="[]",
+        body_sealed="",
         status=RelayStatus.DEAD,
         last_error=f"Matrix relay failure {call.pk}",
     )

@@ -113,6 +113,9 @@ def test_the_upstream_code_is_an_alias_and_unknown_fields_stay_in_the_raw_record
     assert dossier_find_by_code(code=payloads.CODE) == dossier
     record = DvcqgRecord.objects.get(code=payloads.CODE)
     assert record.raw["TruongMoi"] == "giá trị lạ" and record.unknown_fields == ["TruongMoi"]
+    assert "0900000000" not in record.raw_sealed and "001099000000" not in record.raw_sealed  # encrypted at rest
+    request = DvcqgRequest.objects.get()
+    assert "0900000000" in request.body and "0900000000" not in request.body_sealed
     assert record.dossier == dossier
     # steps may name the dossier by its other code
     step = payloads.step("20261117080000", "5", "Yêu cầu bổ sung", MaHoSo=payloads.OTHER_CODE)

@@ -13,7 +13,7 @@ from ketnoi.dossiers.selectors import dossier_scope_q, normalise_code
 from ketnoi.dossiers.services.sync import dossier_apply_status_events, dossier_upsert_external
 
 from . import answers, envelope, fields, lookups, mapping, relay
-from .models import DvcqgClient, DvcqgRecord, DvcqgRequest
+from .models import DvcqgClient, DvcqgRecord, DvcqgRequest, seal
 
 SERVICE_LABELS = {envelope.SYNC_DOSSIERS: "Đồng bộ hồ sơ", envelope.SYNC_STEPS: "Cập nhật tiến độ"}
 
@@ -64,8 +64,8 @@ def _keep_raw(client: DvcqgClient, item) -> DvcqgRecord:
     return record
 
 
-def _sync_dossier(client: DvcqgClient, record: DvcqgRecord, env: envelope.Envelope) -> dict:
-    item, code = record.raw, record.code
+def _sync_dossier(client: DvcqgClient, record: DvcqgRecord, item: dict, env: envelope.Envelope) -> dict:
+    code = record.code
     result = {"MaHoSo": code}
     existing = find_dossier(client, code)
     if existing is not None and env.is_updating is False:
@@ -132,7 +132,7 @@ def _sync(client: DvcqgClient, env: envelope.Envelope) -> Outcome:
             try:
                 record = _keep_raw(client, item)
                 with transaction.atomic():
-                    results.append({"index": index, **_sync_dossier(client, record, env)})
+                    results.append({"index": index, **_sync_dossier(client, record, item, env)})
             except (ApplicationError, IntegrityError) as exc:
                 code = getattr(exc, "code", "conflict")
                 message = getattr(exc, "message", "Written at the same moment by another request; send it again.")
@@ -171,7 +171,7 @@ def dvcqg_receive(
         style=style,
         service=env.service if env else "",
         path=path[:300],
-        body=body.decode("utf-8", errors="replace"),
+        body_sealed=seal(body.decode("utf-8", errors="replace")),
         items=len(env.items) if env else 0,
         failed=sum(r.get("status") == "error" for r in outcome.results),
         error_code=outcome.error_code,

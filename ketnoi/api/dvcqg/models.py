@@ -3,17 +3,28 @@ sessions it authenticates, every request it sends (the raw record), the latest r
 the relay queue that forwards each accepted payload unchanged to the client's real upstream."""
 
 import hashlib
+import json
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ketnoi.core.crypto import decrypt_json, encrypt_json
 from ketnoi.core.models import UUIDModel
 
 
 def hash_secret(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def seal(text: str) -> str:
+    """Payloads carry phone and ID numbers: kept encrypted at rest, like the dossier's ID number."""
+    return encrypt_json({"t": text}) if text else ""
+
+
+def unseal(token: str) -> str:
+    return decrypt_json(token).get("t", "") if token else ""
 
 
 class DvcqgClient(UUIDModel):
@@ -77,7 +88,7 @@ class DvcqgRequest(UUIDModel):
     style = models.CharField(max_length=10, choices=Style.choices)
     service = models.CharField(max_length=60, blank=True)
     path = models.CharField(max_length=300, blank=True, help_text="Action and query string, as received.")
-    body = models.TextField(blank=True, help_text="Raw, as received: unknown fields stay here.")
+    body_sealed = models.TextField(blank=True, help_text="Raw, as received (encrypted): unknown fields stay here.")
     items = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     error_code = models.CharField(max_length=10, default="0")
@@ -94,6 +105,10 @@ class DvcqgRequest(UUIDModel):
     def ok(self) -> bool:
         return self.error_code in ("0", "00")
 
+    @property
+    def body(self) -> str:
+        return unseal(self.body_sealed)
+
 
 class DvcqgRecord(models.Model):
     """The latest raw dossier object per MaHoSo (every field, known or not), and steps that came before it."""
@@ -101,7 +116,7 @@ class DvcqgRecord(models.Model):
     client = models.ForeignKey(DvcqgClient, on_delete=models.CASCADE, related_name="records")
     code = models.CharField(max_length=100)
     dossier = models.ForeignKey("dossiers.Dossier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    raw = models.JSONField(default=dict, blank=True)
+    raw_sealed = models.TextField(blank=True, help_text="The latest object as received, encrypted.")
     unknown_fields = models.JSONField(default=list, blank=True)
     pending_steps = models.JSONField(default=list, blank=True, help_text="Steps received before their dossier.")
     updated_at = models.DateTimeField(default=timezone.now)
@@ -111,6 +126,14 @@ class DvcqgRecord(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def raw(self) -> dict:
+        return json.loads(unseal(self.raw_sealed) or "{}")
+
+    @raw.setter
+    def raw(self, value: dict) -> None:
+        self.raw_sealed = seal(json.dumps(value, ensure_ascii=False))
 
 
 class RelayStatus(models.TextChoices):
@@ -129,7 +152,7 @@ class RelayItem(UUIDModel):
     client = models.ForeignKey(DvcqgClient, on_delete=models.CASCADE, related_name="relay_items")
     request = models.OneToOneField(DvcqgRequest, on_delete=models.CASCADE, related_name="relay")
     url = models.CharField(max_length=500)
-    body = models.TextField()
+    body_sealed = models.TextField(default="", help_text="The payload to forward unchanged, encrypted at rest.")
     content_type = models.CharField(max_length=100, default="application/json")
     headers = models.JSONField(default=dict, blank=True)
     swap_session = models.BooleanField(default=False, help_text="Adapter body: put the upstream session in.")
@@ -145,6 +168,10 @@ class RelayItem(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.url} ({self.status})"
+
+    @property
+    def body(self) -> str:
+        return unseal(self.body_sealed)
 
     class Meta:
         indexes = [

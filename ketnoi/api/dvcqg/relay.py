@@ -26,7 +26,7 @@ from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import ApplicationError
 
 from .accounts import store_upstream_session, upstream_credentials
-from .models import DvcqgClient, DvcqgRequest, RelayItem, RelayStatus
+from .models import DvcqgClient, DvcqgRequest, RelayItem, RelayStatus, seal
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def enqueue(*, client: DvcqgClient, request: DvcqgRequest, body: bytes, target: 
         client=client,
         request=request,
         url=target.url[:500],
-        body=body.decode("utf-8", errors="replace"),
+        body_sealed=seal(body.decode("utf-8", errors="replace")),
         headers=target.headers,
         swap_session=target.swap_session,
     )
@@ -136,9 +136,10 @@ def _upstream_session(http: httpx.Client, client: DvcqgClient, *, fresh: bool) -
 
 
 def _body(http: httpx.Client, item: RelayItem, client: DvcqgClient, *, fresh_session: bool) -> str:
+    body = item.body
     if not item.swap_session:
-        return item.body
-    payload = json.loads(item.body)
+        return body
+    payload = json.loads(body)
     payload["session"] = _upstream_session(http, client, fresh=fresh_session)
     return json.dumps(payload, ensure_ascii=False)
 
