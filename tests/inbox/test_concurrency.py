@@ -23,7 +23,7 @@ def _at_once(calls):
         try:
             barrier.wait()
             results.append(call())
-        except Exception as exc:  # noqa: BLE001 — reported below
+        except Exception as exc:  # reported below
             errors.append(exc)
         finally:
             connections.close_all()
