@@ -196,6 +196,8 @@ SCHEDULED_JOBS: list[dict] = [
     {"name": "broadcasts.resume_fanouts", "func": "ketnoi.broadcasts.jobs.resume_stalled_fanouts", "seconds": 60},
     {"name": "broadcasts.night_hold", "func": "ketnoi.broadcasts.jobs.night_hold", "seconds": 60},
     {"name": "broadcasts.meeting_reminders", "func": "ketnoi.broadcasts.jobs.send_meeting_reminders", "seconds": 60},
+    # inbox (issue 6): conversations left by the citizen for INBOX_AUTO_CLOSE_DAYS go back to the assistant
+    {"name": "inbox.close_idle", "func": "ketnoi.inbox.jobs.close_idle_job", "seconds": 15 * 60},
     {"name": "dvcqg.relay", "func": "ketnoi.api.dvcqg.tasks.relay_job", "seconds": 20},
     # petitions (issue 8): reminders and escalations (each fires once), closing after the reopening period
     {"name": "petitions.deadlines", "func": "ketnoi.petitions.jobs.deadlines_job", "seconds": 60 * 60},

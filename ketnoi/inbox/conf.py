@@ -34,3 +34,9 @@ def reply_template_id(channel) -> str:
     """The ZBS template used to reach a citizen by phone when the consultation window is closed: the channel's
     config["inbox_template_id"], else settings.INBOX_ZBS_TEMPLATE_ID. Empty: no template fallback."""
     return str((channel.config or {}).get("inbox_template_id") or _get("INBOX_ZBS_TEMPLATE_ID", "") or "")
+
+
+def auto_close_days() -> int:
+    """A conversation answered and left waiting for the citizen this many days is closed and given back to the
+    assistant by the scheduled job (0: never)."""
+    return int(_get("INBOX_AUTO_CLOSE_DAYS", 7))

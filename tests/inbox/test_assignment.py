@@ -117,3 +117,23 @@ def test_reopening_goes_back_to_the_official_on_duty(world, citizen):
     handoff_citizen_wrote(message=citizen_message(citizen, "Thêm câu nữa"))
     handoff.refresh_from_db()
     assert handoff.state == "open" and handoff.assigned_to is None
+
+
+def test_conversations_left_by_the_citizen_go_back_to_the_assistant(world, citizen, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ketnoi.inbox.jobs import close_idle_job
+
+    settings.INBOX_AUTO_CLOSE_DAYS = 3
+    waiting = handoff_open(channel_contact=citizen, reason="", requested_by_citizen=True)
+    handoff_reply(actor=world.processor_a, handoff=waiting, text="Anh cần gì thêm không?", token="idle")
+    assert close_idle_job() == 0
+    waiting.refresh_from_db()
+    waiting.last_reply_at = timezone.now() - dt.timedelta(days=4)
+    waiting.save(update_fields=["last_reply_at"])
+    assert close_idle_job() == 1
+    waiting.refresh_from_db()
+    assert waiting.state == "closed" and waiting.returned_to_bot
+    assert waiting.entries.filter(kind=EntryKind.REPLY, actor=None).count() == 1  # the citizen is told

@@ -14,6 +14,7 @@ from ketnoi.core.text import nfc
 from ketnoi.outbox.models import Lane
 from ketnoi.outbox.services import outbox_enqueue
 
+from .. import conf
 from ..models import DutyStatus, EntryKind, Handoff
 from ..states import ACTIVE_STATES, HandoffState, Party
 from ..timers import due_times, policy_for
@@ -280,3 +281,27 @@ def handoff_return_to_bot(*, handoff: Handoff, by_citizen: bool = True) -> Hando
     handoff.save()
     audit(None, "handoff.return_to_bot", handoff, before, by_citizen=by_citizen)
     return handoff
+
+
+def handoffs_close_idle(*, now: dt.datetime | None = None) -> int:
+    """The scheduled job: conversations answered and then left by the citizen for conf.auto_close_days() are closed
+    and given back to the assistant (the citizen is told if the window still allows it). Each is its own transaction
+    and audit entry. Returns how many were closed."""
+    days = conf.auto_close_days()
+    if days <= 0:
+        return 0
+    now = now or timezone.now()
+    idle = Handoff.objects.filter(state=S.WAITING_CITIZEN, last_reply_at__lt=now - dt.timedelta(days=days)).values_list(
+        "pk", flat=True
+    )
+    closed = 0
+    for pk in list(idle[:500]):
+        with transaction.atomic():
+            handoff = Handoff.objects.select_for_update(of=("self",)).get(pk=pk)
+            if handoff.state != S.WAITING_CITIZEN:
+                continue
+            handoff_close(
+                actor=None, handoff=handoff, return_to_bot=True, note="closed after the citizen stayed silent"
+            )
+            closed += 1
+    return closed
