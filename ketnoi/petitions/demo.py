@@ -119,7 +119,7 @@ PETITIONS = [
         "Giấy khai sinh của con tôi ghi sai tên đệm, đề nghị hướng dẫn thủ tục cải chính.",
         ("Đỗ Quang Huy", "0912000109"),
         None,
-        "answered:publish:4:close",
+        "answered:publish:4:close:late",
     ),
     (
         10,
@@ -139,7 +139,7 @@ PETITIONS = [
         "90004",
         "Công trình xây dựng không che chắn",
         "Công trình nhà ở tại khu phố gây bụi, không có lưới che chắn, làm việc cả buổi tối.",
-        ("Dương Văn Sơn", "0912000111"),
+        ("Dương Văn Sơn", "0912000131"),
         None,
         "answered",
     ),
@@ -329,7 +329,7 @@ def _walk(petition: Petition, path: str, users, start: dt.datetime, refs: dict) 
     )
     if first == "submitted":
         return
-    answered_at = start + dt.timedelta(days=3)
+    answered_at = start + dt.timedelta(days=20 if "late" in steps else 3)  # "late": past the answer deadline
     services.answer_approve(actor=approver, petition=petition, at=answered_at)
     if "publish" in steps:
         services.petition_publish(actor=None, petition=petition, at=answered_at + dt.timedelta(hours=4))
@@ -384,5 +384,8 @@ def seed(stdout=None) -> int:
                     actor=None, unit=province, title=title, summary=summary, body=summary, publish=True
                 )
     if stdout is not None:
-        stdout.write(f"petitions: {made} demo petitions\n")
+        stdout.write(
+            f"petitions: {made} demo petitions; more logins: giamsat.tinh (provincial monitor), lanhdao.tuphap "
+            "(leader, Department of Justice), hiephoi.doanhnghiep (business association, read-only)\n"
+        )
     return made

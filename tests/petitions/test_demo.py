@@ -18,6 +18,8 @@ def test_demo_has_every_state_across_agencies_and_some_overdue(pw):
     today = timezone.localdate()
     assert sum(1 for p in Petition.objects.all() if p.overdue_stages_on(today)) >= 2
     assert Petition.objects.filter(published_at__isnull=False).count() >= 4
+    answered = Petition.objects.filter(first_answered_at__isnull=False)
+    assert 0 < sum(1 for p in answered if not p.answered_on_time) < answered.count()
     assert Petition.objects.filter(petitioner_type="business").count() >= 4
     assert BusinessPolicy.objects.filter(is_published=True).count() == 3
     assert seed() == 0
