@@ -212,12 +212,14 @@ DEMO_SEEDERS: list[str] = [
     "ketnoi.orgs.calendar.seed_current_years",
     "ketnoi.procedures.demo.seed",
     "ketnoi.dossiers.demo.seed",
+    "ketnoi.conversations.demo.seed",
     "ketnoi.api.demo.seed",
     "ketnoi.channels.demo.seed",
     "ketnoi.inbox.demo.seed",
     "ketnoi.broadcasts.demo.seed",
     "ketnoi.registries.demo.seed",
     "ketnoi.petitions.demo.seed",
+    "ketnoi.reports.demo.seed",  # last: reads what the seeders above made
 ]
 
 LOGGING = {

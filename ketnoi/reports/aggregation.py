@@ -21,6 +21,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ketnoi.contacts.models import ChannelContact
+from ketnoi.core.models import CalendarDay
 from ketnoi.core.workdays import is_working_day
 from ketnoi.dossiers.models import Dossier, DossierEvent, DossierRating, EventKind, EventOutcome, SubmissionChannel
 from ketnoi.dossiers.states import State
@@ -407,6 +408,16 @@ def _message_days(since: dt.datetime, now: dt.datetime) -> set[dt.date]:
     return days
 
 
+def _calendar_days(since: dt.datetime, now: dt.datetime) -> set[dt.date]:
+    """A holiday added or changed moves working-day counts of everything finished on or after it (until today).
+    A removed calendar day leaves no row to notice: the service removing it should call mark_days_dirty."""
+    changed = CalendarDay.objects.filter(updated_at__gte=since).order_by("date").values_list("date", flat=True).first()
+    today = _local_day(now)
+    if changed is None or changed > today:
+        return set()
+    return {changed + dt.timedelta(days=n) for n in range((today - changed).days + 1)}
+
+
 @dataclass
 class RefreshResult:
     days: int
@@ -476,6 +487,7 @@ def reports_refresh(*, now: dt.datetime | None = None) -> RefreshResult:
         if ids:
             touched |= _swap_footprints(source, FOOTPRINTS[source](ids))
     touched |= _message_days(since, now)
+    touched |= _calendar_days(since, now)
     recompute_days(touched)
     DirtyDay.objects.filter(id__in=[i for i, _day in dirty_rows]).delete()
     mark.value = now

@@ -9,6 +9,8 @@ from collections import Counter
 from django.utils import timezone
 
 from ketnoi.contacts.models import ChannelContact
+from ketnoi.core.models import CalendarDay, CalendarDayKind
+from ketnoi.core.workdays import invalidate_calendar_cache
 from ketnoi.dossiers.models import Dossier, DossierRating, EventKind, RatingMethod
 from ketnoi.dossiers.states import State
 from ketnoi.orgs.models import Desk
@@ -94,6 +96,7 @@ def change(rng: random.Random, world, channel) -> str:
 
 def test_incremental_refresh_equals_a_full_recomputation_after_random_changes(world):
     data = dataset.build(world)
+    CalendarDay.objects.update(updated_at=timezone.now() - dt.timedelta(days=30))  # the calendar was set up long ago
     first = reports_refresh()  # no watermark yet: the first run rebuilds
     assert first.rebuilt
     rng = random.Random(9)
@@ -120,3 +123,17 @@ def test_a_day_marked_dirty_is_recomputed(world):
     mark_days_dirty(days=[day])
     reports_refresh()
     assert sorted(DailyUnitStat.objects.filter(day=day).values_list("received", flat=True)) == [0, 1]  # D1; P1
+
+
+def test_a_holiday_added_later_changes_processing_times_at_the_next_refresh(world):
+    dataset.build(world)
+    reports_refresh(now=dataset.at("2026-04-05"))
+    before = DailyUnitStat.objects.get(day=dt.date(2026, 3, 31), resolved=1).processing_days_sum
+    assert before == 51  # D5, 12 January to 31 March
+    CalendarDay.objects.create(date=dt.date(2026, 3, 2), kind=CalendarDayKind.DAY_OFF, name="Nghỉ bù")
+    invalidate_calendar_cache()
+    reports_refresh(now=dataset.at("2026-04-05"))
+    assert DailyUnitStat.objects.get(day=dt.date(2026, 3, 31), resolved=1).processing_days_sum == 50
+    incremental = snapshot()
+    reports_rebuild(now=dataset.at("2026-04-05"))
+    assert snapshot() == incremental
