@@ -49,11 +49,13 @@ def _round_robin(handoff: Handoff, at: dt.datetime) -> bool:
     if not duties:
         return False
     duty = min(duties, key=lambda d: (d.last_assigned_at is not None, d.last_assigned_at or at, d.user_id))
-    _assign(handoff, duty.user, actor=None, party=Party.SYSTEM, at=at, how="round_robin")
+    assign_to(handoff, duty.user, actor=None, party=Party.SYSTEM, at=at, how="round_robin")
     return True
 
 
-def _assign(handoff: Handoff, user, *, actor, party: Party, at: dt.datetime, how: str) -> None:
+def assign_to(handoff: Handoff, user, *, actor, party: Party, at: dt.datetime, how: str) -> None:
+    """Inside a service holding the hand-off's lock: set the assignee, record it, move open → assigned, and note
+    the time on the official's duty row (round-robin's order). The caller saves and audits."""
     if handoff.state in (S.OPEN,):
         move(handoff, S.ASSIGNED, party=party, actor=actor, at=at)
     handoff.assigned_to = user
@@ -180,7 +182,9 @@ def handoff_assign(*, actor, handoff: Handoff, to) -> Handoff:
             code="assigned_to_other",
         )
     before = snapshot_of(handoff)
-    _assign(handoff, to, actor=actor, party=Party.OFFICIAL, at=timezone.now(), how="self" if to == actor else "manual")
+    assign_to(
+        handoff, to, actor=actor, party=Party.OFFICIAL, at=timezone.now(), how="self" if to == actor else "manual"
+    )
     handoff.save()
     audit(actor, "handoff.assign", handoff, before)
     return handoff

@@ -14,7 +14,7 @@ from ..models import EntryKind, Handoff, HandoffEntry
 from ..states import HandoffState, Party
 from ..window import reply_window
 from .common import ANSWER, MANAGE, audit, can, entry, lock, move, require, snapshot_of
-from .handoffs import _assign
+from .handoffs import assign_to
 
 S = HandoffState
 MAX_REPLY = 2000  # the smallest channel limit (Zalo consultation text, after NFC)
@@ -101,7 +101,7 @@ def handoff_reply(*, actor, handoff: Handoff, text: str, token: str, as_template
     )
     before = snapshot_of(handoff)
     if handoff.assigned_to_id is None:
-        _assign(handoff, actor, actor=actor, party=Party.OFFICIAL, at=now, how="reply")
+        assign_to(handoff, actor, actor=actor, party=Party.OFFICIAL, at=now, how="reply")
     if handoff.state == S.ASSIGNED:
         move(handoff, S.WAITING_CITIZEN, party=Party.OFFICIAL, actor=actor, at=now)
     reply = entry(
