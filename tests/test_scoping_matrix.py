@@ -317,6 +317,13 @@ def _report_figures(world, unit):
     return agency.short_name or agency.name
 
 
+def _petition_category(world, unit):
+    from ketnoi.petitions.services import category_save
+
+    n = next(_serial)
+    return category_save(actor=None, unit=unit, code=f"matrix-{n}", name=f"Matrix category {n}").name
+
+
 MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     # console: sign-in and the shell
     "console:login": Unscoped("the public sign-in page"),
@@ -481,6 +488,7 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     "api:open311_request_detail": ObjectCase(
         lambda w, u: {"code": _petition(w, u).tracking_code}, as_official="api_client_a"
     ),
+    "console:petition_config": ListCase(_petition_category),
 }
 
 

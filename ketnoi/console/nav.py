@@ -46,6 +46,7 @@ NAV: list[NavItem] = [
     NavItem("petitions", _("Petitions"), "console:petition_queue", "petitions.view"),
     NavItem("petition_oversight", _("Business petitions"), "console:petition_oversight", "petitions.oversee"),
     NavItem("business_policies", _("Policies for businesses"), "console:business_policy_list", "petitions.policies"),
+    NavItem("petition_config", _("Petition set-up"), "console:petition_config", "petitions.configure"),
     NavItem("units", _("Units"), "console:unit_list", "orgs.view"),
     NavItem("agencies", _("Agencies and desks"), "console:agency_list", "orgs.view"),
     NavItem("officials", _("Officials"), "console:official_list", "orgs.view"),

@@ -209,3 +209,22 @@ def business_hotline() -> str:
         return configured
     centre = Agency.objects.filter(kind=AgencyKind.PROVINCIAL_SERVICE_CENTRE, is_active=True).exclude(hotline="")
     return centre.order_by("pk").values_list("hotline", flat=True).first() or ""
+
+
+def configured_categories(*, official) -> QuerySet[PetitionCategory]:
+    """Categories of the units the official configures (petitions.configure)."""
+    scope = scope_of(official).narrowed("petitions.configure")
+    return (
+        PetitionCategory.objects.filter(scope.q("unit__path")).select_related("unit").order_by("unit__path", "position")
+    )
+
+
+def configured_rules(*, official) -> QuerySet:
+    from .models import RoutingRule
+
+    scope = scope_of(official).narrowed("petitions.configure")
+    return (
+        RoutingRule.objects.filter(scope.q("unit__path"), is_active=True)
+        .select_related("category", "area", "agency", "unit")
+        .order_by("unit__path", "category__position", "area__path")
+    )

@@ -141,3 +141,46 @@ def test_business_menu_in_the_chat_for_people_tagged_business(pw, tagged):
         return
     shown = str(menu.payload)
     assert "Chính sách cho doanh nghiệp" in shown and "02991234567" in shown and "#petition:business" in shown
+
+
+def test_administrator_sets_up_a_category_and_a_rule(pw, make_petition, client):
+    from ketnoi.core.workdays import add_working_days
+    from ketnoi.orgs.models import Agency
+    from ketnoi.petitions.models import PetitionCategory
+
+    client.force_login(pw.admin)
+    client.post(
+        "/console/petitions/set-up/",
+        {
+            "what": "category",
+            "unit": str(pw.province.uuid),
+            "code": "giao-duc",
+            "name": "Giáo dục, trường học",
+            "audience": "citizen",
+            "forward_days": "3",
+            "acknowledge_days": "7",
+            "answer_days": "20",
+            "publish_days": "2",
+        },
+    )
+    category = PetitionCategory.objects.get(code="giao-duc")
+    assert (category.forward_days, category.answer_days) == (3, 20)
+    school_office = Agency.objects.get(code="UB.90001")
+    client.post(
+        "/console/petitions/set-up/",
+        {
+            "what": "rule",
+            "unit": str(pw.province.uuid),
+            "category": str(category.uuid),
+            "area": str(pw.commune_a.uuid),
+            "agency": str(school_office.uuid),
+        },
+    )
+    page = client.get("/console/petitions/set-up/").content.decode()
+    assert "Giáo dục, trường học" in page and school_office.name in page
+    pw.categories["giao-duc"] = category
+    petition = make_petition(pw, category="giao-duc")
+    assert petition.owner_agency == school_office
+    assert petition.answer_due == add_working_days(petition.received_at, 20)
+    client.force_login(pw.processor_a)
+    assert client.get("/console/petitions/set-up/").status_code == 403

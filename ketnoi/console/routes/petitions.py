@@ -3,11 +3,12 @@ oversight, and the business policy feed."""
 
 from django.urls import path
 
-from ..views.petitions import actions, business, queue
+from ..views.petitions import actions, business, config, queue
 
 urlpatterns: list = [
     path("petitions/", queue.PetitionQueueView.as_view(), name="petition_queue"),
     path("petitions/oversight/", business.OversightView.as_view(), name="petition_oversight"),
+    path("petitions/set-up/", config.PetitionConfigView.as_view(), name="petition_config"),
     path("petitions/policies/", business.PolicyListView.as_view(), name="business_policy_list"),
     path("petitions/policies/<uuid:uuid>/", business.PolicyEditView.as_view(), name="business_policy_edit"),
     path("petitions/<uuid:uuid>/", queue.PetitionDetailView.as_view(), name="petition_detail"),
