@@ -140,6 +140,9 @@ def _sync(client: DvcqgClient, env: envelope.Envelope) -> Outcome:
     failed = sum(r["status"] == "error" for r in results)
     existing = sum(r["status"] == "exists" for r in results)
     error_code, message = answers.summary(SERVICE_LABELS[env.service], len(results), failed, existing)
+    first = next((r for r in results if r["status"] == "error"), None)
+    if first is not None:  # the caller's log (and the console's list) then says what went wrong
+        message += f" Lỗi đầu tiên ({first.get('MaHoSo') or first['index']}): {first['message']}"
     return Outcome(error_code, message, results)
 
 
