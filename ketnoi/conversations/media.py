@@ -12,6 +12,7 @@ from django_tasks import task
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -27,6 +28,8 @@ from .engine import Reply, enqueue_replies
 
 logger = logging.getLogger(__name__)
 DEFAULT_HOSTS = ("zdn.vn", "zadn.vn", "zalo.me", "zaloapp.com")
+STORAGE_SCHEME = "storage:"
+WEBCHAT_PREFIX = "webchat/"
 
 
 def allowed(url: str) -> bool:
@@ -41,6 +44,8 @@ def allowed(url: str) -> bool:
 
 def fetch(url: str) -> tuple[bytes, str]:
     """The file's bytes and content type; ApplicationError when it cannot be fetched or is too large."""
+    if url.startswith(STORAGE_SCHEME):
+        return _from_storage(url[len(STORAGE_SCHEME) :])
     if not allowed(url):
         raise ApplicationError(gettext_noop("This file's address is not one we fetch from."), code="media_host")
     try:
@@ -57,6 +62,16 @@ def fetch(url: str) -> tuple[bytes, str]:
     except httpx.HTTPError as exc:
         raise ApplicationError(gettext_noop("The file could not be downloaded."), code="media_unavailable") from exc
     return b"".join(chunks), content_type
+
+
+def _from_storage(path: str) -> tuple[bytes, str]:
+    """A web chat upload (channels.types.webchat): already on our storage, only under its prefix."""
+    if not path.startswith(WEBCHAT_PREFIX) or ".." in path or not default_storage.exists(path):
+        raise ApplicationError(gettext_noop("The file could not be downloaded."), code="media_unavailable")
+    if default_storage.size(path) > ATTACHMENT_MAX_BYTES:
+        raise ApplicationError(gettext_noop("The file is larger than 10 MB."), code="file_too_large")
+    with default_storage.open(path, "rb") as handle:
+        return handle.read(), mimetypes.guess_type(path)[0] or ""
 
 
 def schedule_attachment(*, channel_contact: ChannelContact, dossier_uuid: str, url: str, name: str, key: str):

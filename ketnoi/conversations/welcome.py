@@ -52,9 +52,11 @@ def welcome_on_follow(channel: Channel, event: InboundEvent) -> None:
         intro = [welcome_text(channel, turn.language)]
         dossier = dossier_from_token(event.source) if event.source else None
         if dossier is not None and follower.dossier_links.filter(dossier=dossier, is_active=True).exists():
-            intro.append(
-                _("You will receive the news of dossier %(code)s here. Type its code at any time to see its status.")
-                % {"code": dossier.receipt_code}
+            intro.append(  # the dossier's own "linked" notice carries its code and status
+                _(
+                    "Your dossier (%(procedure)s) is linked: its notices will come here. Type its code at any time to see its status."
+                )
+                % {"procedure": dossier.procedure.name}
             )
             turn.note = "welcome-linked"
         turn.done()

@@ -241,12 +241,21 @@ def _fallback(channel: Channel, dossier: Dossier, kind: str, text: str) -> dict[
 
 
 def _buttons(dossier: Dossier, kind: str, language: str) -> tuple[Button, ...]:
-    """The lookup page; with an electronic result, also the signed PDF (served behind the QR token)."""
+    """The lookup page; with an electronic result, also the signed PDF (served behind the QR token); the chat's
+    "send the documents" when a supplement is asked, "rate the service" once the result is returned."""
     url = lookup_url(dossier)
     buttons = [Button(title="Tra cứu hồ sơ" if language == "vi" else "Track the dossier", action="url", value=url)]
     if dossier.result_file and kind in (K.RESULT_READY, K.RETURNED):
         title = "Tải kết quả điện tử" if language == "vi" else "Download the electronic result"
         buttons.insert(0, Button(title=title, action="url", value=url + "ket-qua/"))
+    # Chat actions: the payload comes back as the citizen's message and the conversation engine's dossier flow
+    # takes it ("#dossier.<action>:<uuid>"); the engine checks the person is linked before acting.
+    if kind == K.SUPPLEMENT_REQUESTED:
+        title = "Gửi giấy tờ bổ sung" if language == "vi" else "Send the documents"
+        buttons.append(Button(title=title, action="query_hide", value=f"#dossier.supplement:{dossier.uuid.hex}"))
+    if kind == K.RETURNED:
+        title = "Đánh giá dịch vụ" if language == "vi" else "Rate the service"
+        buttons.append(Button(title=title, action="query_hide", value=f"#dossier.rate:{dossier.uuid.hex}"))
     return tuple(buttons)
 
 

@@ -157,8 +157,11 @@ def dossiers(oa):
     waiting = dossier_request_supplement(
         actor=world.processor_a, dossier=waiting, missing=["Giấy chứng sinh (bản chính)"]
     )
+    ready = receive(procedures.birth)
+    ready = dossier_transition(actor=world.processor_a, dossier=ready, to_state="processing")
+    ready = dossier_result_ready(actor=world.processor_a, dossier=ready)
     returned = receive(procedures.birth)
     returned = dossier_transition(actor=world.processor_a, dossier=returned, to_state="processing")
     returned = dossier_result_ready(actor=world.processor_a, dossier=returned)
     returned = dossier_return_result(actor=world.desk_a, dossier=returned)
-    return SimpleNamespace(waiting=waiting, returned=returned, procedures=procedures)
+    return SimpleNamespace(waiting=waiting, ready=ready, returned=returned, procedures=procedures)

@@ -85,7 +85,8 @@ def test_rating_in_english_with_typos_unknown_input_and_escape(oa, dossiers, new
 def test_follow_from_the_receipt_qr_mentions_the_dossier(oa, dossiers, new_phone):
     phone = new_phone()
     shown = texts(phone.follow(token=dossier_token(dossiers.waiting)))
-    assert dossiers.waiting.receipt_code in shown and "Danh mục chính" in shown
+    assert dossiers.waiting.receipt_code in shown  # the dossier's "linked" notice
+    assert "Hồ sơ của bạn (Đăng ký khai sinh) đã được liên kết" in shown and "Danh mục chính" in shown
 
 
 def test_my_dossiers_through_the_info_form_and_a_one_time_code(oa, dossiers, new_phone):
@@ -105,3 +106,22 @@ def test_my_dossiers_through_the_info_form_and_a_one_time_code(oa, dossiers, new
     assert dossiers.waiting.receipt_code in shown and dossiers.returned.receipt_code in shown
     assert not ConversationStep.objects.filter(input_excerpt__contains=code).exists()
     assert DossierLink.objects.filter(dossier=dossiers.waiting, channel_contact__user_id=phone.user_id).exists()
+
+
+def test_the_returned_notice_asks_for_a_rating(oa, dossiers, new_phone):
+    from ketnoi.dossiers.services import dossier_return_result
+    from ketnoi.outbox.dispatcher import dispatch_once
+
+    dossier = dossiers.ready
+    phone = new_phone()
+    phone.follow()
+    phone.say(dossier.receipt_code)
+    phone.say("5678")
+    dossier_return_result(actor=oa.world.desk_a, dossier=Dossier.objects.get(pk=dossier.pk))
+    dispatch_once(rounds=3)
+    notice = phone.new_messages()
+    assert buttons(notice)["Đánh giá dịch vụ"] == f"#dossier.rate:{dossier.uuid.hex}"
+    phone.tap(f"#dossier.rate:{dossier.uuid.hex}")
+    phone.tap("#dossier.stars:5")
+    assert "Cảm ơn bạn đã đánh giá" in texts(phone.tap("#dossier.skip"))
+    assert DossierRating.objects.get(dossier=dossier).stars == 5

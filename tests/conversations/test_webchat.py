@@ -96,3 +96,43 @@ def dossiers_for_webchat(webchat, transactional_world):
         actor=transactional_world.processor_a, dossier=dossier, missing=["Giấy chứng sinh"]
     )
     return SimpleNamespace(waiting=dossier)
+
+
+def test_web_chat_my_dossiers_by_one_time_code_and_documents_upload(
+    zalo_sandbox, live_server, webchat, dossiers_for_webchat, transactional_world
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ketnoi.dossiers.models import DossierAttachment
+    from tests.sandbox_oa import connect_sandbox_oa
+
+    # The codes go out as template messages by phone through the unit's Zalo OA (the sandbox here).
+    _channel, created = connect_sandbox_oa(
+        zalo_sandbox,
+        unit=transactional_world.commune_a,
+        live_server_url=live_server.url,
+        config={"otp_template_id": "tpl-otp"},
+    )
+    zalo_sandbox.create_user("Trần Văn Hùng", phone="84912345678")
+    visitor = Visitor(webchat)
+    visitor.say("ho so cua toi")
+    assert "gõ số điện thoại" in visitor.last_reply()
+    visitor.say("0912 345 678")
+    assert "091****678" in visitor.last_reply()
+    sent = zalo_sandbox.messages(oa_id=created["oa_id"], phone="84912345678")
+    code = sent[-1]["payload"]["template_data"]["otp"]
+    visitor.say(code)
+    dossier = dossiers_for_webchat.waiting
+    assert dossier.receipt_code in visitor.transcript()
+
+    visitor.say(f"#dossier.supplement:{dossier.uuid.hex}", label="Gửi giấy tờ bổ sung")
+    assert "Giấy chứng sinh" in visitor.last_reply()
+    visitor.sent += 1
+    photo = SimpleUploadedFile("giay-chung-sinh.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    response = visitor.client.post(receive_url(webchat), {"client_id": "upload-1", "file": photo})
+    assert response.status_code == 200
+    run_inbound_queue()
+    dispatch_once(rounds=3)
+    assert "Đã nhận 1 tệp" in visitor.last_reply() and "📎 giay-chung-sinh.pdf" in visitor.transcript()
+    attachment = DossierAttachment.objects.get(dossier=dossier)
+    assert attachment.content_type == "application/pdf" and attachment.name == "giay-chung-sinh.pdf"

@@ -12,9 +12,11 @@ import time
 import unicodedata
 from typing import TYPE_CHECKING
 
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from ketnoi.channels.types.base import (
+    Attachment,
     ChannelType,
     ErrorKind,
     EventKind,
@@ -39,6 +41,22 @@ SALT = "ketnoi.webchat.visitor"
 COOKIE_MAX_AGE = 60 * 60 * 24 * 30
 MAX_TEXT = 2000
 MAX_LABEL = 100
+# What a visitor may upload (documents for a dossier's supplement), stored under STORAGE_PREFIX; the event carries
+# "storage:<path>", which the conversation engine reads back without HTTP.
+UPLOAD_KINDS = {"image/jpeg": "image", "image/png": "image", "application/pdf": "file"}
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+STORAGE_PREFIX = "webchat/"
+
+
+def _store_upload(channel: "Channel", visitor: str, upload) -> dict[str, str]:
+    name = "".join(ch for ch in (upload.name or "file") if ch.isalnum() or ch in "._-")[-80:] or "file"
+    kind = UPLOAD_KINDS.get(upload.content_type or "")
+    if kind is None or upload.size > UPLOAD_MAX_BYTES:
+        return {"type": "unsupported", "url": "", "name": name}
+    path = default_storage.save(f"{STORAGE_PREFIX}{channel.uuid.hex}/{visitor}/{secrets.token_hex(8)}-{name}", upload)
+    return {"type": kind, "url": f"storage:{path}", "name": name}
+
+
 EVENT_NAME = "visitor_message"
 
 
@@ -74,6 +92,9 @@ class WebChatType(ChannelType):
             "client_id": client_id or secrets.token_hex(16),
             "timestamp": str(int(time.time() * 1000)),
         }
+        upload = request.FILES.get("file")
+        if upload is not None:
+            event["attachment"] = _store_upload(channel, event["visitor"], upload)
         label = unicodedata.normalize("NFC", request.POST.get("label", "")).strip()[:MAX_LABEL]
         if label:  # a tapped button: the transcript shows its title, the engine reads its payload
             event["label"] = label
@@ -96,15 +117,26 @@ class WebChatType(ChannelType):
                 )
             ]
         text = str(data.get("text", "")).strip()
+        attachment = data.get("attachment") if isinstance(data.get("attachment"), dict) else None
+        attachments = ()
+        if attachment:
+            attachments = (
+                Attachment(
+                    type=str(attachment.get("type", "file")),
+                    url=str(attachment.get("url", "")),
+                    name=str(attachment.get("name", "")),
+                ),
+            )
         return [
             InboundEvent(
-                kind=EventKind.MESSAGE if text else EventKind.OTHER,
+                kind=EventKind.MESSAGE if text or attachments else EventKind.OTHER,
                 provider_event=name,
                 dedup_key=f"{name}:{visitor}:{client_id}",
                 occurred_at=occurred,
                 user_id=visitor,
                 provider_message_id=f"{visitor}:{client_id}",
                 text=text,
+                attachments=attachments,
             )
         ]
 

@@ -44,6 +44,8 @@ def transcript(channel: Channel, visitor_id: str) -> list[Line]:
         try:
             data = json.loads(event.raw_body)
             text = str(data.get("label") or data.get("text", ""))
+            if not text and isinstance(data.get("attachment"), dict):
+                text = "📎 " + str(data["attachment"].get("name", ""))
         except ValueError:
             continue
         lines.append(Line(event.received_at, True, text))
