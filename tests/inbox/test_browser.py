@@ -55,6 +55,7 @@ def test_an_official_takes_a_handed_off_conversation_and_the_reply_reaches_the_p
     newcomer = _follower(channel, "sandbox-less-citizen", "Vũ Đình Khang")
     handoff_open(channel_contact=newcomer, reason="Hỏi giờ làm việc", requested_by_citizen=True)
     expect(page.locator("#inbox-rows")).to_contain_text("Vũ Đình Khang", timeout=15000)
+    expect(page.locator("[data-folder-count=waiting]")).to_have_text("2")
     page.get_by_role("link", name="Phạm Thị Mai").click()
     expect(page).to_have_url(re.compile(rf"/console/inbox/{handoff.uuid}/$"))
     expect(page.locator("#window")).to_have_attribute("data-window", "free")

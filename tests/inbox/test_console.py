@@ -28,6 +28,8 @@ def test_the_list_shows_waiting_conversations_and_the_navigation_counts_them(wor
     assert "Inbox (1)" in page
     rows = client.get(reverse("console:inbox_list") + "?folder=waiting", headers={"HX-Request": "true"})
     assert "<html" not in rows.content.decode() and "Trần Văn Bình" in rows.content.decode()
+    assert 'hx-swap-oob="true"' in rows.content.decode()  # the folder counts refresh with the rows
+    assert 'data-folder-count="waiting">1<' in rows.content.decode()
     assert client.get(reverse("console:inbox_detail", kwargs={"uuid": other.uuid})).status_code == 404
 
 

@@ -49,6 +49,7 @@ class InboxListView(ConsoleView):
                 for key in ("waiting", "mine", "unassigned", "all", "closed")
             ],
             page=self.paginate(handoffs),
+            is_htmx=bool(self.request.headers.get("HX-Request")),
             now=now,
             poll_seconds=POLL_SECONDS,
             q=self.request.GET.get("q", ""),
