@@ -148,8 +148,13 @@ def report_slice(*, official, params) -> Slice:
     if params.get("official"):
         if not str(params["official"]).isdigit():
             raise Http404
-        person = get_user_model().objects.filter(pk=int(params["official"])).first()
-        if person is None:
+        person = (
+            get_user_model()
+            .objects.filter(pk=int(params["official"]), memberships__unit__path__startswith=unit.path)
+            .distinct()
+            .first()
+        )
+        if person is None:  # an official of another unit is not named here
             raise Http404
     return Slice(unit, agency, desk, person)
 

@@ -104,6 +104,10 @@ def test_a_commune_leader_sees_only_their_commune(built, client):
     assert client.get(reverse("console:report_dashboard"), {**Q1, "unit": built.commune_b.uuid}).status_code == 404
     assert client.get(reverse("console:report_dashboard"), {**Q1, "unit": built.province.uuid}).status_code == 404
     assert client.get(reverse("console:report_export_xlsx", args=[built.commune_b.uuid]), Q1).status_code == 404
+    other_official = {**Q1, "official": built.desk_b.pk}
+    assert client.get(reverse("console:report_dashboard"), other_official).status_code == 404
+    own_official = client.get(reverse("console:report_dashboard"), {**Q1, "official": built.desk_a.pk})
+    assert own_official.status_code == 200
     client.force_login(built.desk_a)
     assert client.get(reverse("console:report_dashboard"), Q1).status_code == 403
 
