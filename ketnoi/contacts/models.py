@@ -40,7 +40,13 @@ class ChannelContact(UUIDModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "user_id"], name="channel_contact_unique")]
-        indexes = [models.Index(fields=["channel", "is_follower"])]
+        indexes = [
+            models.Index(fields=["channel", "is_follower"]),
+            # a synced dossier's phone finds the followers who shared it (dossiers.services.linking)
+            models.Index(
+                fields=["shared_phone"], condition=~models.Q(shared_phone=""), name="channel_contact_shared_phone"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.user_id
