@@ -89,3 +89,24 @@ def test_escalation_of_a_forwarded_petition_goes_to_the_new_agency_leaders(pw, h
     assert kinds == ["acknowledge_escalation", "answer_escalation"]
     for alert in fired:
         assert set(alert.recipients) == {pw.leader_a.username, pw.monitor.username}
+
+
+def test_publication_deadline_reminds_until_published_and_the_reopen_period_closes(pw, holidays, make_petition):
+    from ketnoi.core.workdays import add_working_days
+    from ketnoi.petitions.services import answer_approve, answer_submit, close_expired, petition_publish
+
+    petition = make_petition(pw, received_at=RECEIVED)
+    petition_accept(actor=pw.processor_a, petition=petition, at=RECEIVED)
+    answer_submit(actor=pw.processor_a, petition=petition, text="Đã sửa.", publish=True)
+    approved_at = dt.datetime(2026, 5, 6, 9, 0, tzinfo=TZ)
+    answer_approve(actor=pw.leader_a, petition=petition, at=approved_at)
+    petition.refresh_from_db()
+    assert petition.publish_due == dt.date(2026, 5, 8)
+    assert [a.kind for a in check_deadlines(today=dt.date(2026, 5, 7))] == ["publish_reminder"]
+    petition_publish(actor=pw.processor_a, petition=petition)
+    assert check_deadlines(today=dt.date(2026, 5, 12)) == []
+    assert petition.reopen_until == add_working_days(approved_at, 10)
+    assert close_expired(today=petition.reopen_until) == 0
+    assert close_expired(today=petition.reopen_until + dt.timedelta(days=1)) == 1
+    petition.refresh_from_db()
+    assert petition.state == "closed" and petition.closed_at

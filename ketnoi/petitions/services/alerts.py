@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -137,8 +138,12 @@ def check_deadlines(today: dt.date | None = None) -> list[DeadlineAlert]:
     today = today or timezone.localdate()
     fired = []
     lead = remind_days()
-    petitions = Petition.objects.exclude(state__in=[State.REFUSED, State.MERGED]).select_related(
-        "owner_agency", "assignee", "category"
+    # only petitions with a clock still running: closed ones matter only while a publication is pending
+    running = Q(state__in=ANSWER_CLOCK_STATES) | Q(publish_due__isnull=False, published_at__isnull=True)
+    petitions = (
+        Petition.objects.filter(running)
+        .exclude(state__in=[State.REFUSED, State.MERGED])
+        .select_related("owner_agency", "assignee", "category")
     )
     for petition in petitions.iterator(chunk_size=500):
         for stage in STAGES:
