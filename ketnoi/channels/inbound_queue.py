@@ -74,6 +74,10 @@ def _process_locked(event: ChannelEvent) -> str:
     except ValueError as exc:
         _save(event, ChannelEvent.Status.UNPARSEABLE, error=str(exc)[:500], handled=True)
         return event.status
+    except Exception as exc:  # a parser bug: recorded like a handler's, never retried in a loop
+        logger.exception("Channel event %s could not be parsed", event.pk)
+        _save(event, ChannelEvent.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], handled=False)
+        return event.status
     try:
         with transaction.atomic():
             handled = False

@@ -32,9 +32,15 @@ def post_signed(client, channel, event: dict | bytes, *, key: str = OA_SECRET_KE
 
 def run_inbound_queue() -> None:
     """Process every waiting inbound event, as `manage.py run_inbound` does, then the tasks they queued on the
-    "inbound" queue (profile fetches), as `manage.py db_worker --queue-name inbound` does."""
-    call_command("run_inbound", batch=True, verbosity=0)
-    call_command("db_worker", queue_name="inbound", batch=True, startup_delay=False, reload=False, verbosity=0)
+    "inbound" queue (profile fetches, attachments), as `manage.py db_worker --queue-name inbound` does; again if
+    those tasks stored new events."""
+    from ketnoi.channels.inbound_queue import has_pending
+
+    for _round in range(5):
+        call_command("run_inbound", batch=True, verbosity=0)
+        call_command("db_worker", queue_name="inbound", batch=True, startup_delay=False, reload=False, verbosity=0)
+        if not has_pending():
+            break
 
 
 def make_zalo_channel(unit, **overrides):

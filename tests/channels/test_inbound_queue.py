@@ -94,6 +94,21 @@ def test_a_claimer_dying_mid_event_leaves_it_pending_for_the_next(client, zalo_c
     assert InboundMessage.objects.count() == 1
 
 
+def test_a_parser_bug_marks_the_event_failed_instead_of_blocking_the_queue(client, zalo_channel, monkeypatch):
+    from ketnoi.channels.types.zalo.type import ZaloType
+
+    post_signed(client, zalo_channel, text("1001", "a1"))
+    post_signed(client, zalo_channel, text("1002", "b1"))
+
+    def broken_parser(self, channel, body):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(ZaloType, "parse_events", broken_parser)
+    assert inbound_queue.drain() == 2
+    assert set(ChannelEvent.objects.values_list("status", "attempts")) == {("failed", 1)}
+    assert "KeyError" in ChannelEvent.objects.first().error
+
+
 def test_run_inbound_batch_processes_with_the_real_handlers(client, zalo_channel):
     post_signed(client, zalo_channel, samples.follow(ts=samples.now_ms(-30)))
     post_signed(client, zalo_channel, samples.text())
