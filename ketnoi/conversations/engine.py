@@ -189,6 +189,19 @@ class Turn:
         choices = [Choice(str(flow.menu_title), f"#{flow.name}") for flow in flows if flow in shown]
         self.say("\n".join(lines), choices)
 
+    def elsewhere(self) -> bool:
+        """Input that does not fit the running flow's question but that another flow claims ("thu tuc khai sinh"
+        while a dossier code is expected): leave the flow and let that one answer. False: nobody claims it."""
+        current = self.active or self.flow_name
+        best = max(
+            ((f.claims(self), -f.menu_order, f.name) for f in menu_flows(self) if f.name != current), default=None
+        )
+        if best is None or best[0] <= 0:
+            return False
+        self.done()
+        self.start_flow(best[2], self.text)
+        return True
+
     def unknown(self) -> None:
         """The answer to input nobody understood: what it might have meant, and the menu. Never silence."""
         self.note = self.note or "unknown"

@@ -63,6 +63,9 @@ def test_timeout_language_and_inputs_the_bot_cannot_use(oa, new_phone):
     phone = new_phone()
     phone.follow()
     phone.say("tra cuu ho so")
+    # a dossier code is expected, but the citizen asks about procedures: that flow answers
+    assert "Bạn hỏi thủ tục nào" in texts(phone.say("hoi thu tuc"))
+    phone.say("tra cuu ho so")
     ConversationSession.objects.filter(channel_contact__user_id=phone.user_id).update(
         expires_at=timezone.now() - dt.timedelta(minutes=1)
     )

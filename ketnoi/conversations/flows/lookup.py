@@ -88,7 +88,7 @@ class LookupFlow(Flow):
         if step == "digits":
             self.link(turn)
             return
-        if not self.lookup(turn, turn.text):
+        if not self.lookup(turn, turn.text) and not turn.elsewhere():
             turn.ask("code", _("That does not look like a dossier code. Type the code from your receipt, or 0."))
 
     def on_button(self, turn, action: str, argument: str) -> None:

@@ -53,6 +53,8 @@ class MyDossiersFlow(Flow):
             try:
                 phone = normalize_phone(turn.text)
             except InvalidPhoneNumber:
+                if turn.elsewhere():
+                    return
                 turn.goto("phone")
                 turn.say(_("That is not a phone number. Type it like 0912 345 678, or 0 for the menu."))
                 return

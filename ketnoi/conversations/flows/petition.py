@@ -17,7 +17,7 @@ from ketnoi.channels.types.base import EventKind
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
 from ketnoi.core.redaction import mask_phone
-from ketnoi.petitions.codes import normalize_tax_code
+from ketnoi.petitions.codes import find_tracking_code, normalize_tax_code
 from ketnoi.petitions.models import Petition, PetitionerType, Source
 from ketnoi.petitions.notify import send_business_menu
 from ketnoi.petitions.selectors import business_hotline, category_choices, petition_by_code
@@ -30,6 +30,8 @@ from ketnoi.petitions.services import (
     petition_reopen,
     petition_submit,
 )
+from ketnoi.petitions.states import state_label
+from ketnoi.petitions.tokens import track_url
 
 from ..registry import Choice, Flow, register_flow
 
@@ -71,8 +73,15 @@ class PetitionFlow(Flow):
 
     # -- start and steps -----------------------------------------------------------------------------------
 
+    def claims(self, turn) -> bool:
+        return bool(find_tracking_code(turn.text)) or super().claims(turn)
+
     def start(self, turn, argument: str = "") -> None:
         turn.done()  # a fresh start, whatever step the person was at
+        code = find_tracking_code(argument)
+        if code:
+            self.show_status(turn, code)
+            return
         business = argument == "business" or is_business(turn.channel_contact)
         categories = _categories(turn, business)
         if not categories:
@@ -292,6 +301,24 @@ class PetitionFlow(Flow):
             turn.done()
             return None
         return petition
+
+    def show_status(self, turn, code: str) -> None:
+        """The status of a petition by its tracking code: details only for the chat it was sent from."""
+        petition = petition_by_code(code)
+        if petition is None:
+            turn.say(_("No petition has the code %(code)s.") % {"code": code})
+            return
+        values = {
+            "code": petition.tracking_code,
+            "status": state_label(petition.state, turn.language),
+            "agency": petition.owner_agency.name,
+            "due": petition.answer_due.strftime("%d/%m/%Y") if petition.answer_due else "—",
+        }
+        text = _("Petition %(code)s: %(status)s. Handled by %(agency)s, answer due %(due)s.") % values
+        if petition.channel_contact_id == turn.channel_contact.pk:
+            turn.say(text, [Choice(_("Open the petition"), url=track_url(petition))])
+        else:
+            turn.say(text)
 
     def rate(self, turn, argument: str) -> None:
         code, _sep, value = argument.rpartition(":")
