@@ -184,3 +184,30 @@ def test_administrator_sets_up_a_category_and_a_rule(pw, make_petition, client):
     assert petition.answer_due == add_working_days(petition.received_at, 20)
     client.force_login(pw.processor_a)
     assert client.get("/console/petitions/set-up/").status_code == 403
+
+
+def test_a_tracking_code_typed_in_the_chat_shows_the_status(pw, make_petition):
+    from django.db import transaction
+    from django.utils import timezone
+
+    from ketnoi.conversations.engine import handle_message
+    from ketnoi.petitions.services import Origin
+
+    person = chat_person(pw.commune_a)
+    own = make_petition(pw, origin=Origin(source="chat", channel_contact=person))
+    other = make_petition(pw)
+    for n, code in enumerate((own.tracking_code, other.tracking_code.lower())):
+        event = InboundEvent(
+            kind=EventKind.MESSAGE,
+            provider_event="user_send_text",
+            dedup_key=f"code-{n}",
+            occurred_at=timezone.now(),
+            user_id=person.user_id,
+            text=f"cho hỏi phản ánh {code} sao rồi",
+        )
+        with transaction.atomic():
+            handle_message(person.channel, event)
+    replies = list(OutboundMessage.objects.filter(source_type="conversation").order_by("id"))
+    assert own.tracking_code in replies[-2].payload["text"] and "phan-anh/theo-doi" in str(replies[-2].payload)
+    assert other.tracking_code in replies[-1].payload["text"] and "phan-anh/theo-doi" not in str(replies[-1].payload)
+    assert "Đã tiếp nhận" in replies[-1].payload["text"]
