@@ -179,5 +179,9 @@ class RelayItem(UUIDModel):
                 fields=["next_attempt_at"],
                 condition=Q(status__in=["pending", "sending"]),
                 name="relay_item_due",
-            )
+            ),
+            # "is an older item of this client still on its way?" (the per-client order in relay.claim)
+            models.Index(
+                fields=["client", "id"], condition=Q(status__in=["pending", "sending"]), name="relay_item_line"
+            ),
         ]
