@@ -206,7 +206,7 @@ class Turn:
         """The answer to input nobody understood: what it might have meant, and the menu. Never silence."""
         self.note = self.note or "unknown"
         near = nearest_flows(self) if self.folded else []
-        if self.attachments and self.state == IDLE:
+        if any(a.type in ("image", "file") for a in self.attachments) and self.state == IDLE:
             text = _("I received your file, but no dossier is waiting for documents from you right now.")
         elif self.folded:
             text = _("Sorry, I did not understand “%(text)s”.") % {"text": self.text[:60]}

@@ -61,6 +61,9 @@ class Phone:
             "user_send_file", lambda: self.sandbox.send_file(self.uid, self.oa_id, url=url, filename=filename)
         )
 
+    def send_sticker(self) -> list[dict]:
+        return self._act("user_send_sticker", lambda: self.sandbox.send_sticker(self.uid, self.oa_id))
+
     def send_location(self, latitude: float, longitude: float) -> list[dict]:
         return self._act(
             "user_send_location", lambda: self.sandbox.send_location(self.uid, self.oa_id, latitude, longitude)

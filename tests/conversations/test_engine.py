@@ -77,6 +77,7 @@ def test_timeout_language_and_inputs_the_bot_cannot_use(oa, new_phone):
     assert Contact.objects.get(channel_contacts__user_id=phone.user_id).language == "en"
     shown = texts(phone.send_image())
     assert "no dossier is waiting for documents" in shown
+    assert "cannot read this kind of message" in texts(phone.send_sticker())
 
     # A reprocessed event (a worker retry) does not answer again.
     last = ChannelEvent.objects.filter(channel=oa.channel).order_by("-id").first()
@@ -84,4 +85,4 @@ def test_timeout_language_and_inputs_the_bot_cannot_use(oa, new_phone):
     ChannelEvent.objects.filter(pk=last.pk).update(handled_at=None)
     process_channel_event.call(last.pk)
     assert OutboundMessage.objects.count() == before
-    assert ConversationStep.objects.filter(event_key__startswith="user_send_image").count() == 1
+    assert ConversationStep.objects.filter(event_key__startswith="user_send_sticker").count() == 1
