@@ -319,7 +319,7 @@ def _language_command(turn: Turn) -> bool:
         _set_language(turn, "vi")
         return True
     if folded in LANGUAGE_WORDS:
-        turn.say(
+        turn.say(  # in both languages on purpose: whoever asks may not read the current one
             "Chọn ngôn ngữ · Choose a language",
             [Choice("Tiếng Việt", "#lang:vi"), Choice("English", "#lang:en")],
         )
@@ -335,7 +335,7 @@ def _set_language(turn: Turn, language: str) -> None:
     turn.note = f"language:{language}"
     translation.activate(language)
     turn.say(
-        _("From now on I will write in English.") if language == "en" else _("Từ giờ tôi sẽ trả lời bằng tiếng Việt.")
+        _("From now on I will write in English.") if language == "en" else _("From now on I will write in Vietnamese.")
     )
     turn.show_menu()
 

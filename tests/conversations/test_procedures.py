@@ -41,5 +41,7 @@ def test_procedure_answer_in_english(oa, catalog, new_phone):
     assert "Main menu" in shown
     shown = texts(phone.say("procedure khai tu"))
     assert "Đăng ký khai tử" in shown and "Documents:" in shown and "Fee:" in shown
-    assert "Tiếng Việt" in texts(phone.say("tieng viet")) or True
+    choices = buttons(phone.say("ngon ngu"))
+    assert choices == {"Tiếng Việt": "#lang:vi", "English": "#lang:en"}
+    assert "Từ giờ tôi sẽ trả lời bằng tiếng Việt" in texts(phone.tap("#lang:vi"))
     assert "Thủ tục hành chính" in texts(phone.say("menu"))
