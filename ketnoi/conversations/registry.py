@@ -35,8 +35,12 @@ The contract (for the petitions flow `flows/petition.py`, the registries flow `f
 
 The `turn` (ketnoi.conversations.engine.Turn) gives the input (`text`, `folded`, `attachments`, `location`,
 `event`), who (`channel`, `channel_contact`, `contact`, `language`), the flow's `context` dict (kept while the flow
-runs; small JSON values only), and the actions: `say(text, buttons=[Choice(...)])`, `ask(step, text, ...)`,
-`goto(step)`, `done()`, `show_menu()`, `unknown()`. Texts are gettext strings rendered in the person's language
+runs; small JSON values only; empty on entering a flow, so fill it after `goto`/`ask`), and the actions:
+`say(text, [Choice(title, "#flow.action:arg") or Choice(title, url=...)])`, `ask(step, text, choices)`,
+`goto(step)`, `done()`, `show_menu()`, `start_flow(name, argument)`, `elsewhere()` (input another flow claims goes
+there), `unknown()`, `request_info(title, text)` (Zalo's info form), `private_input = True` (not logged).
+Optional hooks: `claims(turn) -> int` (free text at the menu: 0 = no; the strongest claim wins), `fallback(turn)
+-> bool` (tried when nobody claims), `available(turn) -> bool` (hide the flow on some channels). Texts are gettext strings rendered in the person's language
 (the engine activates it). Replies are queued in the outbox in the inbound event's transaction, once per event.
 Everything a flow writes goes through its own app's services; a flow module may import its app (conversations is
 above every domain app in the layers).
