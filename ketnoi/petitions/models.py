@@ -294,9 +294,9 @@ class PetitionAnswer(UUIDModel):
 
 
 class EventKind(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", _("Petition received")
     ROUTED = "routed", _("Routed")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", _("Accepted for handling")
     FORWARDED = "forwarded", _("Forwarded")
     REFUSED = "refused", _("Refused")
     ASSIGNED = "assigned", _("Assigned")

@@ -15,7 +15,7 @@ from ketnoi.core.errors import ApplicationError
 
 
 class State(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", _("Received, awaiting a decision")
     FORWARDED = "forwarded", _("Forwarded")
     IN_PROGRESS = "in_progress", _("In progress")
     AWAITING_APPROVAL = "awaiting_approval", _("Answer awaiting approval")

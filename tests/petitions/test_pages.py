@@ -211,3 +211,31 @@ def test_a_tracking_code_typed_in_the_chat_shows_the_status(pw, make_petition):
     assert own.tracking_code in replies[-2].payload["text"] and "phan-anh/theo-doi" in str(replies[-2].payload)
     assert other.tracking_code in replies[-1].payload["text"] and "phan-anh/theo-doi" not in str(replies[-1].payload)
     assert "Đã tiếp nhận" in replies[-1].payload["text"]
+
+
+def test_reopen_from_the_chat_button_asks_what_is_unresolved(pw, make_petition):
+    from django.db import transaction
+    from django.utils import timezone
+
+    from ketnoi.conversations.engine import handle_message
+    from ketnoi.petitions.services import Origin, answer_approve
+
+    person = chat_person(pw.commune_a)
+    petition = make_petition(pw, origin=Origin(source="chat", channel_contact=person))
+    petition_accept(actor=pw.processor_a, petition=petition)
+    answer_submit(actor=pw.processor_a, petition=petition, text="Đã sửa đèn.")
+    answer_approve(actor=pw.leader_a, petition=petition)
+    for n, text in enumerate((f"#petition.reopen:{petition.tracking_code}", "Đèn lại tắt từ tối qua.")):
+        event = InboundEvent(
+            kind=EventKind.MESSAGE,
+            provider_event="user_send_text",
+            dedup_key=f"reopen-{n}",
+            occurred_at=timezone.now(),
+            user_id=person.user_id,
+            text=text,
+        )
+        with transaction.atomic():
+            handle_message(person.channel, event)
+    petition.refresh_from_db()
+    assert petition.state == "reopened" and petition.reopen_count == 1
+    assert petition.events.get(kind="reopened").note == "Đèn lại tắt từ tối qua."
