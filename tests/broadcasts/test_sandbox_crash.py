@@ -75,7 +75,8 @@ def test_fanout_and_dispatcher_killed_mid_broadcast_leave_exactly_one_message_ea
     )
     processes = []
     try:
-        fanout = _start(live_server.url, "broadcast_fanout", str(broadcast.uuid), "--batch", "3", "--pause", "0.3")
+        # 15 batches a second apart: the kill lands mid-fan-out even when the dispatcher takes seconds to start
+        fanout = _start(live_server.url, "broadcast_fanout", str(broadcast.uuid), "--batch", "2", "--pause", "1")
         dispatcher = _start(
             live_server.url, "run_dispatcher", "--concurrency", "4", "--batch-size", "5", "--lease-seconds", "3"
         )
