@@ -89,6 +89,16 @@ def test_follow_from_the_receipt_qr_mentions_the_dossier(oa, dossiers, new_phone
     assert "Hồ sơ của bạn (Đăng ký khai sinh) đã được liên kết" in shown and "Danh mục chính" in shown
 
 
+def test_the_receipt_link_pasted_in_the_chat_links_and_shows_the_actions(oa, dossiers, new_phone):
+    from ketnoi.dossiers.tokens import lookup_url
+
+    phone = new_phone()
+    phone.follow()
+    shown = phone.say(f"Toi gui link bien nhan: {lookup_url(dossiers.ready)}")
+    assert dossiers.ready.receipt_code in texts(shown) and "Đã có kết quả" in texts(shown)
+    assert buttons(shown)["Ủy quyền người khác nhận"] == f"#dossier.authorize:{dossiers.ready.uuid.hex}"
+
+
 def test_my_dossiers_through_the_info_form_and_a_one_time_code(oa, dossiers, new_phone):
     phone = new_phone("Nguyễn Thị Mai", phone="84912345678")
     phone.follow()
