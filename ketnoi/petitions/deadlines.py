@@ -9,12 +9,19 @@ deadline (default 1: on the working day before it); escalations fire on the firs
 import datetime as dt
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from ketnoi.core.workdays import add_working_days, working_days_between
 
 from .models import Petition, PetitionCategory
 
 STAGES = ("forward", "acknowledge", "answer", "publish")
+STAGE_NAMES = {
+    "forward": _("forwarding"),
+    "acknowledge": _("acknowledgement"),
+    "answer": _("answer"),
+    "publish": _("publication"),
+}
 
 
 def intake_deadlines(category: PetitionCategory, received_at: dt.datetime) -> dict[str, dt.date]:

@@ -357,7 +357,7 @@ def seed(stdout=None) -> int:
                 refs[n] = existing
                 continue
             with transaction.atomic():
-                start = (now - dt.timedelta(days=days)).replace(hour=9, minute=15)
+                start = timezone.localtime(now - dt.timedelta(days=days)).replace(hour=9, minute=15)
                 petition = services.petition_submit(
                     category=categories[category],
                     area=AdministrativeUnit.objects.get(code=unit_code, valid_to__isnull=True),

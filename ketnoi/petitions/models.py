@@ -222,6 +222,11 @@ class Petition(UUIDModel):
     def is_published(self) -> bool:
         return self.published_at is not None
 
+    def overdue_stage_names_on(self, today: dt.date) -> list[str]:
+        from .deadlines import STAGE_NAMES
+
+        return [str(STAGE_NAMES[stage]) for stage in self.overdue_stages_on(today)]
+
     def overdue_stages_on(self, today: dt.date) -> list[str]:
         """Stages whose deadline has passed while the stage is not done (derived, never stored)."""
         stages = []

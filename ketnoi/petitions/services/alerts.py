@@ -14,23 +14,15 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ketnoi.broadcasts.services import official_notify
 from ketnoi.orgs.models import PROVINCE_KINDS, Agency, Membership
 from ketnoi.orgs.roles import Role, roles_with
 
-from ..deadlines import STAGES, due_of, remind_days, working_days_left
+from ..deadlines import STAGE_NAMES, STAGES, due_of, remind_days, working_days_left
 from ..models import DeadlineAlert, EventKind, Petition
 from ..states import ANSWER_CLOCK_STATES, DECISION_STATES, State
 from .common import record_event
-
-STAGE_NAMES = {
-    "forward": gettext_lazy("forwarding"),
-    "acknowledge": gettext_lazy("acknowledgement"),
-    "answer": gettext_lazy("answer"),
-    "publish": gettext_lazy("publication"),
-}
 
 
 def stage_open(petition: Petition, stage: str) -> bool:

@@ -213,7 +213,7 @@ def petition_submit(
         kind=EventKind.ROUTED,
         actor=None,
         to_state=petition.state,
-        note=str(rule) if rule else "default: the public service centre of the area",
+        note=str(rule) if rule else f"{agency.name} (mặc định: trung tâm phục vụ hành chính công của địa bàn)",
         data={"agency": agency.code, "rule": rule.pk if rule else None},
         occurred_at=received_at,
     )

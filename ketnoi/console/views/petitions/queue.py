@@ -65,7 +65,7 @@ class PetitionDetailView(ConsoleView):
         context.update(
             petition=petition,
             petitioner_phone=mask_phone(petition.petitioner_phone),
-            overdue_stages=petition.overdue_stages_on(timezone.localdate()),
+            overdue_stages=petition.overdue_stage_names_on(timezone.localdate()),
             timeline=petition.events.all(),
             attachments=petition.attachments.all(),
             answers=petition.answers.select_related("drafted_by", "reviewed_by"),
