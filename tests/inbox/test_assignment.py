@@ -137,3 +137,17 @@ def test_conversations_left_by_the_citizen_go_back_to_the_assistant(world, citiz
     waiting.refresh_from_db()
     assert waiting.state == "closed" and waiting.returned_to_bot
     assert waiting.entries.filter(kind=EntryKind.REPLY, actor=None).count() == 1  # the citizen is told
+
+
+def test_an_official_given_a_conversation_is_told(world, citizen):
+    from ketnoi.broadcasts.models import InternalNotice
+
+    duty_set(actor=world.desk_a, user=world.desk_a, unit=world.commune_a, on_duty=True)
+    handoff = handoff_open(channel_contact=citizen, reason="", requested_by_citizen=True)  # round-robin
+    notice = InternalNotice.objects.get(user=world.desk_a)
+    assert "Trần Văn Bình" in notice.text and str(handoff.uuid) in notice.url
+    handoff_assign(actor=world.leader_a, handoff=handoff, to=world.processor_a)  # by a leader
+    assert InternalNotice.objects.filter(user=world.processor_a).count() == 1
+    handoff_unassign(actor=world.processor_a, handoff=handoff)
+    handoff_take(actor=world.processor_a, handoff=handoff)  # taking it yourself tells nobody
+    assert InternalNotice.objects.filter(user=world.processor_a).count() == 1

@@ -4,9 +4,11 @@ handler (ketnoi/inbox/inbound.py) calls handoff_citizen_wrote; officials do the 
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ketnoi.broadcasts.services import official_notify
 from ketnoi.channels.types.base import OutboundPayload, WindowState
 from ketnoi.contacts.models import ChannelContact, InboundMessage
 from ketnoi.core.errors import ApplicationError
@@ -61,8 +63,27 @@ def assign_to(handoff: Handoff, user, *, actor, party: Party, at: dt.datetime, h
     handoff.assigned_to = user
     handoff.assigned_at = at
     name = user.get_full_name() or user.get_username()
-    entry(handoff, EntryKind.ASSIGNED, actor=actor, at=at, text=name, data={"how": how, "to": user.pk})
+    record = entry(handoff, EntryKind.ASSIGNED, actor=actor, at=at, text=name, data={"how": how, "to": user.pk})
     DutyStatus.objects.filter(user=user, unit=handoff.unit).update(last_assigned_at=at)
+    if getattr(actor, "pk", None) != user.pk:
+        _tell_assignee(handoff, user, record.pk)
+
+
+def _tell_assignee(handoff: Handoff, user, entry_id: int) -> None:
+    """An official given a conversation by round-robin or by a colleague hears of it (console notices, and the
+    internal OA when they linked an account), in this transaction."""
+    contact = handoff.channel_contact
+    with translation.override("vi"):
+        text = _("A citizen's conversation is assigned to you: %(name)s (%(channel)s).") % {
+            "name": contact.display_name or contact.contact.name or _("citizen"),
+            "channel": handoff.channel.name,
+        }
+    official_notify(
+        official=user,
+        text=text,
+        key=f"handoff:{handoff.uuid.hex}:assigned:{entry_id}",
+        url=reverse("console:inbox_detail", kwargs={"uuid": handoff.uuid}),
+    )
 
 
 @transaction.atomic
