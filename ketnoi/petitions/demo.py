@@ -377,6 +377,8 @@ def seed(stdout=None) -> int:
                 refs[n] = petition
                 _walk(petition, path, users, start, refs)
                 made += 1
+        # today's reminders and escalations, as the hourly job would fire them (each once)
+        services.check_deadlines()
         province = AdministrativeUnit.objects.get(code="90", valid_to__isnull=True)
         for title, summary in POLICIES:
             if not BusinessPolicy.objects.filter(title=title).exists():

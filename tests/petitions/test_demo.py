@@ -4,7 +4,7 @@ seeding again changes nothing."""
 from django.utils import timezone
 
 from ketnoi.petitions.demo import seed
-from ketnoi.petitions.models import BusinessPolicy, Petition
+from ketnoi.petitions.models import BusinessPolicy, DeadlineAlert, Petition
 from ketnoi.petitions.states import State
 
 
@@ -22,5 +22,8 @@ def test_demo_has_every_state_across_agencies_and_some_overdue(pw):
     assert 0 < sum(1 for p in answered if not p.answered_on_time) < answered.count()
     assert Petition.objects.filter(petitioner_type="business").count() >= 4
     assert BusinessPolicy.objects.filter(is_published=True).count() == 3
+    assert DeadlineAlert.objects.filter(kind__endswith="escalation").exists()
+    alerts = DeadlineAlert.objects.count()
     assert seed() == 0
+    assert DeadlineAlert.objects.count() == alerts
     assert Petition.objects.count() == made
