@@ -46,3 +46,12 @@ def channel_b(world):
 @pytest.fixture
 def follower():
     return new_follower
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service errors are translated when raised: the tests read them in English (pages choose by cookie)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

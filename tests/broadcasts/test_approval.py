@@ -127,3 +127,20 @@ def test_cancel_stops_further_sends(world, channel_a):
     assert broadcast.state == State.CANCELLED
     with pytest.raises(ApplicationError):
         broadcast_cancel(actor=world.leader_a, broadcast=broadcast)
+
+
+def test_training_mode_reaches_only_testers_and_may_be_self_approved(world, channel_a):
+    from ketnoi.broadcasts.services import tag_add
+
+    tester = new_follower(channel_a, "tester")
+    tag_add(actor=None, channel_contact=tester, name="tester")
+    for i in range(3):
+        new_follower(channel_a, f"citizen{i}")
+    drill = draft(
+        world.leader_a, world.commune_a, [channel_a], topic="emergency", subscribers_only=False, is_training=True
+    )
+    broadcast_submit(actor=world.leader_a, broadcast=drill)
+    assert broadcast_approve(actor=world.leader_a, broadcast=drill).state == State.SENDING  # only testers hear it
+    fanout_run(broadcast_id=drill.pk)
+    rows = OutboundMessage.objects.filter(source_type="broadcast", source_id=str(drill.pk))
+    assert list(rows.values_list("channel_contact__user_id", flat=True)) == ["tester"]
