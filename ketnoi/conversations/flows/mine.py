@@ -35,11 +35,10 @@ class MyDossiersFlow(Flow):
             return
         turn.goto("phone", flow=self.name)
         if turn.channel_type.supports_request_info:
-            turn.request_info(
+            turn.request_info(  # one message: parallel sending would not keep a form and a text in order
                 _("Share your phone number"),
-                _("To find your dossiers, share the phone number you gave when filing."),
+                _("To find your dossiers, share the phone number you gave when filing, or type it here."),
             )
-            turn.say(_("Tap “Share” on the form above, or type your phone number."))
         else:
             turn.say(_("To find your dossiers, type the phone number you gave when filing."))
 
