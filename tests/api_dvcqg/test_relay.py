@@ -62,7 +62,7 @@ def test_each_payload_is_forwarded_unchanged_exactly_once_with_retries_while_the
 def test_a_worker_killed_after_claiming_loses_nothing_and_sends_nothing_twice(relayed, upstream):
     upstream.mode = "up"
     relayed.array("ThemMoi", [payloads.dossier()])
-    [(pk, attempt)] = relay.claim()  # a worker claims the item, then dies before sending
+    [(pk, attempt, _client)] = relay.claim()  # a worker claims the item, then dies before sending
     assert relay.relay_due() == {}  # the claim holds: nobody else sends it meanwhile
     RelayItem.objects.filter(pk=pk).update(claimed_until=timezone.now())  # ... until it expires
     assert relay.relay_due() == {"sent": 1}

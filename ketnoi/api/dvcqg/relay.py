@@ -90,31 +90,45 @@ def backoff(attempts: int) -> float:
     return delay * random.uniform(0.8, 1.2)  # noqa: S311 (jitter, not a secret)
 
 
-def claim(limit: int = 20) -> list[tuple[int, int]]:
-    """Take due items (new, retried, or abandoned by a dead worker): (id, attempt number) each.
+def claim(limit: int = 20) -> list[tuple[int, int, int]]:
+    """Take due items (new, retried, or abandoned by a dead worker): (id, attempt number, client id) each.
 
     In order per client: an item waits while an older one of its client is still on its way, so the upstream
-    never gets a dossier's steps before the dossier (only given-up items stop holding the line)."""
+    never gets a dossier's steps before the dossier (only given-up items stop holding the line). The head of each
+    client's line is claimed with the items queued behind it, up to `limit`, to be sent in that order."""
     now = timezone.now()
     due = Q(status=RelayStatus.PENDING, next_attempt_at__lte=now) | Q(status=RelayStatus.SENDING, claimed_until__lt=now)
     older_on_its_way = RelayItem.objects.filter(
         client_id=OuterRef("client_id"), id__lt=OuterRef("id"), status__in=[RelayStatus.PENDING, RelayStatus.SENDING]
     )
-    due &= ~Exists(older_on_its_way)
+    lockable = RelayItem.objects.select_for_update(skip_locked=True)
+    claimed: list[tuple[int, int, int]] = []
     with transaction.atomic():
-        rows = list(
-            RelayItem.objects.select_for_update(skip_locked=True)
-            .filter(due)
+        heads = list(
+            lockable.filter(due & ~Exists(older_on_its_way))
             .order_by("next_attempt_at", "id")
-            .values_list("id", "attempts")[:limit]
+            .values_list("id", "attempts", "client_id")[:limit]
         )
-        for pk, attempts in rows:
+        for head in heads:
+            claimed.append(head)
+            if len(claimed) >= limit:
+                break
+            behind = lockable.filter(due, client_id=head[2], id__gt=head[0]).order_by("id")
+            claimed += list(behind.values_list("id", "attempts", "client_id")[: limit - len(claimed)])
+        for pk, attempts, _client in claimed:
             RelayItem.objects.filter(pk=pk).update(
                 status=RelayStatus.SENDING,
                 attempts=attempts + 1,
                 claimed_until=now + dt.timedelta(seconds=CLAIM_SECONDS),
             )
-    return [(pk, attempts + 1) for pk, attempts in rows]
+    return [(pk, attempts + 1, client) for pk, attempts, client in claimed]
+
+
+def release(pk: int, attempt: int) -> None:
+    """Give back a claimed item that was not tried (an older one of its client failed first): no attempt used."""
+    RelayItem.objects.filter(pk=pk, status=RelayStatus.SENDING, attempts=attempt).update(
+        status=RelayStatus.PENDING, attempts=attempt - 1, claimed_until=None
+    )
 
 
 def _upstream_session(http: httpx.Client, client: DvcqgClient, *, fresh: bool) -> str:
@@ -211,10 +225,16 @@ def relay_due(limit: int = 20) -> dict[str, int]:
             if not claimed:
                 return counts
             sent = 0
-            for pk, attempt in claimed:
+            held: set[int] = set()  # clients whose line stopped at an item to retry later
+            for pk, attempt, client in claimed:
+                if client in held:
+                    release(pk, attempt)
+                    continue
                 outcome = send_one(pk, attempt, http)
                 counts[outcome] = counts.get(outcome, 0) + 1
                 sent += outcome == RelayStatus.SENT
+                if outcome in (RelayStatus.PENDING, SUPERSEDED):  # retried later, or in another worker's hands
+                    held.add(client)
             if not sent:  # the upstream is failing: wait for the backoff rather than spin
                 return counts
 
