@@ -15,6 +15,7 @@ _TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z.\-_/]*")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 _PRINTED = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9.]*?)[-_/.]*(?P<day>\d{6})[-_/.]*(?P<seq>\d{4})$")
 MAX_WINDOW = 4
+MAX_CANDIDATES = 16  # each is one or two indexed lookups
 
 
 def _squash(text: str) -> str:
@@ -52,12 +53,19 @@ def candidate_codes(text: str) -> list[str]:
             code = _printed(squashed, "".join(window))
             if code and code not in found:
                 found.append(code)
+    for size in (3, 2):  # another code typed with spaces: "chat demo 2" -> CHAT-DEMO-2, CHATDEMO2
+        for start in range(len(tokens) - size + 1):
+            window = [t.strip(".-_/").upper() for t in tokens[start : start + size]]
+            if any(c.isdigit() for c in window[-1]):
+                for joined in ("-".join(window), "".join(window)):
+                    if joined not in found:
+                        found.append(joined)
     for token in tokens:
         token = token.strip(".-_/").upper()
         is_code = len(token) >= 5 and any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
         if is_code and token not in found:
             found.append(token)
-    return found
+    return found[:MAX_CANDIDATES]
 
 
 def looks_like_code(text: str) -> bool:

@@ -22,3 +22,14 @@ def test_demo_citizen_has_a_dossier_for_each_flow(world):
     ]
     for dossier in dossiers:
         assert dossier.receipt_code in out.getvalue()
+
+
+def test_a_demo_code_typed_with_spaces_finds_its_dossier(world):
+    from ketnoi.conversations.codes import find_dossier
+
+    seed_procedures()
+    seed()
+    dossier, code = find_dossier("tra cuu ho so chat demo 2 giup toi")
+    assert code == "CHAT-DEMO-2" and dossier.state == "result_ready"
+    dossier, _code = find_dossier(f"ma {dossier.receipt_code.lower().replace('-', ' ')} a")
+    assert dossier is not None and dossier.state == "result_ready"
