@@ -48,6 +48,9 @@ def test_subscriptions_topics_and_area(oa, new_phone):
     assert "Phường Đông Hòa" in texts(shown)
     group = next(p for t, p in buttons(shown).items() if t == "Tổ dân phố 2")
     phone.tap(group)
+    phone.tap("#subs.area")
+    assert "Hãy viết câu hỏi" in texts(phone.say("gap can bo"))  # not a place: the flow that claims it answers
+    phone.say("0")
     subscription = Subscription.objects.get(channel_contact__user_id=phone.user_id)
     assert subscription.news and not subscription.policies
     assert subscription.area.name == "Phường Đông Hòa" and subscription.group.name == "Tổ dân phố 2"

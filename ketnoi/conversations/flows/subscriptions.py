@@ -177,6 +177,8 @@ class SubscriptionsFlow(Flow):
             turn.goto(step)
             turn.say(_("Which one?"), [Choice(u.name[:35], f"#subs.pick:{u.uuid.hex}") for u in found[:5]])
             return
+        if turn.elsewhere():  # "gap can bo" while a place is expected
+            return
         turn.goto(step)
         turn.say(
             _("I found no place called “%(text)s”. Type the name again, or 0 for the menu.") % {"text": turn.text[:40]}
