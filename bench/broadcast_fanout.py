@@ -183,17 +183,19 @@ class Fanout:
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
         )
         return self
 
     def wait(self) -> tuple[float, float]:
         """Seconds the fan-out took, and the process's peak RSS in MB."""
-        line = self.process.stdout.readline()
-        if "done" not in line:
-            raise RuntimeError(f"broadcast_fanout failed: {line}{self.process.stdout.read()}")
-        elapsed = time.monotonic() - self.started
-        return elapsed, _peak_rss_mb(self.process.pid)
+        output = []
+        for line in self.process.stdout:  # the command's own output first, then "done"
+            output.append(line)
+            if line.strip() == "done":
+                return time.monotonic() - self.started, _peak_rss_mb(self.process.pid)
+        raise RuntimeError(f"broadcast_fanout failed: {''.join(output)[-3000:]}")
 
     def __exit__(self, *exc):
         if self.process.poll() is None:
