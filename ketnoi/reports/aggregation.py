@@ -279,6 +279,16 @@ def _write(figures: Figures, paths: dict[int, str]) -> None:
         )
         for key, count in figures.durations.items()
     ]  # fmt: skip
+    coarse: dict[tuple, int] = defaultdict(int)
+    for key, count in figures.durations.items():
+        coarse[(key[0], key[1], key[2], key[5], key[6])] += count
+    durations += [
+        DailyDuration(
+            day=day, unit_id=unit, unit_path=paths[unit], agency_id=agency, subject=subject, working_days=days,
+            count=count, fine=False,
+        )
+        for (day, unit, agency, subject, days), count in coarse.items()
+    ]  # fmt: skip
     DailyDuration.objects.bulk_create(durations, batch_size=CHUNK)
     channel_rows = [
         DailyChannelStat(day=key[0], unit_id=key[1], unit_path=paths[key[1]], kind=key[2], **values)

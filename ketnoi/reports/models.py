@@ -73,7 +73,8 @@ class DurationSubject(models.TextChoices):
 
 
 class DailyDuration(models.Model):
-    """How many dossiers (or petitions) finished that day took `working_days`: the histogram behind the p90."""
+    """How many dossiers (or petitions) finished that day took `working_days`: the histogram behind the p90.
+    Kept at two grains (`fine`), since a histogram per official is many rows and most dashboards want units."""
 
     day = models.DateField()
     unit = models.ForeignKey("orgs.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
@@ -86,9 +87,14 @@ class DailyDuration(models.Model):
     subject = models.CharField(max_length=10, choices=DurationSubject.choices)
     working_days = models.IntegerField()
     count = _count()
+    fine = models.BooleanField(
+        default=True,
+        help_text="True: per desk and official (desk and official levels); False: the same counts per unit and "
+        "agency only, several times fewer rows, read by the province and commune levels.",
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["day", "unit_path"], name="daily_duration_day_path")]
+        indexes = [models.Index(fields=["fine", "day", "unit_path"], name="daily_duration_grain_day_path")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.subject} {self.working_days}d x{self.count}"

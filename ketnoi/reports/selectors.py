@@ -276,7 +276,7 @@ def report_build(*, official, period: Period, where: Slice) -> Report:
     level = where.level
     group = GROUP_FIELD[level]
     unit_rows = _scoped(DailyUnitStat, scope, period, where)
-    durations = _scoped(DailyDuration, scope, period, where)
+    durations = _scoped(DailyDuration, scope, period, where).filter(fine=level in ("desk", "official"))
     channels_shown = where.agency is None and where.desk is None and where.official is None
     channel_rows = _scoped(DailyChannelStat, scope, period, where, channel=True)
 
