@@ -104,10 +104,11 @@ def _sync_steps(client: DvcqgClient, items: list) -> list[dict]:
             record = DvcqgRecord.objects.filter(client=client, code=code).first()
             event = mapping.step_event(step, record=record.raw if record else None)
             if find_dossier(client, code) is None:  # a step before its dossier: kept until the dossier arrives
-                record = _record(client, code)
-                if all(mapping.step_event(s).event_id != event.event_id for s in record.pending_steps):
-                    record.pending_steps = [*record.pending_steps, step]
-                    record.save(update_fields=["pending_steps"])
+                with transaction.atomic():
+                    record = _record(client, code)
+                    if all(mapping.step_event(s).event_id != event.event_id for s in record.pending_steps):
+                        record.pending_steps = [*record.pending_steps, step]
+                        record.save(update_fields=["pending_steps"])
                 results.append({"index": index, "MaHoSo": code, "status": "parked"})
                 continue
             events.append(event)
@@ -130,7 +131,8 @@ def _sync(client: DvcqgClient, env: envelope.Envelope) -> Outcome:
         results = []
         for index, item in enumerate(env.items):
             try:
-                record = _keep_raw(client, item)
+                with transaction.atomic():
+                    record = _keep_raw(client, item)
                 with transaction.atomic():
                     results.append({"index": index, **_sync_dossier(client, record, item, env)})
             except (ApplicationError, IntegrityError) as exc:
@@ -156,7 +158,6 @@ def _answer(client: DvcqgClient, env: envelope.Envelope) -> Outcome:
     return Outcome(answers.FAILED, f"Dịch vụ {env.service} chưa được hỗ trợ; đã ghi nhận và chuyển tiếp (nếu bật).")
 
 
-@transaction.atomic
 def dvcqg_receive(
     *,
     client: DvcqgClient,
@@ -167,20 +168,25 @@ def dvcqg_receive(
     error: ApplicationError | None = None,
     relay_target: relay.Target | None = None,
 ) -> tuple[DvcqgRequest, Outcome]:
-    """Record the call (raw), apply it, queue it for the upstream (every parsed call but the read-only ones)."""
+    """Accept the call: record it raw and queue it for the upstream (every parsed call but the read-only ones), in
+    one transaction. Then apply it item by item, each in its own transaction as the native API applies its events,
+    so each citizen notice leaves when its event commits and a long batch holds no lock on the others; the answer
+    is stored on the call at the end (a call cut off half-way keeps an empty answer, and its relay row)."""
+    with transaction.atomic():
+        request = DvcqgRequest.objects.create(
+            client=client,
+            style=style,
+            service=env.service if env else "",
+            path=path[:300],
+            body_sealed=seal(body.decode("utf-8", errors="replace")),
+            items=len(env.items) if env else 0,
+            error_code="",
+            message="…",
+        )
+        if env is not None and env.service not in envelope.READ_ONLY and client.relay_enabled and relay_target:
+            relay.enqueue(client=client, request=request, body=body, target=relay_target)
     outcome = Outcome(answers.FAILED, error.message if error else "") if env is None else _answer(client, env)
-    request = DvcqgRequest.objects.create(
-        client=client,
-        style=style,
-        service=env.service if env else "",
-        path=path[:300],
-        body_sealed=seal(body.decode("utf-8", errors="replace")),
-        items=len(env.items) if env else 0,
-        failed=sum(r.get("status") == "error" for r in outcome.results),
-        error_code=outcome.error_code,
-        message=outcome.message,
-        results=outcome.results,
-    )
-    if env is not None and env.service not in envelope.READ_ONLY and client.relay_enabled and relay_target:
-        relay.enqueue(client=client, request=request, body=body, target=relay_target)
+    request.failed = sum(r.get("status") == "error" for r in outcome.results)
+    request.error_code, request.message, request.results = outcome.error_code, outcome.message, outcome.results
+    request.save(update_fields=["failed", "error_code", "message", "results"])
     return request, outcome
