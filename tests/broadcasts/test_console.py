@@ -102,3 +102,23 @@ def test_templates_groups_notices_and_meetings_pages(world, client):
     client.post(reverse("console:meeting_detail", args=[meeting.uuid]), {"do": "yes"})
     assert meeting.participants.get(user=world.leader_a).attendance == "attending"
     assert residential_groups(world.commune_a)  # demo has groups to pick
+
+
+def test_an_alert_from_a_pre_approved_template_goes_out_at_submit(world, client, channel_a):
+    from ketnoi.broadcasts.services import template_pre_approve, template_save
+
+    template = template_save(
+        actor=world.editor, unit=world.commune_a, name="Lũ", text="Nước lên nhanh, sơ tán ngay.", topic="emergency"
+    )
+    template_pre_approve(actor=world.leader_a, template=template)
+    login(client, world.editor)
+    data = form_data(world, channel_a, topic="emergency", text="", buttons="", template=str(template.uuid))
+    response = client.post(reverse("console:broadcast_new"), data)
+    assert response.status_code == 302
+    alert = Broadcast.objects.get()
+    assert alert.text == template.text
+    client.post(reverse("console:broadcast_act", args=[alert.uuid, "submit"]))
+    alert.refresh_from_db()
+    assert (alert.state, alert.approved_by) == ("sending", world.leader_a)
+    missing = client.post(reverse("console:broadcast_new"), form_data(world, channel_a, text=""))
+    assert "Write the text, or choose a template." in missing.content.decode()

@@ -41,7 +41,12 @@ class BroadcastForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     topic = forms.ChoiceField(label=_("Topic"), choices=Topic.choices)
     path = forms.ChoiceField(label=_("Message kind"), choices=ProviderPath.choices)
-    text = forms.CharField(label=_("Text (Vietnamese)"), widget=forms.Textarea(attrs={"rows": 5}))
+    text = forms.CharField(
+        label=_("Text (Vietnamese)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Empty: the chosen template's text, word for word (the fast path for pre-approved alerts)."),
+    )
     text_en = forms.CharField(label=_("Text (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     image_url = forms.URLField(label=_("Image URL"), required=False, assume_scheme="https")
     link_url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
@@ -76,6 +81,15 @@ class BroadcastForm(forms.Form):
         self.fields["area"].queryset = selectors.compose_areas(official=official)
         self.fields["exclude_area"].queryset = selectors.compose_areas(official=official)
         self.fields["template"].queryset = selectors.template_list(official=official)
+
+    def clean(self):
+        data = super().clean()
+        template = data.get("template")
+        if template is not None and not (data.get("text") or "").strip():
+            data["text"], data["text_en"] = template.text, data.get("text_en") or template.text_en
+        if not (data.get("text") or "").strip():
+            self.add_error("text", _("Write the text, or choose a template."))
+        return data
 
     def clean_buttons(self):
         return parse_buttons(self.cleaned_data.get("buttons", ""))
