@@ -87,6 +87,10 @@ class Dispatcher:
         """Claim up to `limit` due rows that the quotas allow, lane by lane; they come back marked sending."""
         now = timezone.now()
         skip = {"urgent": self._throttled_channel_ids("urgent"), "bulk": self._throttled_channel_ids("bulk")}
+        # A person with a message on its way gets the next one after it, so a chat reads in the order written.
+        in_flight_recipients = OutboundMessage.objects.filter(
+            status=Status.SENDING, channel_contact_id__isnull=False
+        ).values("channel_contact_id")
         with transaction.atomic():
             candidates: list[OutboundMessage] = []
             for lane in lanes:
@@ -96,6 +100,7 @@ class Dispatcher:
                 rows = (
                     OutboundMessage.objects.filter(status=Status.QUEUED, lane=lane, next_attempt_at__lte=now)
                     .exclude(channel_id__in=skip["bulk" if lane == Lane.BULK else "urgent"])
+                    .exclude(channel_contact_id__in=in_flight_recipients)
                     .select_related("channel_contact")
                     .select_for_update(skip_locked=True, of=("self",))
                     .order_by("next_attempt_at")[:room]
@@ -190,8 +195,17 @@ class Dispatcher:
             record_sent(row, result)
 
     def _submit(self, rows: list[OutboundMessage]) -> None:
+        """One job per person: their messages go one after another, in the order they were queued."""
+        by_recipient: dict[object, list[OutboundMessage]] = defaultdict(list)
         for row in rows:
-            self.pool.submit(self.send, row, priority=row.lane)
+            by_recipient[row.channel_contact_id or ("row", row.pk)].append(row)
+        for group in by_recipient.values():
+            group.sort(key=lambda r: r.pk)
+            self.pool.submit(self._send_in_order, group, priority=min(r.lane for r in group))
+
+    def _send_in_order(self, rows: list[OutboundMessage]) -> None:
+        for row in rows:
+            self.send(row)
 
     def dispatch_once(self, *, wait: bool = True) -> int:
         """Claim one batch and send it; with wait, return once every send is recorded. Returns rows claimed."""

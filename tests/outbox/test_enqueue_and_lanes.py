@@ -105,3 +105,18 @@ def test_broadcast_fan_out_in_bulk_skips_keys_already_queued(make_channel, sink)
         assert outbox_enqueue_many(messages=rows(40)) == 10  # a resumed fan-out
     drain()
     assert len(sink.accepted) == 40 and all(c == 1 for c in sink.counts().values())
+
+
+def test_one_persons_messages_arrive_in_the_order_queued(make_channel, make_follower, sink):
+    """A chat turn of several messages reads in order, even with many sender threads and several claims."""
+    channel = make_channel()
+    follower = make_follower(channel, "u-order")
+    other = make_follower(channel, "u-other")
+    sink.delay = 0.01
+    for i in range(12):
+        enqueue(channel, f"order-{i}", user_id="u-order", text=f"{i}", channel_contact=follower)
+        enqueue(channel, f"other-{i}", user_id="u-other", text=f"{i}", channel_contact=other)
+    drain(concurrency=8, batch_size=5)
+    arrived = [m["text"] for m in sink.accepted if m["user_id"] == "u-order"]
+    assert arrived == [str(i) for i in range(12)]
+    assert sink.counts() == {**{f"order-{i}": 1 for i in range(12)}, **{f"other-{i}": 1 for i in range(12)}}
