@@ -117,12 +117,14 @@ def run() -> harness.Result:
     reports_rebuild(now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC), footprints=False)
     rebuild_seconds = time.monotonic() - rebuild_started
     daily_rows = DailyUnitStat.objects.count() + DailyDuration.objects.count()
+    print(f"   daily tables rebuilt in {rebuild_seconds:.0f} s ({daily_rows:,} rows)", flush=True)
 
     period = Period(dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31), str(YEAR))
     where = report_slice(official=admin, params={})
     assert where.unit == province
     build_ms = [_timed(lambda: report_build(official=admin, period=period, where=where))[0] for _ in range(RUNS)]
     report = report_build(official=admin, period=period, where=where)
+    print(f"   report_build ms {[round(ms) for ms in build_ms]}", flush=True)
     client = Client()
     client.force_login(admin)
     page_ms = []
