@@ -38,6 +38,9 @@ CHANNEL_CACHE_SECONDS = 10.0
 URGENT_LANES = (Lane.EMERGENCY, Lane.TRANSACTIONAL)
 
 
+MAX_PER_PERSON_PER_CLAIM = 10
+
+
 def dispatcher_name() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -106,6 +109,7 @@ class Dispatcher:
                     .order_by("next_attempt_at")[:room]
                 )
                 candidates.extend(rows)
+            candidates = _at_most_per_person(candidates)
             if not candidates:
                 return []
             self._load_channels({row.channel_id for row in candidates})
@@ -261,6 +265,20 @@ class Dispatcher:
 
     def close(self) -> None:
         self.pool.close()
+
+
+def _at_most_per_person(rows: list[OutboundMessage]) -> list[OutboundMessage]:
+    """A person's messages in one claim are sent one after another; cap them so the last stays within the lease."""
+    seen: dict[int, int] = defaultdict(int)
+    kept = []
+    for row in sorted(rows, key=lambda r: r.pk):
+        if row.channel_contact_id:
+            seen[row.channel_contact_id] += 1
+            if seen[row.channel_contact_id] > MAX_PER_PERSON_PER_CLAIM:
+                continue
+        kept.append(row)
+    order = {row.pk: i for i, row in enumerate(rows)}
+    return sorted(kept, key=lambda r: order[r.pk])
 
 
 def dispatch_once(*, batch_size: int = 100, concurrency: int = 8, rounds: int = 1) -> int:
