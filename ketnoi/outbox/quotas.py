@@ -95,10 +95,8 @@ class DatabaseQuota(QuotaBackend):
         keys = sorted({r.key for r in requests})
         grants: list[Grant] = []
         with transaction.atomic():
+            self._create_missing(keys, {r.key: r.quota_per_minute for r in requests}, now)
             buckets = {b.key: b for b in QuotaBucket.objects.select_for_update().filter(key__in=keys).order_by("key")}
-            for r in requests:
-                if r.key not in buckets:
-                    buckets[r.key] = self._create(r.key, r.quota_per_minute, now)
             for r in requests:
                 bucket = buckets[r.key]
                 shape = BucketShape.for_quota(r.quota_per_minute)
@@ -110,6 +108,20 @@ class DatabaseQuota(QuotaBackend):
                 grants.append(Grant(granted, wait))
             QuotaBucket.objects.bulk_update(list(buckets.values()), ["tokens", "updated_at"])
         return grants
+
+    def _create_missing(self, keys: list[str], quotas: dict[str, int], now: float) -> None:
+        """Insert absent buckets in key order, before any row lock is taken: two dispatchers meeting new channels
+        together then wait for each other in one order instead of deadlocking."""
+        existing = set(QuotaBucket.objects.filter(key__in=keys).values_list("key", flat=True))
+        missing = [key for key in keys if key not in existing]
+        if missing:
+            QuotaBucket.objects.bulk_create(
+                [
+                    QuotaBucket(key=key, tokens=BucketShape.for_quota(quotas[key]).capacity, updated_at=now)
+                    for key in missing
+                ],
+                ignore_conflicts=True,
+            )
 
     def _create(self, key: str, quota_per_minute: int, now: float) -> QuotaBucket:
         capacity = BucketShape.for_quota(quota_per_minute).capacity
