@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ketnoi.broadcasts.inbound import is_own_payload as is_broadcasts_payload
 from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import Attachment, Button, EventKind, InboundEvent, OutboundPayload
 from ketnoi.contacts.models import ChannelContact, Contact
@@ -244,8 +245,8 @@ def session_for(channel_contact: ChannelContact) -> ConversationSession:
 
 def handle_message(channel: Channel, event: InboundEvent) -> None:
     """Registered for messages and submitted info (order 50). Runs inside the inbound event's transaction."""
-    if not event.user_id:
-        return
+    if not event.user_id or is_broadcasts_payload(event.text):
+        return  # account-linking codes and attendance buttons belong to the broadcasts app's own handler
     channel_contact = (
         ChannelContact.objects.select_related("contact", "channel")
         .filter(channel=channel, user_id=event.user_id)

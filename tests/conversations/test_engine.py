@@ -89,3 +89,17 @@ def test_timeout_language_and_inputs_the_bot_cannot_use(oa, new_phone):
     process_channel_event.call(last.pk)
     assert OutboundMessage.objects.count() == before
     assert ConversationStep.objects.filter(event_key__startswith="user_send_sticker").count() == 1
+
+
+def test_an_officials_link_code_is_answered_once_by_the_internal_channel_not_the_bot(
+    oa, new_phone, transactional_world
+):
+    from ketnoi.broadcasts.models import OfficialLink
+    from ketnoi.broadcasts.services import official_link_code
+
+    phone = new_phone()
+    phone.follow()
+    code = official_link_code(official=transactional_world.processor_a)
+    answers = phone.say(f"#lienket {code.code}")
+    assert len(answers) == 1  # the internal channel's confirmation only: no menu, no "not understood"
+    assert OfficialLink.objects.get(channel_contact__user_id=phone.user_id).user == transactional_world.processor_a
