@@ -2,7 +2,7 @@ from django.urls import path
 
 from ketnoi.channels.types.webchat import views as webchat
 
-from . import lookup, views, views_procedures, views_registries
+from . import lookup, news, views, views_procedures, views_registries
 from . import petitions as petition_views
 
 app_name = "portal"
@@ -35,5 +35,8 @@ urlpatterns = [
     path("doanh-nghiep/", petition_views.business_home, name="business"),
     path("doanh-nghiep/chinh-sach/", petition_views.business_policies, name="business_policies"),
     path("doanh-nghiep/chinh-sach/<uuid:uuid>/", petition_views.business_policy_detail, name="business_policy"),
+    # news and policy archive (issue 7)
+    path("tin-tuc/", news.news_list, name="news_list"),
+    path("tin-tuc/<uuid:uuid>/", news.news_detail, name="news_detail"),
     path("doanh-nghiep/hoi-dap/", petition_views.business_questions, name="business_questions"),
 ]

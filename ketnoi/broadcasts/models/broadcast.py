@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ketnoi.channels.models import Channel
 from ketnoi.core.models import UUIDModel
+from ketnoi.core.text import fold
 from ketnoi.orgs.models import AdministrativeUnit
 
 from ..states import State
@@ -95,6 +96,8 @@ class Broadcast(UUIDModel):
     fanout_started_at = models.DateTimeField(null=True, blank=True)
     fanout_finished_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # the archive's search key: title and texts folded (no case, no diacritics), kept by save()
+    search_folded = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -102,6 +105,13 @@ class Broadcast(UUIDModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.search_folded = fold(" ".join((self.title, self.text, self.text_en)))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "text", "text_en"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_folded"}
+        super().save(*args, **kwargs)
 
     @property
     def source_id(self) -> str:
