@@ -329,68 +329,92 @@ def recompute_days(days: Iterable[dt.date]) -> int:
 # --- which days a change touches -----------------------------------------------------------------------------
 
 
-def dossier_days(ids: Iterable[int]) -> dict[int, set[dt.date]]:
-    """The local days each dossier counts in (receipt, resolution, postal return, supplements, apology, ratings)."""
-    days: dict[int, set[dt.date]] = defaultdict(set)
+def _item(moment, *parts) -> str:
+    """One contribution of an object to a day: the day, then everything that decides what it adds there."""
+    return "|".join([_local_day(moment).isoformat(), *(str(p) for p in parts)])
+
+
+def dossier_days(ids: Iterable[int]) -> dict[int, set[str]]:
+    """What each dossier adds to which day (receipt, resolution, postal return, supplements, apology, ratings).
+
+    Comparing these with the last refresh's tells the days whose figures change: resolving a dossier touches the
+    day of resolution, not the day it was received (unless its desk or officer changed too)."""
+    items: dict[int, set[str]] = defaultdict(set)
     ids = list(ids)
     supplement_q = Q(to_state=State.SUPPLEMENT_REQUESTED) & ~Q(from_state=State.SUPPLEMENT_REQUESTED)
+    dims: dict[int, tuple] = {}
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
         for row in Dossier.objects.filter(id__in=chunk).values(
-            "id", "received_at", "finished_at", "state", "result_returned_at", "postal_registered_at"
-        ):
-            days[row["id"]]  # a dossier that counts nowhere still gets an (empty) footprint
+            "id", "unit_id", "receiving_agency_id", "desk_id", "received_by_id", "channel", "received_at",
+            "created_at", "finished_at", "state", "due_date", "result_returned_at", "postal_registered_at",
+        ):  # fmt: skip
+            own = items[row["id"]]  # a dossier that counts nowhere still gets an (empty) footprint
+            dims[row["id"]] = (row["unit_id"], row["receiving_agency_id"], row["desk_id"])
+            who = (*dims[row["id"]], row["received_by_id"])
             if row["received_at"]:
-                days[row["id"]].add(_local_day(row["received_at"]))
+                own.add(_item(row["received_at"], "r", *who, row["channel"]))
             if row["finished_at"] and row["state"] in RESOLVED_STATES:
-                days[row["id"]].add(_local_day(row["finished_at"]))
+                start = _local_day(row["received_at"] or row["created_at"])
+                own.add(_item(row["finished_at"], "f", *who, row["due_date"], start))
             if row["result_returned_at"] and row["postal_registered_at"]:
-                days[row["id"]].add(_local_day(row["result_returned_at"]))
+                own.add(_item(row["result_returned_at"], "p", *who))
         events = DossierEvent.objects.filter(dossier_id__in=chunk, outcome=EventOutcome.APPLIED).filter(
             supplement_q | Q(kind=EventKind.APOLOGY)
         )
-        for dossier_id, moment in events.values_list("dossier_id", "occurred_at"):
-            days[dossier_id].add(_local_day(moment))
-        for dossier_id, moment in DossierRating.objects.filter(dossier_id__in=chunk).values_list(
-            "dossier_id", "rated_at"
-        ):
-            days[dossier_id].add(_local_day(moment))
-    return days
+        rank: dict[int, int] = defaultdict(int)
+        rows = events.order_by("dossier_id", "occurred_at", "id").values_list(
+            "dossier_id", "kind", "occurred_at", "actor_id"
+        )
+        for dossier_id, kind, moment, actor in rows:
+            if kind != EventKind.APOLOGY:
+                rank[dossier_id] += 1
+            items[dossier_id].add(_item(moment, kind, *dims.get(dossier_id, ()), actor, rank[dossier_id] == 2))
+        ratings = DossierRating.objects.filter(dossier_id__in=chunk).values_list(
+            "dossier_id", "rated_at", "officer_id", "method", "stars", "indicators"
+        )
+        for dossier_id, moment, officer, method, stars, indicators in ratings:
+            points = rating_points(method, stars, indicators)
+            items[dossier_id].add(_item(moment, "rating", *dims.get(dossier_id, ()), officer, points))
+    return items
 
 
-def contact_days(ids: Iterable[int]) -> dict[int, set[dt.date]]:
-    days: dict[int, set[dt.date]] = defaultdict(set)
+def contact_days(ids: Iterable[int]) -> dict[int, set[str]]:
+    items: dict[int, set[str]] = defaultdict(set)
     ids = list(ids)
     for i in range(0, len(ids), CHUNK):
         rows = ChannelContact.objects.filter(id__in=ids[i : i + CHUNK]).values_list(
-            "id", "is_follower", "followed_at", "unfollowed_at"
+            "id", "channel_id", "is_follower", "followed_at", "unfollowed_at"
         )
-        for contact_id, following, followed, unfollowed in rows:
-            days[contact_id]
+        for contact_id, channel_id, following, followed, unfollowed in rows:
+            items[contact_id]
             moment = followed if following else unfollowed
             if moment:
-                days[contact_id].add(_local_day(moment))
-    return days
+                items[contact_id].add(_item(moment, channel_id, following))
+    return items
 
 
 FOOTPRINTS = {"dossier": dossier_days, "contact": contact_days, **petition_facts.FOOTPRINTS}
 
 
-def _swap_footprints(source: str, new: dict[int, set[dt.date]]) -> set[dt.date]:
-    """Store the new footprints; return the days of the old and the new ones."""
+def _day_of(item: str) -> dt.date:
+    return dt.date.fromisoformat(item.split("|", 1)[0])
+
+
+def _swap_footprints(source: str, new: dict[int, set[str]]) -> set[dt.date]:
+    """Store the new footprints; return the days where an object's contribution appeared, went or changed."""
     touched: set[dt.date] = set()
     ids = list(new)
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
-        old = Footprint.objects.filter(source=source, object_id__in=chunk)
-        for days in old.values_list("days", flat=True):
-            touched.update(dt.date.fromisoformat(d) for d in days)
-        old.delete()
+        old_rows = Footprint.objects.filter(source=source, object_id__in=chunk)
+        old = {object_id: set(items) for object_id, items in old_rows.values_list("object_id", "days")}
+        for object_id in chunk:
+            touched.update(_day_of(item) for item in old.get(object_id, set()) ^ new[object_id])
+        old_rows.delete()
         Footprint.objects.bulk_create(
-            [Footprint(source=source, object_id=i_, days=sorted(d.isoformat() for d in new[i_])) for i_ in chunk]
+            [Footprint(source=source, object_id=object_id, days=sorted(new[object_id])) for object_id in chunk]
         )
-    for days in new.values():
-        touched.update(days)
     return touched
 
 

@@ -78,22 +78,38 @@ def collect(figures, start: dt.date, end: dt.date, index) -> None:
         figures.add(key, "petitions_reopened")
 
 
-def petition_days(ids: Iterable[int]) -> dict[int, set[dt.date]]:
-    days: dict[int, set[dt.date]] = defaultdict(set)
+def _item(moment: dt.datetime, *parts) -> str:
+    return "|".join([_day(moment).isoformat(), *(str(p) for p in parts)])
+
+
+def petition_days(ids: Iterable[int]) -> dict[int, set[str]]:
+    """What each petition adds to which day (see aggregation.dossier_days)."""
+    items: dict[int, set[str]] = defaultdict(set)
     ids = list(ids)
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
-        rows = Petition.objects.filter(id__in=chunk).values_list(
-            "id", "received_at", "forwarded_at", "first_answered_at", "rated_at", "rating"
-        )
-        for petition_id, received, forwarded, answered, rated, rating in rows:
-            days[petition_id].update(_day(m) for m in (received, forwarded, answered) if m)
-            if rated and rating is not None:
-                days[petition_id].add(_day(rated))
+        rows = Petition.objects.filter(id__in=chunk).values(
+            "id", "unit_id", "owner_agency_id", "assignee_id", "received_at", "forwarded_at", "forward_due",
+            "first_answered_at", "answer_due", "rated_at", "rating",
+        )  # fmt: skip
+        for row in rows:
+            own = items[row["id"]]
+            who = (row["unit_id"], row["owner_agency_id"], row["assignee_id"])
+            own.add(_item(row["received_at"], "r", *who))
+            if row["forwarded_at"]:
+                own.add(_item(row["forwarded_at"], "f", *who, row["forward_due"]))
+            if row["first_answered_at"]:
+                start = _day(row["received_at"])
+                own.add(_item(row["first_answered_at"], "a", *who, row["answer_due"], start))
+            if row["rated_at"] and row["rating"] is not None:
+                own.add(_item(row["rated_at"], "s", *who, row["rating"]))
         events = PetitionEvent.objects.filter(petition_id__in=chunk, kind=EventKind.REOPENED)
-        for petition_id, moment in events.values_list("petition_id", "occurred_at"):
-            days[petition_id].add(_day(moment))
-    return days
+        rows = events.values_list(
+            "petition_id", "occurred_at", "actor_id", "petition__unit_id", "petition__owner_agency_id"
+        )
+        for petition_id, moment, actor, unit, agency in rows:
+            items[petition_id].add(_item(moment, "o", unit, agency, actor))
+    return items
 
 
 FOOTPRINTS = {"petition": petition_days}
