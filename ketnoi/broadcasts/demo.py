@@ -1,7 +1,7 @@
 """Demo for `make run`: followers over the demo communes and residential groups (on the province's web chat, so
-no real OA is needed), community groups with leaders, a pre-approved storm template, a past broadcast with its
-statistics, one waiting for approval, and a meeting tomorrow. Fictional people. Idempotent (marker: the title
-of the past broadcast)."""
+no real OA is needed), community groups with leaders, a pre-approved storm template, past broadcasts with their
+statistics (news, a policy, an alert: also the portal's /tin-tuc/ archive), one waiting for approval, and a meeting
+tomorrow. Fictional people. Idempotent (markers: the titles of the past broadcasts)."""
 
 import datetime as dt
 import random
@@ -33,6 +33,26 @@ from .services import (
 from .services.meetings import meeting_schedule
 
 PAST_TITLE = "Lịch cắt nước tuần này"
+# more past broadcasts, each seeded once (also into a database seeded before they existed)
+MORE_PAST = [
+    {
+        "title": "Chính sách hỗ trợ tiền điện cho hộ nghèo",
+        "topic": "policies",
+        "text": "Từ tháng này, hộ nghèo và hộ cận nghèo được hỗ trợ tiền điện hằng tháng. Mang sổ hộ nghèo đến "
+        "UBND phường để đăng ký.",
+        "text_en": "Poor and near-poor households now get a monthly electricity allowance. Bring your household "
+        "certificate to the ward office to register.",
+        "days_ago": 6,
+    },
+    {
+        "title": "Cảnh báo triều cường khu vực ven sông",
+        "topic": "emergency",
+        "text": "Triều cường dâng cao chiều nay ở khu vực ven sông. Người dân kê cao đồ đạc, không đi qua các đoạn "
+        "đường ngập sâu.",
+        "text_en": "High tide this afternoon along the river. Raise your belongings and avoid deeply flooded roads.",
+        "days_ago": 3,
+    },
+]
 NAMES = ["An", "Bình", "Cúc", "Dũng", "Giang", "Hà", "Hải", "Hoa", "Hùng", "Lan", "Linh", "Mai", "Nam", "Phúc"]
 
 
@@ -45,8 +65,6 @@ def _groups(commune):
 
 
 def seed(stdout=None) -> None:
-    if Broadcast.objects.filter(title=PAST_TITLE).exists():
-        return
     units = {u.code: u for u in AdministrativeUnit.objects.filter(code__in=["90", "90001", "90007"], valid_to=None)}
     channel = Channel.objects.filter(type_code="webchat", unit=units.get("90")).first()
     users = {
@@ -57,10 +75,59 @@ def seed(stdout=None) -> None:
     }
     if channel is None or len(units) < 3 or len(users) < 4:
         return
-    with transaction.atomic():
-        _seed(channel, units, users)
-    if stdout:
-        stdout.write("broadcasts: followers, groups, a past broadcast and a meeting\n")
+    if not Broadcast.objects.filter(title=PAST_TITLE).exists():
+        with transaction.atomic():
+            _seed(channel, units, users)
+        if stdout:
+            stdout.write("broadcasts: followers, groups, a past broadcast and a meeting\n")
+    for fields in MORE_PAST:
+        if not Broadcast.objects.filter(title=fields["title"]).exists():
+            with transaction.atomic():
+                _past_broadcast(channel, units, users, **fields)
+            if stdout:
+                stdout.write(f"broadcasts: past {fields['topic']} broadcast\n")
+
+
+def _report_back(broadcast, rng, *, sent_at) -> None:
+    """What the provider reported back (the demo has no real phones), then the broadcast is sent."""
+    for message in OutboundMessage.objects.filter(source_type="broadcast", source_id=str(broadcast.pk)):
+        roll = rng.random()
+        status = (
+            Status.SEEN
+            if roll < 0.55
+            else Status.DELIVERED
+            if roll < 0.85
+            else Status.SENT
+            if roll < 0.95
+            else Status.UNREACHABLE
+        )
+        OutboundMessage.objects.filter(pk=message.pk).update(status=status, sent_at=sent_at, attempts=1)
+    broadcast_finish_if_done(broadcast=broadcast)
+
+
+def _past_broadcast(channel, units, users, *, title, topic, text, text_en, days_ago) -> None:
+    editor, leader = users["bientap.tinh"], users["lanhdao.donghoa"]
+    rng = random.Random(title)  # noqa: S311 (fictional demo data)
+    broadcast = broadcast_create(
+        actor=editor,
+        unit=units["90001"],
+        content=BroadcastContent(
+            title=title,
+            text=text,
+            text_en=text_en,
+            topic=topic,
+            channels=[channel],
+            area=units["90001"],
+            subscribers_only=topic != "emergency",
+        ),
+    )
+    broadcast_submit(actor=editor, broadcast=broadcast)
+    broadcast_approve(actor=leader, broadcast=broadcast)
+    fanout_run(broadcast_id=broadcast.pk)
+    when = timezone.now() - dt.timedelta(days=days_ago)
+    _report_back(broadcast, rng, sent_at=when)
+    # it went out days ago: date it so (the archive orders by when a broadcast was sent)
+    Broadcast.objects.filter(pk=broadcast.pk).update(approved_at=when, finished_at=when, created_at=when)
 
 
 def _seed(channel, units, users) -> None:
@@ -121,21 +188,7 @@ def _seed(channel, units, users) -> None:
     broadcast_submit(actor=editor, broadcast=past)
     broadcast_approve(actor=leader, broadcast=past)
     fanout_run(broadcast_id=past.pk)
-    # the past: what the provider reported back (the demo has no real phones)
-    now = timezone.now()
-    for message in OutboundMessage.objects.filter(source_type="broadcast", source_id=str(past.pk)):
-        roll = rng.random()
-        status = (
-            Status.SEEN
-            if roll < 0.55
-            else Status.DELIVERED
-            if roll < 0.85
-            else Status.SENT
-            if roll < 0.95
-            else Status.UNREACHABLE
-        )
-        OutboundMessage.objects.filter(pk=message.pk).update(status=status, sent_at=now, attempts=1)
-    broadcast_finish_if_done(broadcast=past)
+    _report_back(past, rng, sent_at=timezone.now())
     waiting = broadcast_create(
         actor=editor,
         unit=units["90001"],
