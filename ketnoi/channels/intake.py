@@ -4,7 +4,7 @@
 import hashlib
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import connections, router
 from django.utils import timezone
 
 from .models import Channel, ChannelEvent
@@ -57,21 +57,45 @@ def store_event(*, channel: Channel, body: bytes, headers: dict[str, str]) -> tu
         handled_at=handled_at,
         error=error,
     )
-    try:
-        _insert(event)
-    except IntegrityError:
+    if not _insert_unless_stored(event):
         existing = ChannelEvent.objects.filter(channel=channel, dedup_key=key).order_by().first()
-        if existing is None:
-            raise
+        if existing is None:  # only if the row went away in between: a 500, and the provider retries
+            raise RuntimeError(f"Channel event {key!r} was neither inserted nor found.")
         return existing, False
     return event, True
 
 
-def _insert(event: ChannelEvent) -> None:
-    """Outside a transaction (the web request): one INSERT in autocommit, durable before the view answers.
-    Inside one (a caller's atomic block, tests): in a savepoint, so a duplicate does not break the caller's."""
-    if transaction.get_connection().in_atomic_block:
-        with transaction.atomic():
-            event.save(force_insert=True)
-    else:
-        event.save(force_insert=True)
+def _insert_unless_stored(event: ChannelEvent) -> bool:
+    """INSERT ... ON CONFLICT (channel, dedup_key) DO NOTHING RETURNING id; False when the event was already stored.
+
+    One statement: outside a transaction (the web request) it commits by itself, so the row is durable before the
+    view answers, and a provider retry costs no exception and no savepoint. The columns and values come from the
+    model (Field.get_db_prep_save), so a field added later is written like Model.save() would write it.
+    """
+    connection = connections[router.db_for_write(ChannelEvent)]
+    fields = [field for field in ChannelEvent._meta.concrete_fields if not field.primary_key]
+    values = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields]
+    sql = _INSERT_SQL.get(connection.vendor) or _INSERT_SQL.setdefault(connection.vendor, _insert_sql(connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    event.pk = row[0]
+    event._state.adding, event._state.db = False, connection.alias
+    return True
+
+
+_INSERT_SQL: dict[str, str] = {}  # per database vendor
+
+
+def _insert_sql(connection) -> str:
+    meta, quote = ChannelEvent._meta, connection.ops.quote_name
+    columns = [quote(field.column) for field in meta.concrete_fields if not field.primary_key]
+    unique = ", ".join(quote(meta.get_field(name).column) for name in ("channel", "dedup_key"))
+    # Identifiers come from the model's meta; every value is a parameter.
+    placeholders = ", ".join(["%s"] * len(columns))
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
+        f" ON CONFLICT ({unique}) DO NOTHING RETURNING {quote(meta.pk.column)}"
+    )
