@@ -1,4 +1,9 @@
-"""Errors services raise. Views and the API turn them into a clear message; nothing is half-written."""
+"""Errors services raise. Views and the API turn them into a clear message; nothing is half-written.
+
+Messages are translated where they are raised (`gettext`), in the language of the request or of the
+`translation.override` a job or the chat sets; the integration API answers in English."""
+
+from django.utils.translation import gettext
 
 
 class ApplicationError(Exception):
@@ -10,5 +15,5 @@ class ApplicationError(Exception):
 
 
 class NotPermitted(ApplicationError):
-    def __init__(self, message: str = "You are not allowed to do this.") -> None:
-        super().__init__(message, code="not_permitted")
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or gettext("You are not allowed to do this."), code="not_permitted")

@@ -2,6 +2,8 @@
 
 import phonenumbers
 
+from django.utils.translation import gettext as _
+
 
 class InvalidPhoneNumber(ValueError):
     pass
@@ -16,9 +18,9 @@ def normalize_phone(raw: str, region: str = "VN") -> str:
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidPhoneNumber(f"'{raw}' is not a phone number.") from exc
+        raise InvalidPhoneNumber(_("'%(raw)s' is not a phone number.") % {"raw": raw}) from exc
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhoneNumber(f"'{raw}' is not a valid phone number.")
+        raise InvalidPhoneNumber(_("'%(raw)s' is not a valid phone number.") % {"raw": raw})
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
