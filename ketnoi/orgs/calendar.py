@@ -12,6 +12,7 @@ import holidays
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ketnoi.core.audit import audit_record, snapshot
 from ketnoi.core.errors import ApplicationError, NotPermitted
@@ -55,7 +56,7 @@ OFFICIAL_DAYS: dict[int, list[tuple[dt.date, str, str, str]]] = {
 
 def _require_system_admin(actor) -> None:
     if actor is not None and not scope_of(actor).is_system_admin:
-        raise NotPermitted("Only system administrators manage the working-day calendar.")
+        raise NotPermitted(_("Only system administrators manage the working-day calendar."))
 
 
 def _province_path() -> str:
@@ -81,7 +82,7 @@ def seed_calendar_year(*, year: int, actor=None) -> list[CalendarDay]:
     """Insert the year's holidays, official days off and swapped working days not already present. Idempotent."""
     _require_system_admin(actor)
     if not 1990 <= year <= 2100:
-        raise ApplicationError("Choose a year between 1990 and 2100.", code="invalid_year")
+        raise ApplicationError(_("Choose a year between 1990 and 2100."), code="invalid_year")
     existing = set(CalendarDay.objects.filter(date__year=year).values_list("date", flat=True))
     created = []
     for day, kind, name, source in [*OFFICIAL_DAYS.get(year, []), *package_days(year)]:
@@ -114,7 +115,7 @@ def calendar_day_set(*, actor, date: dt.date, kind: str, name: str, source_docum
         raise ApplicationError(f"Unknown kind {kind!r}.", code="invalid_kind")
     name = name.strip()
     if not name:
-        raise ApplicationError("Give the day a name.", code="name_required")
+        raise ApplicationError(_("Give the day a name."), code="name_required")
     row = CalendarDay.objects.select_for_update().filter(date=date).first()
     before = snapshot(row, FIELDS) if row else None
     if row is None:
@@ -140,7 +141,7 @@ def calendar_day_remove(*, actor, date: dt.date) -> None:
     _require_system_admin(actor)
     row = CalendarDay.objects.select_for_update().filter(date=date).first()
     if row is None:
-        raise ApplicationError("There is no calendar entry for this date.", code="not_found")
+        raise ApplicationError(_("There is no calendar entry for this date."), code="not_found")
     audit_record(
         actor=actor, action="calendar.delete", target=row, unit_path=_province_path(), before=snapshot(row, FIELDS)
     )

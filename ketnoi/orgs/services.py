@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext
 
 from ketnoi.core.audit import audit_record, snapshot
 from ketnoi.core.errors import ApplicationError, NotPermitted
@@ -49,9 +50,12 @@ def unit_create(
 ) -> AdministrativeUnit:
     parent_kind = parent.kind if parent else None
     if parent_kind not in ALLOWED_PARENT_KINDS[UnitKind(kind)]:
-        raise ApplicationError(f"A {kind} cannot sit under a {parent_kind or 'missing parent'}.", code="invalid_parent")
+        raise ApplicationError(
+            gettext("A %(kind)s cannot sit under a %(parent)s.") % {"kind": kind, "parent": parent_kind or "—"},
+            code="invalid_parent",
+        )
     if parent is not None and not parent.is_current:
-        raise ApplicationError("The parent unit no longer exists.", code="invalid_parent")
+        raise ApplicationError(gettext("The parent unit no longer exists."), code="invalid_parent")
     if actor is not None:
         _require(actor, "orgs.manage_officials", parent.path if parent else "/")
     unit = AdministrativeUnit.objects.create(
@@ -79,13 +83,15 @@ def unit_reorganize(
     The old units keep their rows, so dossiers and statistics recorded against them stay intact.
     """
     if not predecessors:
-        raise ApplicationError("Name at least one unit to reorganise.", code="invalid")
+        raise ApplicationError(gettext("Name at least one unit to reorganise."), code="invalid")
     parents = {u.parent_id for u in predecessors}
     if len(parents) != 1:
-        raise ApplicationError("Units to merge must share a parent.", code="invalid_parent")
+        raise ApplicationError(gettext("Units to merge must share a parent."), code="invalid_parent")
     for unit in predecessors:
         if not unit.is_current:
-            raise ApplicationError(f"{unit.name} has already been reorganised.", code="not_current")
+            raise ApplicationError(
+                gettext("%(unit)s has already been reorganised.") % {"unit": unit.name}, code="not_current"
+            )
         _require(actor, "orgs.manage_officials", unit.path)
     last_day = effective - dt.timedelta(days=1)
     for unit in predecessors:
@@ -132,7 +138,9 @@ def agency_create(
 ) -> Agency:
     _require(actor, "orgs.manage_officials", unit.path)
     if Agency.objects.filter(code=code).exists():
-        raise ApplicationError(f"An agency with code {code} already exists.", code="duplicate")
+        raise ApplicationError(
+            gettext("An agency with code %(code)s already exists.") % {"code": code}, code="duplicate"
+        )
     agency = Agency.objects.create(
         code=code,
         name=name,
@@ -180,9 +188,11 @@ def official_create(
     User = get_user_model()
     username = username.strip().lower()
     if not username:
-        raise ApplicationError("A username is required.", code="invalid")
+        raise ApplicationError(gettext("A username is required."), code="invalid")
     if User.objects.filter(username=username).exists():
-        raise ApplicationError(f"The username {username} is taken.", code="duplicate")
+        raise ApplicationError(
+            gettext("The username %(username)s is taken.") % {"username": username}, code="duplicate"
+        )
     _require(actor, "orgs.manage_officials", unit.path)
     first, _, last = full_name.strip().rpartition(" ")
     user = User(username=username, first_name=first or last, last_name=last if first else "", email=email)
@@ -211,11 +221,11 @@ def membership_grant(
 ) -> Membership:
     _require(actor, "orgs.manage_officials", unit.path)
     if role == Role.SYSTEM_ADMIN and actor is not None and not scope_of(actor).is_system_admin:
-        raise NotPermitted("Only a system administrator can grant that role.")
+        raise NotPermitted(gettext("Only a system administrator can grant that role."))
     if agency is not None and not agency.unit.path.startswith(unit.path):
-        raise ApplicationError("The agency must belong to the unit.", code="invalid")
+        raise ApplicationError(gettext("The agency must belong to the unit."), code="invalid")
     if desk is not None and desk.agency_id != getattr(agency, "id", None):
-        raise ApplicationError("The desk must belong to the agency.", code="invalid")
+        raise ApplicationError(gettext("The desk must belong to the agency."), code="invalid")
     membership, created = Membership.objects.get_or_create(
         user=user, unit=unit, agency=agency, role=role, defaults={"desk": desk}
     )
