@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import OutboundPayload
@@ -34,7 +35,7 @@ def _recipient(channel_contact: ChannelContact | None, user_id: str, phone: str)
         except InvalidPhoneNumber as exc:
             raise ApplicationError(str(exc), code="invalid_phone") from exc
     if not user_id and not phone:
-        raise ApplicationError("A message needs a recipient: a user id on the channel or a phone number.")
+        raise ApplicationError(_("A message needs a recipient: a user id on the channel or a phone number."))
     return user_id, phone
 
 
@@ -132,9 +133,9 @@ def outbox_retry(*, actor, message: OutboundMessage) -> OutboundMessage:
         raise NotPermitted()
     message = OutboundMessage.objects.select_for_update().get(pk=message.pk)
     if message.status not in DEAD_STATUSES:
-        raise ApplicationError("Only failed or unreachable messages can be retried.", code="not_dead")
+        raise ApplicationError(_("Only failed or unreachable messages can be retried."), code="not_dead")
     if message.fallback_steps.exists():
-        raise ApplicationError("This message was passed on to a fallback; retry the last step instead.")
+        raise ApplicationError(_("This message was passed on to a fallback; retry the last step instead."))
     before = {"status": message.status, "attempts": message.attempts, "error_message": message.error_message}
     message.status = Status.QUEUED
     message.attempts = 0
