@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import Button, OutboundPayload
@@ -122,14 +123,19 @@ def template_placeholders() -> list[str]:
 def template_validate(text: str) -> None:
     """Raise an ApplicationError naming any placeholder that does not exist, or broken braces."""
     try:
-        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        names = {name for _text, name, _spec, _conv in string.Formatter().parse(text) if name is not None}
     except ValueError as exc:
-        raise ApplicationError(f"The template has unbalanced braces: {exc}.", code="invalid_template") from exc
+        raise ApplicationError(
+            _("The template has unbalanced braces: %(error)s.") % {"error": exc}, code="invalid_template"
+        ) from exc
     unknown = sorted(n for n in names if n not in PLACEHOLDERS)
     if unknown:
         raise ApplicationError(
-            f"Unknown placeholders: {', '.join('{' + n + '}' for n in unknown)}. "
-            f"Available: {', '.join('{' + n + '}' for n in PLACEHOLDERS)}.",
+            _("Unknown placeholders: %(unknown)s. Available: %(available)s.")
+            % {
+                "unknown": ", ".join("{" + n + "}" for n in unknown),
+                "available": ", ".join("{" + n + "}" for n in PLACEHOLDERS),
+            },
             code="invalid_template",
             extra={"unknown": unknown},
         )

@@ -7,6 +7,7 @@ import hmac
 import re
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from ketnoi.core.crypto import decrypt_json, encrypt_json
 from ketnoi.core.errors import ApplicationError
@@ -19,7 +20,7 @@ def clean_id_number(raw: str) -> str:
     """'001 203 004 567' -> '001203004567'. 12-digit personal ID or 9-digit legacy CMND; '' stays ''."""
     number = re.sub(r"[\s.-]", "", raw or "")
     if number and not ID_NUMBER_RE.match(number):
-        raise ApplicationError("An ID number has 12 digits (or 9 for an old CMND).", code="invalid_id_number")
+        raise ApplicationError(_("An ID number has 12 digits (or 9 for an old CMND)."), code="invalid_id_number")
     return number
 
 

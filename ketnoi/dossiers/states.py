@@ -131,6 +131,15 @@ class Party(enum.StrEnum):
     API = "api"
 
 
+# How a party is named in an error message.
+PARTY_NAMES = {
+    Party.DESK: _("the reception desk"),
+    Party.PROCESSING: _("the processing officers"),
+    Party.CITIZEN: _("the citizen"),
+    Party.SYSTEM: _("the system"),
+    Party.API: _("a connected system"),
+}
+
 P = Party
 DESK, PROC, CITIZEN, SYSTEM = P.DESK, P.PROCESSING, P.CITIZEN, P.SYSTEM
 OPEN = (S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.SUPPLEMENTED, S.FINANCIAL_OBLIGATION, S.PAUSED)
@@ -180,12 +189,13 @@ def check_transition(from_state: str, to_state: str, parties: frozenset[Party] |
     """Raise an ApplicationError naming both states unless `parties` may make this move."""
     if is_allowed(from_state, to_state, parties):
         return
-    names = f"'{State(from_state).label}' ({from_state}) to '{State(to_state).label}' ({to_state})"
+    names = {"from": State(from_state).label, "to": State(to_state).label}
     if (from_state, to_state) in TRANSITIONS:
-        who = ", ".join(sorted(p.value for p in TRANSITIONS[(from_state, to_state)]))
-        message = f"A dossier can go from {names} only by: {who}."
+        names["who"] = ", ".join(str(PARTY_NAMES[p]) for p in sorted(TRANSITIONS[(from_state, to_state)]))
+        message = _("A dossier can go from '%(from)s' to '%(to)s' only by: %(who)s.")
         code = "transition_not_permitted"
     else:
-        message = f"A dossier cannot go from {names}."
+        message = _("A dossier cannot go from '%(from)s' to '%(to)s'.")
         code = "illegal_transition"
+    message = message % names
     raise ApplicationError(message, code=code, extra={"from": from_state, "to": to_state})

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from django.utils import translation
+
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.core.models import AuditEntry
 from ketnoi.core.workdays import add_working_days
@@ -54,9 +56,10 @@ def test_transition_outside_scope_is_refused(world, receive):
 
 def test_illegal_transition_through_the_service_names_the_states(world, receive):
     dossier = receive()
-    with pytest.raises(ApplicationError) as raised:
+    with translation.override("en"), pytest.raises(ApplicationError) as raised:
         dossier_transition(actor=world.processor_a, dossier=dossier, to_state="withdrawn")
-    assert "received" in raised.value.message and "withdrawn" in raised.value.message
+    assert "'Received'" in raised.value.message and "'Withdrawn'" in raised.value.message
+    assert raised.value.extra == {"from": "received", "to": "withdrawn"}
     dossier.refresh_from_db()
     assert dossier.state == "received" and dossier.events.count() == 1
 

@@ -5,6 +5,8 @@ import itertools
 
 import pytest
 
+from django.utils import translation
+
 from ketnoi.core.errors import ApplicationError
 from ketnoi.dossiers.states import (
     FINAL_STATES,
@@ -35,10 +37,13 @@ def test_legal_transition(from_state, to_state, party):
 
 @pytest.mark.parametrize(("from_state", "to_state"), ILLEGAL)
 def test_illegal_transition_names_both_states(from_state, to_state):
-    with pytest.raises(ApplicationError) as raised:
+    with translation.override("en"), pytest.raises(ApplicationError) as raised:
         check_transition(from_state, to_state, set(HUMAN_PARTIES) | {Party.SYSTEM})
     assert raised.value.code == "illegal_transition"
-    assert from_state in raised.value.message and to_state in raised.value.message
+    assert raised.value.extra == {"from": from_state, "to": to_state}
+    with translation.override("en"):
+        assert str(State(from_state).label) in raised.value.message
+        assert str(State(to_state).label) in raised.value.message
 
 
 @pytest.mark.parametrize(

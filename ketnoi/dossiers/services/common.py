@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ketnoi.core.audit import audit_record, snapshot
 from ketnoi.core.errors import ApplicationError, NotPermitted
@@ -49,7 +50,7 @@ def check_actor_scope(actor, dossier: Dossier, capability: str) -> None:
     if not scope.can(capability):
         raise NotPermitted()
     if not Dossier.objects.filter(dossier_scope_q(scope, capability), pk=dossier.pk).exists():
-        raise NotPermitted("This dossier is outside your units and agencies.")
+        raise NotPermitted(_("This dossier is outside your units and agencies."))
 
 
 def actor_label(actor, source: str) -> str:

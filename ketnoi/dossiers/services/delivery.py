@@ -6,6 +6,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.text import nfc
@@ -48,15 +49,16 @@ def dossier_register_postal(
     check_actor_scope(actor, dossier, "dossiers.intake")
     dossier = lock(dossier)
     address = nfc(address).strip()
-    require(len(address) >= 10, "Give the full delivery address.", "address_required")
+    require(len(address) >= 10, _("Give the full delivery address."), "address_required")
     if not dossier.procedure.allows_postal_return:
         raise ApplicationError(
-            f"Procedure {dossier.procedure.code} does not allow returning the result by post.",
+            _("Procedure %(code)s does not allow returning the result by post.") % {"code": dossier.procedure.code},
             code="postal_not_allowed",
         )
     if dossier.state not in BEFORE_COLLECTION:
         raise ApplicationError(
-            f"Dossier {dossier.receipt_code} is '{State(dossier.state).label}': too late to register postal delivery.",
+            _("Dossier %(code)s is “%(state)s”: too late to register postal delivery.")
+            % {"code": dossier.receipt_code, "state": State(dossier.state).label},
             code="too_late",
         )
     at = at or timezone.now()
@@ -93,16 +95,17 @@ def dossier_authorize_collector(
     check_actor_scope(actor, dossier, "dossiers.intake")
     dossier = lock(dossier)
     name = nfc(name).strip()
-    require(bool(name), "Give the authorized person's name.", "name_required")
+    require(bool(name), _("Give the authorized person's name."), "name_required")
     if not dossier.procedure.allows_authorization:
         raise ApplicationError(
-            f"Procedure {dossier.procedure.code} requires the applicant in person: no authorization.",
+            _("Procedure %(code)s requires the applicant in person: no authorization.")
+            % {"code": dossier.procedure.code},
             code="authorization_not_allowed",
         )
     if dossier.state not in BEFORE_COLLECTION:
-        raise ApplicationError(f"Dossier {dossier.receipt_code} is closed.", code="too_late")
+        raise ApplicationError(_("Dossier %(code)s is closed.") % {"code": dossier.receipt_code}, code="too_late")
     encrypted, _hash, masked = protect_id_number(id_number)
-    require(bool(encrypted), "Give the authorized person's ID number.", "id_number_required")
+    require(bool(encrypted), _("Give the authorized person's ID number."), "id_number_required")
     at = at or timezone.now()
     before = before_of(dossier)
     dossier.authorized_name = name[:200]
@@ -130,14 +133,15 @@ def dossier_attach_supplement(
     """A photo or PDF the citizen sends while a supplement is asked for; waits for an officer's review."""
     content_type = content_type or getattr(file, "content_type", "") or ""
     if content_type not in ATTACHMENT_TYPES:
-        raise ApplicationError("Send a photo (JPEG, PNG) or a PDF.", code="invalid_file_type")
+        raise ApplicationError(_("Send a photo (JPEG, PNG) or a PDF."), code="invalid_file_type")
     size = getattr(file, "size", 0) or 0
     if size > ATTACHMENT_MAX_BYTES:
-        raise ApplicationError("The file is larger than 10 MB.", code="file_too_large")
+        raise ApplicationError(_("The file is larger than 10 MB."), code="file_too_large")
     dossier = lock(dossier)
     if dossier.state not in (State.SUPPLEMENT_REQUESTED, State.SUBMITTED, State.RECEIVED, State.SUPPLEMENTED):
         raise ApplicationError(
-            f"Dossier {dossier.receipt_code} is not waiting for documents.", code="not_waiting_for_documents"
+            _("Dossier %(code)s is not waiting for documents.") % {"code": dossier.receipt_code},
+            code="not_waiting_for_documents",
         )
     attachment = DossierAttachment.objects.create(
         dossier=dossier,
@@ -163,9 +167,9 @@ def dossier_review_attachment(*, actor, attachment: DossierAttachment, accept: b
     dossier = attachment.dossier
     check_actor_scope(actor, dossier, "dossiers.view")
     attachment = DossierAttachment.objects.select_for_update().get(pk=attachment.pk)
-    require(attachment.status == AttachmentStatus.PENDING, "This document was already reviewed.", "already_reviewed")
+    require(attachment.status == AttachmentStatus.PENDING, _("This document was already reviewed."), "already_reviewed")
     note = nfc(note).strip()
-    require(accept or bool(note), "Say why the document is rejected.", "reason_required")
+    require(accept or bool(note), _("Say why the document is rejected."), "reason_required")
     attachment.status = AttachmentStatus.ACCEPTED if accept else AttachmentStatus.REJECTED
     attachment.reviewed_by = actor if getattr(actor, "pk", None) else None
     attachment.reviewed_at = timezone.now()
@@ -196,22 +200,22 @@ def dossier_rate(
     One rating per dossier and officer (the officer who returned the result, unless given)."""
     dossier = lock(dossier)
     if dossier.state != State.RESULT_RETURNED:
-        raise ApplicationError("A dossier is rated after its result is returned.", code="not_returned")
+        raise ApplicationError(_("A dossier is rated after its result is returned."), code="not_returned")
     if (indicators is None) == (stars is None):
-        raise ApplicationError("Rate with the nine indicators or with 1-5 stars (one of the two).")
+        raise ApplicationError(_("Rate with the nine indicators or with 1-5 stars (one of the two)."))
     if indicators is not None:
         clean = {str(k): v for k, v in indicators.items()}
         if sorted(clean) != sorted(CIRCULAR_01_INDICATORS) or any(v not in (0, 1, 2) for v in clean.values()):
-            raise ApplicationError("Give indicators 1 to 9, each scored 0, 1 or 2.", code="invalid_rating")
+            raise ApplicationError(_("Give indicators 1 to 9, each scored 0, 1 or 2."), code="invalid_rating")
         method, stars_value = RatingMethod.CIRCULAR_01, None
     else:
-        require(stars in (1, 2, 3, 4, 5), "Stars go from 1 to 5.", "invalid_rating")
+        require(stars in (1, 2, 3, 4, 5), _("Stars go from 1 to 5."), "invalid_rating")
         clean, method, stars_value = {}, RatingMethod.QUICK, stars
     if officer is None:
         last = dossier.events.filter(to_state=State.RESULT_RETURNED).exclude(actor=None).order_by("-id").first()
         officer = last.actor if last else dossier.received_by
     if DossierRating.objects.filter(dossier=dossier, officer=officer).exists():
-        raise ApplicationError("This dossier was already rated.", code="already_rated")
+        raise ApplicationError(_("This dossier was already rated."), code="already_rated")
     rating = DossierRating.objects.create(
         dossier=dossier,
         officer=officer,

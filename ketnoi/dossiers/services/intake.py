@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
@@ -26,7 +27,7 @@ from .linking import dossier_link_by_phone
 def clean_phone(raw: str, *, required: bool = False) -> str:
     if not (raw or "").strip():
         if required:
-            raise ApplicationError("The applicant's phone number is required.", code="phone_required")
+            raise ApplicationError(_("The applicant's phone number is required."), code="phone_required")
         return ""
     try:
         return normalize_phone(raw)
@@ -44,7 +45,7 @@ def _check_desk_official(actor, agency: Agency) -> None:
         return
     scope = scope_of(actor)
     if not scope.can("dossiers.intake"):
-        raise NotPermitted("Only desk officers take dossiers in.")
+        raise NotPermitted(_("Only desk officers take dossiers in."))
     narrowed = scope.narrowed("dossiers.intake")
     allowed = narrowed.everything or any(
         (g.agency_ids is not None and agency.pk in g.agency_ids)
@@ -52,7 +53,7 @@ def _check_desk_official(actor, agency: Agency) -> None:
         for g in narrowed.grants
     )
     if not allowed:
-        raise NotPermitted(f"You do not take dossiers in for {agency.name}.")
+        raise NotPermitted(_("You do not take dossiers in for %(agency)s.") % {"agency": agency.name})
 
 
 @transaction.atomic
@@ -86,16 +87,20 @@ def dossier_receive(
     if source != EventSource.API:
         _check_desk_official(actor, receiving_agency)
     if desk is not None and desk.agency_id != receiving_agency.pk:
-        raise ApplicationError(f"Desk {desk.code} belongs to another agency.", code="invalid_desk")
+        raise ApplicationError(_("Desk %(desk)s belongs to another agency.") % {"desk": desk.code}, code="invalid_desk")
     name = nfc(applicant_name).strip()
     if not name:
-        raise ApplicationError("The applicant's name is required.", code="name_required")
+        raise ApplicationError(_("The applicant's name is required."), code="name_required")
     if not procedure.is_active:
-        raise ApplicationError(f"Procedure {procedure.code} is no longer offered.", code="procedure_inactive")
+        raise ApplicationError(
+            _("Procedure %(code)s is no longer offered.") % {"code": procedure.code}, code="procedure_inactive"
+        )
     received_at = received_at or timezone.now()
     encrypted, id_hash, masked = protect_id_number(applicant_id_number)
     if receipt_code and Dossier.objects.filter(receipt_code=receipt_code).exists():
-        raise ApplicationError(f"Receipt code {receipt_code} is already taken.", code="duplicate_code")
+        raise ApplicationError(
+            _("Receipt code %(code)s is already taken.") % {"code": receipt_code}, code="duplicate_code"
+        )
     is_received = state != State.SUBMITTED
     dossier = Dossier(
         receipt_code=receipt_code or allocate_receipt_code(agency=receiving_agency, received_at=received_at),

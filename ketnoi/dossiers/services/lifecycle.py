@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.text import nfc
@@ -27,7 +28,9 @@ def _capability(source: str) -> str:
 
 def _reason_required(to_state: str, note: str) -> None:
     if to_state in (State.REFUSED, State.NOT_ACCEPTED, State.PAUSED) and not note.strip():
-        raise ApplicationError(f"Give the reason for '{State(to_state).label}'.", code="reason_required")
+        raise ApplicationError(
+            gettext("Give the reason for “%(state)s”.") % {"state": State(to_state).label}, code="reason_required"
+        )
 
 
 @transaction.atomic
@@ -77,12 +80,12 @@ def dossier_request_supplement(
     """Tell the citizen, once and completely, what is missing and by when (Decree 61/2018 Art. 15, Form 02).
     The processing clock stops; it restarts from zero when the supplement completes the dossier."""
     items = [nfc(item).strip() for item in missing if nfc(item).strip()]
-    require(bool(items), "Say exactly what is missing.", "missing_required")
+    require(bool(items), gettext("Say exactly what is missing."), "missing_required")
     check_actor_scope(actor, dossier, _capability(source))
     dossier = lock(dossier)
     at = at or timezone.now()
     due = due_date or add_working_days(at, DEFAULT_SUPPLEMENT_DAYS)
-    require(due >= timezone.localdate(at), "The supplement deadline is in the past.", "invalid_date")
+    require(due >= timezone.localdate(at), gettext("The supplement deadline is in the past."), "invalid_date")
     before = before_of(dossier)
     dossier.supplement_items = items
     dossier.supplement_due_date = due
@@ -163,26 +166,32 @@ def dossier_issue_apology(
     """Form 04 (Phiếu xin lỗi và hẹn lại ngày trả kết quả): at most once per dossier, only when the dossier is at
     risk (one working day before the due date, or late), with a reason and a later date on a working day."""
     reason = nfc(reason).strip()
-    require(bool(reason), "Give the reason for the delay.", "reason_required")
+    require(bool(reason), gettext("Give the reason for the delay."), "reason_required")
     check_actor_scope(actor, dossier, "dossiers.process")
     dossier = lock(dossier)
     at = at or timezone.now()
     if dossier.apology_issued_at is not None:
         raise ApplicationError(
-            f"An apology was already issued for {dossier.receipt_code} on "
-            f"{timezone.localdate(dossier.apology_issued_at):%d/%m/%Y}: the date can be moved only once.",
+            gettext("An apology was already issued for %(code)s on %(date)s: the date can be moved only once.")
+            % {"code": dossier.receipt_code, "date": f"{timezone.localdate(dossier.apology_issued_at):%d/%m/%Y}"},
             code="apology_already_issued",
         )
     today = timezone.localdate(at)
     if not is_at_risk(dossier, today):
         raise ApplicationError(
-            f"Dossier {dossier.receipt_code} is not at risk: the apology slip is issued from the working day "
-            f"before the due date ({dossier.due_date:%d/%m/%Y})."
+            gettext(
+                "Dossier %(code)s is not at risk: the apology slip is issued from the working day before the due "
+                "date (%(date)s)."
+            )
+            % {"code": dossier.receipt_code, "date": f"{dossier.due_date:%d/%m/%Y}"}
             if dossier.due_date
-            else "No due date yet.",
+            else gettext("No due date yet."),
             code="not_at_risk",
         )
-    require(new_due_date > max(dossier.due_date, today), "The new date must be after the current due date and today.")
+    require(
+        new_due_date > max(dossier.due_date, today),
+        gettext("The new date must be after the current due date and today."),
+    )
     before = before_of(dossier)
     dossier.apology_issued_at = at
     dossier.apology_reason = reason

@@ -7,6 +7,7 @@ import hmac
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ketnoi.channels.models import Channel
 from ketnoi.contacts.models import ChannelContact, Contact
@@ -93,11 +94,11 @@ def dossier_link_by_code(*, contact: Contact | ChannelContact, code: str, phone_
     stay recorded for the limit to hold."""
     with transaction.atomic():
         if link_attempts_left(contact) <= 0:
-            raise ApplicationError("Too many tries. Please wait an hour, or ask at the desk.", code="rate_limited")
+            raise ApplicationError(_("Too many tries. Please wait an hour, or ask at the desk."), code="rate_limited")
         digits = "".join(ch for ch in phone_last_digits or "" if ch.isdigit())
         dossier = dossier_find_by_code(code=code)
         if dossier is not None and _failures(f"dossier:{dossier.pk}") >= DOSSIER_ATTEMPTS_PER_HOUR:
-            raise ApplicationError("Too many tries. Please wait an hour, or ask at the desk.", code="rate_limited")
+            raise ApplicationError(_("Too many tries. Please wait an hour, or ask at the desk."), code="rate_limited")
         ok = (
             dossier is not None
             and len(digits) == PHONE_DIGITS
@@ -109,7 +110,7 @@ def dossier_link_by_code(*, contact: Contact | ChannelContact, code: str, phone_
             LinkAttempt.objects.create(key=f"dossier:{dossier.pk}", succeeded=ok)
     if not ok:
         raise ApplicationError(
-            "No dossier matches this code and phone number.",
+            _("No dossier matches this code and phone number."),
             code="no_match",
             extra={"left": link_attempts_left(contact)},
         )

@@ -1,6 +1,7 @@
 """Editing a unit's notice wording (the console's template editor calls these; preview: notifications.template_render)."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import ApplicationError, NotPermitted
@@ -31,10 +32,10 @@ def notification_template_save(
     if kind not in NotificationKind.values:
         raise ApplicationError(f"Unknown notice '{kind}'.", code="unknown_kind")
     if language not in ("vi", "en"):
-        raise ApplicationError("Templates are in Vietnamese (vi) or English (en).", code="unknown_language")
+        raise ApplicationError(_("Templates are in Vietnamese (vi) or English (en)."), code="unknown_language")
     text = nfc(text).strip()
     if not text:
-        raise ApplicationError("The text is empty.", code="empty_template")
+        raise ApplicationError(_("The text is empty."), code="empty_template")
     template_validate(text)
     template = NotificationTemplate.objects.filter(unit=unit, kind=kind, language=language).first()
     before = {"text": template.text} if template else None
