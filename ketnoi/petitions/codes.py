@@ -4,6 +4,7 @@ import re
 import secrets
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ketnoi.core.errors import ApplicationError
 
@@ -35,8 +36,10 @@ def normalize_tax_code(raw: str) -> str:
     digits = value.replace("-", "")
     if not digits.isdigit() or len(digits) not in (10, 12, 13):
         raise ApplicationError(
-            "A tax code has 10 digits (an enterprise), 10 digits, a dash and 3 digits (a branch), or 12 digits "
-            "(a personal ID number).",
+            gettext(
+                "A tax code has 10 digits (an enterprise), 10 digits, a dash and 3 digits (a branch), or 12 digits "
+                "(a personal ID number)."
+            ),
             code="invalid_tax_code",
         )
     if len(digits) == 12:
@@ -45,8 +48,11 @@ def normalize_tax_code(raw: str) -> str:
     check = 10 - sum(int(d) * w for d, w in zip(base[:9], TAX_WEIGHTS, strict=True)) % 11
     if check != int(base[9]):
         raise ApplicationError(
-            f"The tax code {base} is not valid: its last digit does not match (check the number on the business "
-            "registration certificate).",
+            gettext(
+                "The tax code %(code)s is not valid: its last digit does not match (check the number on the business "
+                "registration certificate)."
+            )
+            % {"code": base},
             code="invalid_tax_code",
         )
     return base if len(digits) == 10 else f"{base}-{digits[10:]}"

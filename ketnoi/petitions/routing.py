@@ -7,6 +7,7 @@ of the province) takes the petition in: someone always owns it.
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from ketnoi.core.errors import ApplicationError
 from ketnoi.orgs.models import COMMUNE_KINDS, PROVINCE_KINDS, AdministrativeUnit, Agency, AgencyKind
@@ -50,7 +51,8 @@ def default_agency(area: AdministrativeUnit) -> Agency:
             if agency is not None:
                 return agency
     raise ApplicationError(
-        f"No agency takes petitions about {area.name}: add a routing rule or a public service centre.",
+        _("No agency takes petitions about %(area)s: add a routing rule or a public service centre.")
+        % {"area": area.name},
         code="no_competent_agency",
     )
 

@@ -74,6 +74,25 @@ class Action(enum.StrEnum):
     CLOSE = "close"
 
 
+# How parties and actions are named in an error message.
+PARTY_NAMES = {
+    Party.OFFICER: _("a handling officer"),
+    Party.LEADER: _("a leader"),
+    Party.PETITIONER: _("the petitioner"),
+    Party.SYSTEM: _("the system"),
+}
+ACTION_NAMES = {
+    Action.ACCEPT: _("accept"),
+    Action.FORWARD: _("forward"),
+    Action.REFUSE: _("refuse"),
+    Action.MERGE: _("merge"),
+    Action.SUBMIT_ANSWER: _("submit an answer to"),
+    Action.APPROVE_ANSWER: _("approve the answer to"),
+    Action.RETURN_ANSWER: _("return the answer to"),
+    Action.REOPEN: _("reopen"),
+    Action.CLOSE: _("close"),
+}
+
 P, A = Party, Action
 OFFICER, LEADER, PETITIONER, SYSTEM = P.OFFICER, P.LEADER, P.PETITIONER, P.SYSTEM
 HANDLERS = frozenset({OFFICER, LEADER, SYSTEM})
@@ -105,15 +124,17 @@ def next_state(state: str, action: str, parties: frozenset[Party] | set[Party]) 
     entry = TRANSITIONS.get((state, action))
     if entry is None:
         raise ApplicationError(
-            f"The action '{action}' is not possible on a petition in state '{State(state).label}'.",
+            _("You cannot %(action)s a petition in state '%(state)s'.")
+            % {"action": ACTION_NAMES.get(action, action), "state": State(state).label},
             code="illegal_transition",
             extra={"state": state, "action": action},
         )
     to_state, allowed = entry
     if not allowed & set(parties):
-        who = ", ".join(sorted(p.value for p in allowed))
+        who = ", ".join(str(PARTY_NAMES[p]) for p in sorted(allowed))
         raise ApplicationError(
-            f"Only {who} may {action.replace('_', ' ')} a petition in state '{State(state).label}'.",
+            _("Only %(who)s may %(action)s a petition in state '%(state)s'.")
+            % {"who": who, "action": ACTION_NAMES.get(action, action), "state": State(state).label},
             code="transition_not_permitted",
             extra={"state": state, "action": action},
         )

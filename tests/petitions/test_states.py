@@ -2,6 +2,8 @@
 
 import pytest
 
+from django.utils import translation
+
 from ketnoi.core.errors import ApplicationError
 from ketnoi.petitions.states import FINAL_STATES, TRANSITIONS, Action, Party, State, actions_from, next_state
 
@@ -29,6 +31,7 @@ def test_only_leaders_approve_and_only_petitioners_reopen():
 
 def test_forwarding_again_is_an_action_and_illegal_moves_are_named():
     assert next_state(State.FORWARDED, Action.FORWARD, {Party.OFFICER}) == State.FORWARDED
-    with pytest.raises(ApplicationError) as illegal:
+    with translation.override("en"), pytest.raises(ApplicationError) as illegal:
         next_state(State.RECEIVED, Action.SUBMIT_ANSWER, {Party.OFFICER})
-    assert illegal.value.code == "illegal_transition" and "submit_answer" in illegal.value.message
+    assert illegal.value.code == "illegal_transition" and "submit an answer to" in illegal.value.message
+    assert illegal.value.extra["action"] == "submit_answer"

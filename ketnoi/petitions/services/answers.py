@@ -6,6 +6,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.core.text import nfc
@@ -28,15 +29,17 @@ def answer_submit(*, actor, petition: Petition, text: str, publish: bool = False
     """The officer's answer goes to a leader for approval; nothing reaches the petitioner yet."""
     check_actor_scope(actor, petition, "petitions.handle")
     if not is_official(actor):
-        raise NotPermitted("Answers are drafted by an official.")
+        raise NotPermitted(_("Answers are drafted by an official."))
     text = nfc(text).strip()
     if not text:
-        raise ApplicationError("Write the answer.", code="answer_required")
+        raise ApplicationError(_("Write the answer."), code="answer_required")
     if len(text) > MAX_ANSWER:
-        raise ApplicationError(f"The answer is too long (at most {MAX_ANSWER} characters).", code="too_long")
+        raise ApplicationError(
+            _("The answer is too long (at most %(max)s characters).") % {"max": MAX_ANSWER}, code="too_long"
+        )
     petition = lock(petition)
     if publish and not petition.consent_to_publish:
-        raise ApplicationError("The petitioner did not agree to publication.", code="no_consent")
+        raise ApplicationError(_("The petitioner did not agree to publication."), code="no_consent")
     before = before_of(petition)
     now = timezone.now()
     answer = PetitionAnswer.objects.create(
@@ -70,7 +73,7 @@ def _submitted(petition: Petition) -> PetitionAnswer:
         .first()
     )
     if answer is None:
-        raise ApplicationError("There is no answer waiting for approval.", code="no_answer")
+        raise ApplicationError(_("There is no answer waiting for approval."), code="no_answer")
     return answer
 
 
@@ -85,7 +88,7 @@ def answer_approve(*, actor, petition: Petition, at: dt.datetime | None = None) 
     petition = lock(petition)
     answer = _submitted(petition)
     if is_official(actor) and answer.drafted_by_id == actor.pk:
-        raise NotPermitted("Another leader must approve an answer you drafted (four eyes).")
+        raise NotPermitted(_("Another leader must approve an answer you drafted (four eyes)."))
     before = before_of(petition)
     at = at or timezone.now()
     answer.status = AnswerStatus.APPROVED
@@ -116,7 +119,7 @@ def answer_return(*, actor, petition: Petition, note: str) -> PetitionAnswer:
     check_actor_scope(actor, petition, "answers.approve")
     note = nfc(note).strip()
     if not note:
-        raise ApplicationError("Say what to change.", code="reason_required")
+        raise ApplicationError(_("Say what to change."), code="reason_required")
     petition = lock(petition)
     answer = _submitted(petition)
     before = before_of(petition)

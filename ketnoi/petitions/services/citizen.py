@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.text import nfc
@@ -20,13 +21,13 @@ def petition_rate(*, petition: Petition, rating: int, comment: str = "") -> Peti
     """The petitioner's satisfaction with the answer; rating again replaces the earlier rating."""
     petition = lock(petition)
     if petition.state not in (State.ANSWERED, State.CLOSED) or petition.first_answered_at is None:
-        raise ApplicationError("A petition can be rated once it has been answered.", code="not_answered")
+        raise ApplicationError(_("A petition can be rated once it has been answered."), code="not_answered")
     try:
         rating = int(rating)
     except (TypeError, ValueError):
         rating = 0
     if not 1 <= rating <= 5:
-        raise ApplicationError("Choose a rating from 1 to 5.", code="invalid_rating")
+        raise ApplicationError(_("Choose a rating from 1 to 5."), code="invalid_rating")
     before = before_of(petition)
     petition.rating = rating
     petition.rating_comment = nfc(comment).strip()[:2000]
@@ -50,12 +51,13 @@ def petition_reopen(*, petition: Petition, reason: str, at: dt.datetime | None =
     at = at or timezone.now()
     reason = nfc(reason).strip()
     if not reason:
-        raise ApplicationError("Say what is still not resolved.", code="reason_required")
+        raise ApplicationError(_("Say what is still not resolved."), code="reason_required")
     if petition.state != State.ANSWERED:
-        raise ApplicationError("Only an answered petition can be reopened.", code="not_answered")
+        raise ApplicationError(_("Only an answered petition can be reopened."), code="not_answered")
     if petition.reopen_until is not None and timezone.localdate(at) > petition.reopen_until:
         raise ApplicationError(
-            f"The period to reopen this petition ended on {petition.reopen_until:%d/%m/%Y}.", code="reopen_expired"
+            _("The period to reopen this petition ended on %(date)s.") % {"date": f"{petition.reopen_until:%d/%m/%Y}"},
+            code="reopen_expired",
         )
     before = before_of(petition)
     petition.cycle += 1

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ketnoi.core.audit import audit_record, snapshot
 from ketnoi.core.errors import NotPermitted
@@ -53,7 +54,7 @@ def check_actor_scope(actor, petition: Petition, capability: str) -> None:
     if not scope.can(capability):
         raise NotPermitted()
     if not Petition.objects.filter(petition_scope_q(scope, capability), pk=petition.pk).exists():
-        raise NotPermitted("This petition is outside your units and agencies.")
+        raise NotPermitted(_("This petition is outside your units and agencies."))
 
 
 def lock(petition: Petition) -> Petition:

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ketnoi.core.audit import audit_record, snapshot
 from ketnoi.core.errors import ApplicationError, NotPermitted
@@ -26,11 +27,13 @@ def category_save(*, actor, unit: AdministrativeUnit, code: str, name: str, **fi
     _check(actor, "petitions.configure", unit)
     name = " ".join(nfc(name).split())
     if not code or not name:
-        raise ApplicationError("A category needs a code and a name.", code="invalid_category")
+        raise ApplicationError(_("A category needs a code and a name."), code="invalid_category")
     for stage in ("forward", "acknowledge", "answer", "publish"):
         days = fields.get(f"{stage}_days")
         if days is not None and not 0 < int(days) <= 120:
-            raise ApplicationError(f"The {stage} deadline must be 1 to 120 working days.", code="invalid_days")
+            raise ApplicationError(
+                _("Each deadline must be 1 to 120 working days (%(stage)s).") % {"stage": stage}, code="invalid_days"
+            )
     category = PetitionCategory.objects.filter(unit=unit, code=code).first()
     before = snapshot(category, ["name", "answer_days", "is_active"]) if category else None
     category = category or PetitionCategory(unit=unit, code=code)
@@ -56,7 +59,9 @@ def routing_rule_save(
     """One rule: petitions of `category` (any if None) about `area` (anywhere in `unit` if None) go to `agency`."""
     _check(actor, "petitions.configure", unit)
     if area is not None and not area.path.startswith(unit.path):
-        raise ApplicationError(f"{area.name} is outside {unit.name}.", code="area_out_of_unit")
+        raise ApplicationError(
+            _("%(area)s is outside %(unit)s.") % {"area": area.name, "unit": unit.name}, code="area_out_of_unit"
+        )
     rule = RoutingRule.objects.filter(category=category, area=area, is_active=True).first()
     if rule is not None and rule.agency_id == agency.pk:
         return rule
@@ -90,7 +95,7 @@ def policy_save(
     _check(actor, "petitions.policies", unit)
     title = " ".join(nfc(title).split())
     if not title:
-        raise ApplicationError("Give the policy a title.", code="title_required")
+        raise ApplicationError(_("Give the policy a title."), code="title_required")
     before = snapshot(policy, ["title", "is_published"]) if policy else None
     policy = policy or BusinessPolicy(unit=unit, created_by=actor if getattr(actor, "pk", None) else None)
     policy.title = title[:200]

@@ -6,6 +6,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.core.text import nfc
@@ -19,10 +20,10 @@ from .common import audit, before_of, check_actor_scope, is_official, lock, move
 CAPABILITY = "petitions.handle"
 
 
-def _reason(note: str, what: str) -> str:
+def _reason(note: str, missing: str) -> str:
     note = nfc(note).strip()
     if not note:
-        raise ApplicationError(f"Give the reason for {what}.", code="reason_required")
+        raise ApplicationError(missing, code="reason_required")
     return note
 
 
@@ -50,12 +51,12 @@ def petition_forward(
 ) -> Petition:
     """Send the petition to the competent agency, saying why; it waits there for that agency's decision."""
     check_actor_scope(actor, petition, CAPABILITY)
-    reason = _reason(reason, "forwarding")
+    reason = _reason(reason, _("Give the reason for forwarding."))
     petition = lock(petition)
     if agency.pk == petition.owner_agency_id:
-        raise ApplicationError("The petition is already with this agency.", code="same_agency")
+        raise ApplicationError(_("The petition is already with this agency."), code="same_agency")
     if not agency.is_active:
-        raise ApplicationError(f"{agency.name} is not active.", code="inactive_agency")
+        raise ApplicationError(_("%(agency)s is not active.") % {"agency": agency.name}, code="inactive_agency")
     before = before_of(petition)
     at = at or timezone.now()
     previous = petition.owner_agency
@@ -81,7 +82,7 @@ def petition_forward(
 def petition_refuse(*, actor, petition: Petition, reason: str, at: dt.datetime | None = None) -> Petition:
     """Refuse to take the petition in (not a matter for the administration, anonymous, already settled...)."""
     check_actor_scope(actor, petition, CAPABILITY)
-    reason = _reason(reason, "refusing")
+    reason = _reason(reason, _("Give the reason for refusing."))
     petition = lock(petition)
     before = before_of(petition)
     at = at or timezone.now()
@@ -98,12 +99,14 @@ def petition_merge(*, actor, petition: Petition, into: Petition, at: dt.datetime
     """Fold a duplicate into the petition that carries on; its petitioner is told which one."""
     check_actor_scope(actor, petition, CAPABILITY)
     if is_official(actor) and not petition_in_scope(official=actor, petition=into, capability=CAPABILITY):
-        raise NotPermitted("The petition to merge into is outside your units and agencies.")
+        raise NotPermitted(_("The petition to merge into is outside your units and agencies."))
     if into.pk == petition.pk:
-        raise ApplicationError("A petition cannot be merged into itself.", code="merge_self")
+        raise ApplicationError(_("A petition cannot be merged into itself."), code="merge_self")
     target = Petition.objects.select_for_update().get(pk=into.pk)
     if target.state in FINAL_STATES:
-        raise ApplicationError(f"{target.tracking_code} is closed; merge into an open petition.", code="merge_closed")
+        raise ApplicationError(
+            _("%(code)s is closed; merge into an open petition.") % {"code": target.tracking_code}, code="merge_closed"
+        )
     petition = lock(petition)
     before = before_of(petition)
     at = at or timezone.now()
@@ -125,7 +128,8 @@ def petition_merge(*, actor, petition: Petition, into: Petition, at: dt.datetime
 def _check_assignee(assignee, petition: Petition) -> None:
     if not petition_in_scope(official=assignee, petition=petition, capability=CAPABILITY):
         raise ApplicationError(
-            f"{assignee.get_username()} cannot handle petitions of {petition.owner_agency.name}.",
+            _("%(user)s cannot handle petitions of %(agency)s.")
+            % {"user": assignee.get_username(), "agency": petition.owner_agency.name},
             code="assignee_out_of_scope",
         )
 
@@ -135,7 +139,7 @@ def petition_assign(*, actor, petition: Petition, assignee) -> Petition:
     check_actor_scope(actor, petition, CAPABILITY)
     petition = lock(petition)
     if petition.state in FINAL_STATES:
-        raise ApplicationError("This petition is closed.", code="closed")
+        raise ApplicationError(_("This petition is closed."), code="closed")
     assignee = get_user_model().objects.get(pk=assignee.pk)
     _check_assignee(assignee, petition)
     before = before_of(petition)

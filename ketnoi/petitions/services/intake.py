@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
@@ -68,10 +69,10 @@ class Origin:
 def _clean_petitioner(petitioner: Petitioner) -> Petitioner:
     name = " ".join(nfc(petitioner.name).split())
     if not name:
-        raise ApplicationError("Give the petitioner's name.", code="name_required")
+        raise ApplicationError(_("Give the petitioner's name."), code="name_required")
     kind = petitioner.type if petitioner.type in PetitionerType.values else None
     if kind is None:
-        raise ApplicationError("The petitioner is a citizen or a business.", code="invalid_petitioner_type")
+        raise ApplicationError(_("The petitioner is a citizen or a business."), code="invalid_petitioner_type")
     phone = ""
     if petitioner.phone.strip():
         try:
@@ -83,14 +84,16 @@ def _clean_petitioner(petitioner: Petitioner) -> Petitioner:
         try:
             validate_email(email)
         except ValidationError as exc:
-            raise ApplicationError(f"'{email}' is not an e-mail address.", code="invalid_email") from exc
+            raise ApplicationError(
+                _("'%(email)s' is not an e-mail address.") % {"email": email}, code="invalid_email"
+            ) from exc
     tax_code, business_name = "", ""
     if kind == PetitionerType.BUSINESS:
         business_name = " ".join(nfc(petitioner.business_name).split())
         if not business_name:
-            raise ApplicationError("Give the business's name.", code="business_name_required")
+            raise ApplicationError(_("Give the business's name."), code="business_name_required")
         if not petitioner.tax_code.strip():
-            raise ApplicationError("Give the business's tax code.", code="tax_code_required")
+            raise ApplicationError(_("Give the business's tax code."), code="tax_code_required")
         tax_code = normalize_tax_code(petitioner.tax_code)
     return Petitioner(
         name=name[:200],
@@ -106,11 +109,19 @@ def _clean_petitioner(petitioner: Petitioner) -> Petitioner:
 
 def _check_area(category: PetitionCategory, area: AdministrativeUnit, actor) -> None:
     if not category.is_active:
-        raise ApplicationError(f"The category '{category.name}' no longer takes petitions.", code="inactive_category")
+        raise ApplicationError(
+            _("The category '%(category)s' no longer takes petitions.") % {"category": category.name},
+            code="inactive_category",
+        )
     if not area.is_current:
-        raise ApplicationError(f"{area.name} no longer exists; choose the current unit.", code="unit_not_current")
+        raise ApplicationError(
+            _("%(area)s no longer exists; choose the current unit.") % {"area": area.name}, code="unit_not_current"
+        )
     if not area.path.startswith(category.unit.path):
-        raise ApplicationError(f"The category '{category.name}' is not used in {area.name}.", code="wrong_category")
+        raise ApplicationError(
+            _("The category '%(category)s' is not used in %(area)s.") % {"category": category.name, "area": area.name},
+            code="wrong_category",
+        )
     if actor is not None and hasattr(actor, "as_scope") and not scope_of(actor).covers_path(area.path):
         raise NotPermitted(f"{area.name} is outside this client's unit.")
 
@@ -120,7 +131,7 @@ def _tracking_code(received_at: dt.datetime) -> str:
         code = new_tracking_code(received_at)
         if not Petition.objects.filter(tracking_code=code).exists():
             return code
-    raise ApplicationError("Could not allocate a tracking code; try again.", code="code_exhausted")
+    raise ApplicationError(_("Could not allocate a tracking code; try again."), code="code_exhausted")
 
 
 @transaction.atomic
@@ -150,13 +161,19 @@ def petition_submit(
     text = nfc(text).strip()
     subject = " ".join(nfc(subject).split()) or " ".join(text.split())[:120]
     if not text:
-        raise ApplicationError("Describe the problem or the question.", code="text_required")
+        raise ApplicationError(_("Describe the problem or the question."), code="text_required")
     if len(text) > MAX_TEXT:
-        raise ApplicationError(f"The text is too long ({len(text)} characters; at most {MAX_TEXT}).", code="too_long")
+        raise ApplicationError(
+            _("The text is too long (%(length)s characters; at most %(max)s).")
+            % {"length": len(text), "max": MAX_TEXT},
+            code="too_long",
+        )
     if len(origin.attachments) > MAX_ATTACHMENTS:
-        raise ApplicationError(f"At most {MAX_ATTACHMENTS} photos or files.", code="too_many_attachments")
+        raise ApplicationError(
+            _("At most %(max)s photos or files.") % {"max": MAX_ATTACHMENTS}, code="too_many_attachments"
+        )
     if (location.latitude is None) != (location.longitude is None):
-        raise ApplicationError("Give both latitude and longitude, or neither.", code="invalid_location")
+        raise ApplicationError(_("Give both latitude and longitude, or neither."), code="invalid_location")
     petitioner = _clean_petitioner(petitioner)
     _check_area(category, area, actor)
     received_at = received_at or timezone.now()

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.redaction import anonymize_text
@@ -46,9 +47,9 @@ def petition_publish(
     check_actor_scope(actor, petition, "petitions.handle")
     petition = lock(petition)
     if petition.state not in (State.ANSWERED, State.CLOSED) or petition.first_answered_at is None:
-        raise ApplicationError("Only answered petitions are published.", code="not_answered")
+        raise ApplicationError(_("Only answered petitions are published."), code="not_answered")
     if not petition.consent_to_publish:
-        raise ApplicationError("The petitioner did not agree to publication.", code="no_consent")
+        raise ApplicationError(_("The petitioner did not agree to publication."), code="no_consent")
     draft = public_draft(petition)
     names = personal_names(petition)
     extra = [petition.petitioner_email, petition.petitioner_address, petition.tax_code]
@@ -69,7 +70,7 @@ def petition_unpublish(*, actor, petition: Petition, reason: str) -> Petition:
     check_actor_scope(actor, petition, "petitions.handle")
     reason = nfc(reason).strip()
     if not reason:
-        raise ApplicationError("Give the reason for withdrawing the publication.", code="reason_required")
+        raise ApplicationError(_("Give the reason for withdrawing the publication."), code="reason_required")
     petition = lock(petition)
     before = before_of(petition)
     petition.published_at = None
