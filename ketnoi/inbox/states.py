@@ -59,9 +59,9 @@ def is_allowed(from_state: str, to_state: str, party: Party) -> bool:
 def check_transition(from_state: str, to_state: str, party: Party) -> None:
     if is_allowed(from_state, to_state, party):
         return
-    names = f"'{HandoffState(from_state).label}' to '{HandoffState(to_state).label}'"
     raise ApplicationError(
-        f"A conversation cannot go from {names} this way.",
+        _("A conversation cannot go from '%(from)s' to '%(to)s' this way.")
+        % {"from": HandoffState(from_state).label, "to": HandoffState(to_state).label},
         code="illegal_transition",
         extra={"from": from_state, "to": to_state, "party": str(party)},
     )

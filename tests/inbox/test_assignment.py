@@ -3,6 +3,8 @@ reassign, give back; the transition table refuses illegal moves; history is appe
 
 import pytest
 
+from django.utils import translation
+
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.inbox.models import EntryKind, HandoffEntry
 from ketnoi.inbox.services import (
@@ -20,6 +22,13 @@ from ketnoi.inbox.states import TRANSITIONS, HandoffState, Party, check_transiti
 from ketnoi.outbox.models import OutboundMessage
 
 from .conftest import citizen_message, make_citizen
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service errors are translated when raised; these tests read them in English."""
+    with translation.override("en"):
+        yield
 
 
 def test_round_robin_goes_in_turn_among_officials_on_duty(world, webchat_a):

@@ -130,6 +130,7 @@ def test_duty_switch_from_the_list(world, client):
 
 def test_response_targets_per_unit(world, client):
     _login(client, world.leader_a)
+    client.cookies["django_language"] = "en"
     url = reverse("console:inbox_policy", kwargs={"uuid": world.commune_a.uuid})
     assert client.get(url).status_code == 200
     bad = client.post(

@@ -192,14 +192,18 @@ def handoff_assign(*, actor, handoff: Handoff, to) -> Handoff:
     handoff = lock(handoff)
     require(actor, ANSWER, handoff.unit)
     if not handoff.is_active:
-        raise ApplicationError("This conversation is closed.", code="closed")
+        raise ApplicationError(_("This conversation is closed."), code="closed")
     if not can(to, ANSWER, handoff.unit):
-        raise ApplicationError(f"{to.get_username()} does not answer for {handoff.unit.name}.", code="not_in_team")
+        raise ApplicationError(
+            _("%(user)s does not answer for %(unit)s.") % {"user": to.get_username(), "unit": handoff.unit.name},
+            code="not_in_team",
+        )
     if handoff.assigned_to_id == to.pk:
         return handoff
     if handoff.assigned_to_id and handoff.assigned_to_id != actor.pk and not can(actor, MANAGE, handoff.unit):
         raise ApplicationError(
-            f"{handoff.assigned_to.get_username()} has this conversation; a leader can reassign it.",
+            _("%(user)s has this conversation; a leader can reassign it.")
+            % {"user": handoff.assigned_to.get_username()},
             code="assigned_to_other",
         )
     before = snapshot_of(handoff)
@@ -219,7 +223,7 @@ def handoff_unassign(*, actor, handoff: Handoff) -> Handoff:
     if not handoff.is_active or not handoff.assigned_to_id:
         return handoff
     if handoff.assigned_to_id != actor.pk and not can(actor, MANAGE, handoff.unit):
-        raise ApplicationError("Only the assignee or a leader can give this conversation back.", code="not_assignee")
+        raise ApplicationError(_("Only the assignee or a leader can give this conversation back."), code="not_assignee")
     before = snapshot_of(handoff)
     if handoff.state != S.OPEN:
         move(handoff, S.OPEN, party=Party.OFFICIAL, actor=actor)

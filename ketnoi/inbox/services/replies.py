@@ -3,6 +3,7 @@ with the channel's window rules) and internal notes the citizen never sees."""
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ketnoi.channels.types.base import OutboundPayload, WindowState
 from ketnoi.core.errors import ApplicationError
@@ -34,10 +35,13 @@ def template_data(handoff: Handoff, text: str) -> dict[str, str]:
 def _check_writer(actor, handoff: Handoff) -> None:
     require(actor, ANSWER, handoff.unit)
     if not handoff.is_active:
-        raise ApplicationError("This conversation is closed; the citizen can write again to reopen it.", code="closed")
+        raise ApplicationError(
+            _("This conversation is closed; the citizen can write again to reopen it."), code="closed"
+        )
     if handoff.assigned_to_id and handoff.assigned_to_id != actor.pk and not can(actor, MANAGE, handoff.unit):
         raise ApplicationError(
-            f"{handoff.assigned_to.get_username()} has this conversation; take it over through a leader first.",
+            _("%(user)s has this conversation; take it over through a leader first.")
+            % {"user": handoff.assigned_to.get_username()},
             code="assigned_to_other",
         )
 
@@ -55,12 +59,15 @@ def handoff_reply(*, actor, handoff: Handoff, text: str, token: str, as_template
     _check_writer(actor, handoff)
     text = nfc(text or "").strip()
     if not text:
-        raise ApplicationError("Write the answer first.", code="empty")
+        raise ApplicationError(_("Write the answer first."), code="empty")
     if len(text) > MAX_REPLY:
-        raise ApplicationError(f"The answer has {len(text)} characters; at most {MAX_REPLY} fit.", code="too_long")
+        raise ApplicationError(
+            _("The answer has %(length)s characters; at most %(max)s fit.") % {"length": len(text), "max": MAX_REPLY},
+            code="too_long",
+        )
     token = (token or "").strip()[:40]
     if not token:
-        raise ApplicationError("The form has expired; reload the page.", code="no_token")
+        raise ApplicationError(_("The form has expired; reload the page."), code="no_token")
     key = f"handoff:{handoff.uuid.hex}:reply:{token}"
     already = handoff.entries.filter(kind=EntryKind.REPLY, outbound_message__idempotency_key__startswith=key).first()
     if already is not None:
@@ -70,17 +77,19 @@ def handoff_reply(*, actor, handoff: Handoff, text: str, token: str, as_template
     data = template_data(handoff, text)
     if as_template:
         if not window.template_id:
-            raise ApplicationError("No template is set up for this channel.", code="no_template")
+            raise ApplicationError(_("No template is set up for this channel."), code="no_template")
         if not window.phone:
-            raise ApplicationError("The citizen's phone number is not known.", code="no_phone")
+            raise ApplicationError(_("The citizen's phone number is not known."), code="no_phone")
         payload = OutboundPayload(kind="template", template_id=window.template_id, template_data=data)
         fallback = {"sms_text": fold(text)[:480]}
         key += ":tpl"
     else:
         if window.state == WindowState.CLOSED:
             raise ApplicationError(
-                "The citizen has not written for too long: a free reply is no longer possible. Send it as a "
-                "template message to their phone instead.",
+                _(
+                    "The citizen has not written for too long: a free reply is no longer possible. Send it as a "
+                    "template message to their phone instead."
+                ),
                 code="window_closed",
                 extra={"template_possible": window.template_possible},
             )
@@ -127,9 +136,12 @@ def handoff_add_note(*, actor, handoff: Handoff, text: str) -> HandoffEntry:
     require(actor, ANSWER, handoff.unit)
     text = nfc(text or "").strip()
     if not text:
-        raise ApplicationError("Write the note first.", code="empty")
+        raise ApplicationError(_("Write the note first."), code="empty")
     if len(text) > MAX_NOTE:
-        raise ApplicationError(f"The note has {len(text)} characters; at most {MAX_NOTE} fit.", code="too_long")
+        raise ApplicationError(
+            _("The note has %(length)s characters; at most %(max)s fit.") % {"length": len(text), "max": MAX_NOTE},
+            code="too_long",
+        )
     note = entry(handoff, EntryKind.NOTE, actor=actor, text=text)
     audit(actor, "handoff.note", handoff, None, note_id=note.pk)
     return note

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import ApplicationError
@@ -22,7 +23,10 @@ def duty_set(*, actor, user, unit: AdministrativeUnit, on_duty: bool) -> DutySta
     if user.pk != getattr(actor, "pk", None):
         require(actor, MANAGE, unit)
     if not can(user, ANSWER, unit):
-        raise ApplicationError(f"{user.get_username()} does not answer for {unit.name}.", code="not_in_team")
+        raise ApplicationError(
+            gettext("%(user)s does not answer for %(unit)s.") % {"user": user.get_username(), "unit": unit.name},
+            code="not_in_team",
+        )
     duty, _ = DutyStatus.objects.select_for_update().get_or_create(user=user, unit=unit)
     before = {"on_duty": duty.on_duty}
     if duty.on_duty != on_duty:
@@ -38,11 +42,13 @@ def duty_set(*, actor, user, unit: AdministrativeUnit, on_duty: bool) -> DutySta
 def _clean_canned(title: str, text: str) -> tuple[str, str]:
     title, text = nfc(title or "").strip(), nfc(text or "").strip()
     if not title or not text:
-        raise ApplicationError("A canned reply needs a title and a text.", code="empty")
+        raise ApplicationError(gettext("A canned reply needs a title and a text."), code="empty")
     if len(title) > 80:
-        raise ApplicationError("The title has more than 80 characters.", code="too_long")
+        raise ApplicationError(gettext("The title has more than 80 characters."), code="too_long")
     if len(text) > MAX_CANNED_TEXT:
-        raise ApplicationError(f"The text has more than {MAX_CANNED_TEXT} characters.", code="too_long")
+        raise ApplicationError(
+            gettext("The text has more than %(max)s characters.") % {"max": MAX_CANNED_TEXT}, code="too_long"
+        )
     return title, text
 
 
@@ -61,7 +67,9 @@ def canned_reply_save(
         with transaction.atomic():
             canned.save()
     except IntegrityError:
-        raise ApplicationError(f"The unit already has a canned reply called “{title}”.", code="duplicate") from None
+        raise ApplicationError(
+            gettext("The unit already has a canned reply called “%(title)s”.") % {"title": title}, code="duplicate"
+        ) from None
     audit_record(
         actor=actor,
         action="inbox.canned_reply_save",
@@ -97,10 +105,11 @@ def service_policy_save(
     """Set the unit's response targets (business minutes) and office hours (inbox.manage)."""
     require(actor, MANAGE, unit)
     if day_end <= day_start:
-        raise ApplicationError("Office hours must end after they start.", code="bad_hours")
+        raise ApplicationError(gettext("Office hours must end after they start."), code="bad_hours")
     if first_response_minutes < 1 or resolution_minutes < first_response_minutes:
         raise ApplicationError(
-            "Targets must be at least a minute, and resolution no shorter than the first response.", code="bad_target"
+            gettext("Targets must be at least a minute, and resolution no shorter than the first response."),
+            code="bad_target",
         )
     policy = ServicePolicy.objects.select_for_update().filter(unit=unit).first()
     before = (
