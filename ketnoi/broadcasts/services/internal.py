@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ketnoi.channels.types.base import Button, OutboundPayload
 from ketnoi.contacts.models import ChannelContact
@@ -54,9 +55,9 @@ def official_notify(
     notice leads in the console.
     """
     if not text.strip():
-        raise ApplicationError("A notice needs text.", code="empty_text")
+        raise ApplicationError(_("A notice needs text."), code="empty_text")
     if not key or len(key) > 100:
-        raise ApplicationError("The notice key must have 1 to 100 characters.", code="bad_key")
+        raise ApplicationError(_("The notice key must have 1 to 100 characters."), code="bad_key")
     existing = InternalNotice.objects.filter(key=key).first()
     if existing is not None:
         return existing
@@ -143,7 +144,7 @@ def official_unlink(*, official) -> None:
 @transaction.atomic
 def notice_mark_read(*, official, notice: InternalNotice) -> None:
     if notice.user_id != official.pk:
-        raise ApplicationError("This notice is not yours.", code="not_permitted")
+        raise ApplicationError(_("This notice is not yours."), code="not_permitted")
     if notice.read_at is None:
         notice.read_at = timezone.now()
         notice.save(update_fields=["read_at"])
@@ -154,8 +155,6 @@ def document_notify(*, official, document_label: str, due_label: str = "", key: 
 
     Domains build the wording's facts; the channel and delivery are ours. Same idempotency rules as official_notify.
     """
-    from django.utils.translation import gettext as _
-
     text = _("Document assigned to you: %(doc)s") % {"doc": document_label}
     if due_label:
         text += "\n" + _("Due: %(due)s") % {"due": due_label}

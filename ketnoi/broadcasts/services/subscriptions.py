@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ketnoi.contacts.models import ChannelContact
 from ketnoi.core.audit import audit_record
@@ -17,16 +18,18 @@ GROUP_KINDS = (UnitKind.RESIDENTIAL_GROUP, UnitKind.VILLAGE)
 def _check_area(area: AdministrativeUnit | None, group: AdministrativeUnit | None) -> AdministrativeUnit | None:
     if group is not None:
         if group.kind not in GROUP_KINDS:
-            raise ApplicationError("The group must be a residential group or a village.", code="bad_group")
+            raise ApplicationError(_("The group must be a residential group or a village."), code="bad_group")
         parent = group.parent
         if area is None:
             area = parent
         elif parent is None or parent.pk != area.pk:
-            raise ApplicationError("The residential group is not inside the chosen commune or ward.", code="bad_group")
+            raise ApplicationError(
+                _("The residential group is not inside the chosen commune or ward."), code="bad_group"
+            )
     if area is not None and area.kind not in COMMUNE_KINDS:
-        raise ApplicationError("The area must be a commune, a ward or a special zone.", code="bad_area")
+        raise ApplicationError(_("The area must be a commune, a ward or a special zone."), code="bad_area")
     if area is not None and not area.is_current:
-        raise ApplicationError("This commune or ward no longer exists; choose the one it became.", code="bad_area")
+        raise ApplicationError(_("This commune or ward no longer exists; choose the one it became."), code="bad_area")
     return area
 
 
