@@ -60,3 +60,30 @@ def test_an_illegal_petition_move_is_named_in_vietnamese(pw, make_petition, clie
     client.post(f"/console/petitions/{petition.uuid}/act/answer/", {"text": "Đã sửa đèn."})
     page = client.post(f"/console/petitions/{petition.uuid}/act/refuse/", {"reason": "x"}, follow=True)
     assert "Không thể từ chối phản ánh, kiến nghị ở trạng thái" in page.content.decode()
+
+
+def test_the_native_api_answers_in_english_whatever_the_language(pw, client):
+    from ketnoi.api.services import api_client_create
+
+    _client, token = api_client_create(actor=None, name="Tổng đài 1022 Đông Hòa", unit=pw.commune_a)
+    client.cookies["django_language"] = "vi"
+    body = {
+        "external_id": "1022-000452",
+        "category_code": "ha-tang",
+        "area_code": "90001",
+        "subject": "Đèn đường hỏng",
+        "text": "Đèn đường trước nhà văn hóa Tổ dân phố 2 bị hỏng hơn một tuần.",
+        "petitioner": {"name": "Công ty", "type": "business", "business_name": "A", "tax_code": "0100109107"},
+    }
+    response = client.post(
+        "/api/v1/petitions",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_ACCEPT_LANGUAGE="vi",
+    )
+    assert response.status_code == 400 and response.json()["code"] == "invalid_tax_code"
+    assert response.json()["message"].startswith("The tax code 0100109107 is not valid")
+    # The next page request is in Vietnamese again: the API's English does not leak.
+    page = client.post("/phan-anh/gui/", {**_business_form(client), "area": str(pw.province.uuid)}).content.decode()
+    assert "Mã số thuế 0100109107 không hợp lệ" in page
