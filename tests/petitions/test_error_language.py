@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from ketnoi.petitions.models import Petition
 from ketnoi.petitions.services import answer_submit, petition_accept
 
@@ -87,3 +89,19 @@ def test_the_native_api_answers_in_english_whatever_the_language(pw, client):
     # The next page request is in Vietnamese again: the API's English does not leak.
     page = client.post("/phan-anh/gui/", {**_business_form(client), "area": str(pw.province.uuid)}).content.decode()
     assert "Mã số thuế 0100109107 không hợp lệ" in page
+
+
+def test_a_deadline_out_of_range_is_named_in_both_languages(pw):
+    from django.utils import translation
+
+    from ketnoi.core.errors import ApplicationError
+    from ketnoi.petitions.services import category_save
+
+    fields = {"code": "giao-duc", "name": "Giáo dục, trường học", "forward_days": 3, "answer_days": 200}
+    for language, expected in (
+        ("vi", "Thời hạn trả lời phải từ 1 đến 120 ngày làm việc."),
+        ("en", "The deadline to answer must be 1 to 120 working days."),
+    ):
+        with translation.override(language), pytest.raises(ApplicationError) as raised:
+            category_save(actor=pw.admin, unit=pw.province, **fields)
+        assert (raised.value.code, raised.value.message) == ("invalid_days", expected)

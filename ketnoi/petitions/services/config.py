@@ -28,11 +28,17 @@ def category_save(*, actor, unit: AdministrativeUnit, code: str, name: str, **fi
     name = " ".join(nfc(name).split())
     if not code or not name:
         raise ApplicationError(_("A category needs a code and a name."), code="invalid_category")
-    for stage in ("forward", "acknowledge", "answer", "publish"):
+    stages = {
+        "forward": _("The deadline to forward"),
+        "acknowledge": _("The deadline to acknowledge"),
+        "answer": _("The deadline to answer"),
+        "publish": _("The deadline to publish"),
+    }
+    for stage, deadline in stages.items():
         days = fields.get(f"{stage}_days")
         if days is not None and not 0 < int(days) <= 120:
             raise ApplicationError(
-                _("Each deadline must be 1 to 120 working days (%(stage)s).") % {"stage": stage}, code="invalid_days"
+                _("%(deadline)s must be 1 to 120 working days.") % {"deadline": deadline}, code="invalid_days"
             )
     category = PetitionCategory.objects.filter(unit=unit, code=code).first()
     before = snapshot(category, ["name", "answer_days", "is_active"]) if category else None
