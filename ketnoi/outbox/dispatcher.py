@@ -38,7 +38,7 @@ CHANNEL_CACHE_SECONDS = 10.0
 URGENT_LANES = (Lane.EMERGENCY, Lane.TRANSACTIONAL)
 
 
-MAX_PER_PERSON_PER_CLAIM = 10
+MAX_PER_PERSON_PER_CLAIM = 50
 
 
 def dispatcher_name() -> str:
@@ -56,6 +56,11 @@ class Dispatcher:
         self._channels: dict[int, Channel] = {}
         self._channels_loaded_at = 0.0
         self._lock = threading.Lock()
+        # Claimed rows still waiting in the pool, renewed by the heartbeat so that a busy machine's queue does not
+        # outlast their lease (the sweeper would hand them to another dispatcher, and attempts would run out).
+        self._waiting: dict[int, OutboundMessage] = {}
+        self._waiting_lock = threading.Lock()
+        self._renewed_at = time.monotonic()
 
     # claiming
     def _channel(self, channel_id: int) -> Channel:
@@ -156,7 +161,29 @@ class Dispatcher:
             row.claimed_at = renewed
         return bool(still)
 
+    def renew_waiting(self) -> int:
+        """Heartbeat: push back the lease of every claimed row not yet being sent. Returns rows renewed."""
+        self._renewed_at = time.monotonic()
+        with self._waiting_lock:
+            if not self._waiting:
+                return 0
+            renewed = timezone.now()
+            count = OutboundMessage.objects.filter(
+                pk__in=list(self._waiting), status=Status.SENDING, claimed_by=self.name
+            ).update(claimed_at=renewed)
+            for row in self._waiting.values():
+                # A row swept and claimed elsewhere meanwhile fails _still_ours on claimed_by or status; one
+                # claimed again by this dispatcher is a new object in _waiting, and the old one is skipped.
+                row.claimed_at = renewed
+            return count
+
+    def _start(self, row: OutboundMessage) -> None:
+        with self._waiting_lock:
+            if self._waiting.get(row.pk) is row:
+                del self._waiting[row.pk]
+
     def send(self, row: OutboundMessage) -> None:
+        self._start(row)
         if not self._still_ours(row):
             log.info("Outbox message %s was re-claimed elsewhere before it was sent; skipped here.", row.uuid)
             return
@@ -200,6 +227,8 @@ class Dispatcher:
 
     def _submit(self, rows: list[OutboundMessage]) -> None:
         """One job per person: their messages go one after another, in the order they were queued."""
+        with self._waiting_lock:
+            self._waiting.update((row.pk, row) for row in rows)
         by_recipient: dict[object, list[OutboundMessage]] = defaultdict(list)
         for row in rows:
             by_recipient[row.channel_contact_id or ("row", row.pk)].append(row)
@@ -231,6 +260,11 @@ class Dispatcher:
                         log.warning("Re-queued %d outbox messages left in sending by a stopped dispatcher.", swept)
                 except Exception:
                     log.exception("Sweeping stuck outbox messages failed; trying again later.")
+            if time.monotonic() - self._renewed_at > conf.lease_seconds() / 4:
+                try:
+                    self.renew_waiting()
+                except Exception:
+                    log.exception("Renewing the lease of waiting outbox messages failed; trying again shortly.")
             room = max_in_flight - self.pool.pending
             claimed = 0
             try:
@@ -268,7 +302,8 @@ class Dispatcher:
 
 
 def _at_most_per_person(rows: list[OutboundMessage]) -> list[OutboundMessage]:
-    """A person's messages in one claim are sent one after another; cap them so the last stays within the lease."""
+    """A person's messages in one claim are sent one after another by one sender thread; a cap keeps one busy
+    person (an official's internal notices, say) from holding a thread for a whole batch."""
     seen: dict[int, int] = defaultdict(int)
     kept = []
     for row in sorted(rows, key=lambda r: r.pk):
