@@ -17,6 +17,13 @@ PORTAL_LINKS = [
     PortalLink(_("Look up a dossier"), _("By receipt code or the QR on your receipt."), "portal:lookup"),
     PortalLink(_("Administrative procedures"), _("Documents, fees and processing times."), "portal:procedure_list"),
     PortalLink(_("Petitions and feedback"), _("Send a petition and read published answers."), "portal:petitions"),
+    PortalLink(_("News and policies"), _("Announcements, new policies and alerts for your area."), "portal:news_list"),
+    PortalLink(_("Businesses"), _("Policies, questions and feedback for businesses."), "portal:business"),
+    PortalLink(
+        _("Food-safety certified establishments"),
+        _("Check an establishment's certificate and its validity."),
+        "portal:registry_food_safety",
+    ),
     PortalLink(_("Chat with us"), _("Ask a question without Zalo."), "portal:webchat"),
 ]
 
