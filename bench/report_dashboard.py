@@ -89,6 +89,7 @@ def _populate() -> float:
         "state": f"CASE WHEN {resolved} THEN 'result_returned' ELSE 'processing' END",
         "received_at": received,
         "clock_started_at": received,
+        "updated_at": received,  # loaded history, not changes the refresh should pick up
         "due_date": f"({received})::date + 13 - (CASE WHEN g % 10 = 0 THEN 13 ELSE 0 END)",
         "finished_at": f"CASE WHEN {resolved} THEN {finished} END",
         "result_returned_at": f"CASE WHEN {resolved} THEN {finished} END",
