@@ -45,3 +45,12 @@ def test_procedure_answer_in_english(oa, catalog, new_phone):
     assert choices == {"Tiếng Việt": "#lang:vi", "English": "#lang:en"}
     assert "Từ giờ tôi sẽ trả lời bằng tiếng Việt" in texts(phone.tap("#lang:vi"))
     assert "Thủ tục hành chính" in texts(phone.say("menu"))
+
+
+def test_the_menu_button_starts_the_procedure_question_even_from_inside_another_flow(oa, new_phone):
+    phone = new_phone()
+    phone.follow()
+    assert "thủ tục nào" in texts(phone.tap("#procedures"))
+    assert "thủ tục nào" in texts(phone.tap("#procedures"))  # tapped again while its question is open
+    phone.say("tra cuu ho so")
+    assert "thủ tục nào" in texts(phone.tap("#procedures"))
