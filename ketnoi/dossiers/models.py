@@ -124,6 +124,7 @@ class Dossier(UUIDModel):
             models.Index(fields=["competent_agency", "state", "due_date"], name="dossier_competent_queue"),
             models.Index(fields=["receiving_agency", "state", "due_date"], name="dossier_receiving_queue"),
             models.Index(fields=["state", "due_date"], name="dossier_state_due"),
+            models.Index(fields=["updated_at"], name="dossier_updated"),  # the reports' change detection
         ]
 
     def __str__(self) -> str:
@@ -248,7 +249,11 @@ class DossierEvent(models.Model):
                 name="dossier_event_id_unique_per_system",
             )
         ]
-        indexes = [models.Index(fields=["dossier", "occurred_at"], name="dossier_event_timeline")]
+        indexes = [
+            models.Index(fields=["dossier", "occurred_at"], name="dossier_event_timeline"),
+            models.Index(fields=["recorded_at"], name="dossier_event_recorded"),  # the reports' change detection
+            models.Index(fields=["occurred_at"], name="dossier_event_occurred"),  # the reports' daily figures
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.kind} {self.from_state}->{self.to_state}"
@@ -386,7 +391,7 @@ class DossierRating(models.Model):
     stars = models.PositiveSmallIntegerField(null=True, blank=True)
     comment = models.TextField(blank=True)
     source = models.CharField(max_length=12, choices=EventSource.choices, default=EventSource.CITIZEN)
-    rated_at = models.DateTimeField(default=timezone.now)
+    rated_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-rated_at"]

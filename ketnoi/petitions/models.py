@@ -195,6 +195,7 @@ class Petition(UUIDModel):
             models.Index(fields=["unit", "state", "answer_due"], name="petition_unit_queue"),
             models.Index(fields=["state", "answer_due"], name="petition_state_due"),
             models.Index(fields=["published_at"], name="petition_published"),
+            models.Index(fields=["updated_at"], name="petition_updated"),  # the reports' change detection
         ]
 
     def __str__(self) -> str:
@@ -332,7 +333,10 @@ class PetitionEvent(models.Model):
 
     class Meta:
         ordering = ["occurred_at", "id"]
-        indexes = [models.Index(fields=["petition", "occurred_at"], name="petition_event_timeline")]
+        indexes = [
+            models.Index(fields=["petition", "occurred_at"], name="petition_event_timeline"),
+            models.Index(fields=["occurred_at"], name="petition_event_occurred"),  # the reports' change detection
+        ]
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.kind} {self.from_state}->{self.to_state}"
