@@ -21,7 +21,7 @@ from ketnoi.contacts.services import link_verified_phone
 from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.phones import normalize_phone
-from ketnoi.dossiers.notifications import phone_channel_for
+from ketnoi.outbox.by_phone import phone_channel_for
 from ketnoi.outbox.models import Lane
 from ketnoi.outbox.services import outbox_enqueue
 

@@ -22,6 +22,7 @@ from ketnoi.contacts.models import ChannelContact
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.text import fold
 from ketnoi.orgs.models import AdministrativeUnit
+from ketnoi.outbox.by_phone import outbox_enqueue_by_phone, phone_channel_for, unit_and_ancestor_ids
 from ketnoi.outbox.models import Lane
 from ketnoi.outbox.services import outbox_enqueue
 
@@ -156,14 +157,10 @@ def template_render(*, text: str, context: dict[str, Any] | None = None) -> str:
     return " ".join(rendered.split())
 
 
-def _ancestors(unit: AdministrativeUnit) -> list[int]:
-    return [int(part) for part in unit.path.strip("/").split("/") if part]
-
-
 def template_text(*, unit: AdministrativeUnit, kind: str, language: str) -> str:
     """The wording in force for a unit: its own, else the nearest ancestor's, else the default."""
     language = language if (kind, language) in DEFAULTS else "vi"
-    ids = _ancestors(unit)
+    ids = unit_and_ancestor_ids(unit)
     own = {
         t.unit_id: t.text
         for t in NotificationTemplate.objects.filter(unit_id__in=ids, kind=kind, language=language).only(
@@ -219,13 +216,6 @@ def linked_channel_contacts(dossier: Dossier) -> list[ChannelContact]:
         .select_related("channel", "contact")
         .order_by("pk")
     )
-
-
-def phone_channel_for(unit: AdministrativeUnit) -> Channel | None:
-    """The Zalo OA of the unit, or of the nearest ancestor unit, for template messages by phone."""
-    ids = _ancestors(unit)
-    channels = Channel.objects.filter(type_code="zalo", is_active=True, unit_id__in=ids).select_related("unit")
-    return max(channels, key=lambda c: (c.unit.path.count("/"), -c.pk), default=None)
 
 
 def _fallback(channel: Channel, dossier: Dossier, kind: str, text: str) -> dict[str, Any]:
@@ -305,19 +295,12 @@ def notify_citizen(
     if channel is None:
         return 0
     text = render_for(dossier, kind=kind, language=dossier.language or "vi", event=event)
-    fallback = _fallback(channel, dossier, kind, text)
-    if "template_id" not in fallback:
-        return 0  # no template to reach a non-follower with: the lookup page and the desk remain
-    outbox_enqueue(
+    queued_by_phone = outbox_enqueue_by_phone(
         channel=channel,
-        payload=OutboundPayload(
-            kind="template", template_id=fallback["template_id"], template_data=fallback["template_data"]
-        ),
+        phone=dossier.applicant_phone,
+        fallback=_fallback(channel, dossier, kind, text),
         idempotency_key=f"{base_key}:phone",
-        lane=Lane.TRANSACTIONAL,
-        recipient_phone=dossier.applicant_phone,
         source_type="dossier",
         source_id=str(dossier.uuid),
-        fallback={"sms_text": fallback["sms_text"]},
     )
-    return 1
+    return 1 if queued_by_phone else 0  # no template: the lookup page and the desk remain

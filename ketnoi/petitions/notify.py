@@ -17,7 +17,7 @@ from django.utils import formats, timezone
 from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import Button, OutboundPayload
 from ketnoi.core.text import fold
-from ketnoi.orgs.models import AdministrativeUnit
+from ketnoi.outbox.by_phone import outbox_enqueue_by_phone, phone_channel_for
 from ketnoi.outbox.models import Lane
 from ketnoi.outbox.services import outbox_enqueue
 
@@ -135,18 +135,6 @@ def _fallback(channel: Channel, petition: Petition, kind: str, text: str) -> dic
     return fallback
 
 
-def _ancestors(unit: AdministrativeUnit) -> list[int]:
-    return [int(part) for part in unit.path.strip("/").split("/") if part]
-
-
-def phone_channel_for(unit: AdministrativeUnit) -> Channel | None:
-    """The Zalo OA of the unit or its nearest ancestor, to reach a petitioner by phone."""
-    channels = Channel.objects.filter(type_code="zalo", is_active=True, unit_id__in=_ancestors(unit)).select_related(
-        "unit"
-    )
-    return max(channels, key=lambda c: (c.unit.path.count("/"), -c.pk), default=None)
-
-
 def notify_petitioner(*, petition: Petition, event: PetitionEvent, kind: str) -> int:
     """Queue the notice of `event` to the petitioner. Runs inside the caller's transaction. Returns rows queued."""
     if _silenced.get():
@@ -176,22 +164,15 @@ def notify_petitioner(*, petition: Petition, event: PetitionEvent, kind: str) ->
     channel = phone_channel_for(petition.area) or phone_channel_for(petition.unit)
     if channel is None:
         return 0
-    fallback = _fallback(channel, petition, kind, text)
-    if "template_id" not in fallback:
-        return 0
-    outbox_enqueue(
+    queued_by_phone = outbox_enqueue_by_phone(
         channel=channel,
-        payload=OutboundPayload(
-            kind="template", template_id=fallback["template_id"], template_data=fallback["template_data"]
-        ),
+        phone=petition.petitioner_phone,
+        fallback=_fallback(channel, petition, kind, text),
         idempotency_key=f"{key}:phone",
-        lane=Lane.TRANSACTIONAL,
-        recipient_phone=petition.petitioner_phone,
         source_type="petition",
         source_id=str(petition.uuid),
-        fallback={"sms_text": fallback["sms_text"]},
     )
-    return 1
+    return 1 if queued_by_phone else 0
 
 
 def received_date(petition: Petition) -> str:
