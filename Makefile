@@ -7,17 +7,36 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test test-suite install browser lint fmt messages bench clean help
+# The installer is pinned too: a fresh venv first upgrades pip to the hashed version in requirements-pip.lock,
+# so what installs does not depend on the pip that the machine's Python bundles.
+PIP_VERSION := 26.3
+LOCK_FLAGS := --generate-hashes --python-version 3.11 --no-strip-extras --custom-compile-command "make lock"
+
+.PHONY: run test test-suite install browser lint fmt messages bench lock check-lock clean help
 
 help:
 	@echo "make run    start the demo province with the Zalo sandbox on http://127.0.0.1:$(PORT)/"
 	@echo "make test   install and run the whole suite"
 	@echo "make bench  run the benchmarks in bench/ (PostgreSQL)"
 
-$(BIN)/.installed: requirements.lock
+$(BIN)/.installed: requirements.lock requirements-pip.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-pip.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $@
+
+# Regenerate both locks from pyproject.toml with uv (pinned in the dev extra, so installed by `make install`).
+lock: install
+	echo "pip==$(PIP_VERSION)" | $(BIN)/uv pip compile - $(LOCK_FLAGS) -o requirements-pip.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) -o requirements.lock
+
+# A brand-new venv from the locks with no pip cache: a lock that cannot install fails here, not for a newcomer.
+check-lock:
+	rm -rf var/lock-check && mkdir -p var && $(PY) -m venv var/lock-check
+	PIP_NO_CACHE_DIR=1 var/lock-check/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-pip.lock
+	PIP_NO_CACHE_DIR=1 var/lock-check/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	var/lock-check/bin/python -c "import django, weasyprint, psycopg, playwright; print('lock installs:', django.get_version())"
+	rm -rf var/lock-check
 
 install: $(BIN)/.installed
 
