@@ -10,6 +10,7 @@ import time
 from . import harness
 
 BENCHES = [
+    "bench.stub_ceiling",
     "bench.webhook_intake",
     "bench.outbox_throughput",
     "bench.quota_precision",

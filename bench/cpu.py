@@ -1,0 +1,149 @@
+"""CPU and commits per message, from /proc and PostgreSQL's statistics: steadier than latency on a shared machine.
+
+CpuMeter sums user + system time of the service processes (each root and all its descendants: gunicorn's master
+and workers, a dispatcher and its threads) and of the PostgreSQL backends connected to the benchmark database,
+sampled every half second so a backend that exits mid-run still counts up to its last sample. Commits are
+pg_stat_database.xact_commit of that database (read after the statistics have been flushed).
+"""
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def process_ticks(pid: int) -> int | None:
+    """utime + stime of one process (all its threads), in clock ticks; None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return None
+    return int(fields[11]) + int(fields[12])  # fields 14 and 15 of stat(5), counted after "(comm)"
+
+
+def descendants(roots: list[int]) -> set[int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                parents[int(entry)] = int(f.read().rsplit(b")", 1)[1].split()[1])
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+    found = {r for r in roots if r in parents}
+    frontier = set(found)
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier and pid not in found}
+        found |= frontier
+    return found
+
+
+def _pg(database: str):
+    import psycopg
+
+    return psycopg.connect(f"postgres://postgres@127.0.0.1:5432/{database}", autocommit=True)
+
+
+@dataclass
+class CpuUse:
+    service_ms: float
+    postgres_ms: float
+    commits: int
+    seconds: float
+
+    @property
+    def total_ms(self) -> float:
+        return self.service_ms + self.postgres_ms
+
+    def per(self, messages: int) -> dict[str, float]:
+        n = max(messages, 1)
+        return {
+            "CPU ms/message": round(self.total_ms / n, 2),
+            "service CPU ms/message": round(self.service_ms / n, 2),
+            "PostgreSQL CPU ms/message": round(self.postgres_ms / n, 2),
+            "commits/message": round(self.commits / n, 2),
+        }
+
+
+class CpuMeter:
+    """with CpuMeter(roots=[server.pid, *dispatcher pids], database=DB) as meter: ...; meter.use.per(n)"""
+
+    def __init__(self, *, roots: list[int], database: str, interval: float = 0.5, settle: float = 1.0) -> None:
+        self.roots, self.database, self.interval, self.settle = roots, database, interval, settle
+        self.start_ticks: dict[tuple[str, int], int] = {}
+        self.last_ticks: dict[tuple[str, int], int] = {}
+        self.stop = threading.Event()
+        self.use: CpuUse | None = None
+
+    def _backends(self) -> set[int]:
+        with self.lock:
+            rows = self.conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [self.database]
+            ).fetchall()
+        return {pid for (pid,) in rows}
+
+    def _commits(self) -> int:
+        """Once the counter has stopped moving: an idle backend may hold its counts back for a few seconds."""
+        deadline = time.monotonic() + 15
+        read = None
+        while True:
+            with self.lock:
+                now = self.conn.execute(
+                    "SELECT xact_commit FROM pg_stat_database WHERE datname = %s", [self.database]
+                ).fetchone()[0]
+            if now == read or time.monotonic() > deadline:
+                return now
+            read = now
+            time.sleep(self.settle)
+
+    def _sample(self, *, first: bool = False) -> None:
+        groups = {"service": descendants(self.roots), "postgres": self._backends()}
+        for group, pids in groups.items():
+            for pid in pids:
+                ticks = process_ticks(pid)
+                if ticks is None:
+                    continue
+                key = (group, pid)
+                if key not in self.start_ticks:
+                    self.start_ticks[key] = ticks if first else 0  # born during the run: all its time counts
+                self.last_ticks[key] = ticks
+
+    def _loop(self) -> None:
+        while not self.stop.wait(self.interval):
+            self._sample()
+
+    def __enter__(self) -> "CpuMeter":
+        # The meter reads the cluster-wide views from the "postgres" database: its own work is not counted.
+        self.conn = _pg("postgres")
+        self.lock = threading.Lock()
+        self.commits_before = self._commits()
+        self._sample(first=True)
+        self.started = time.monotonic()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._sample()
+        seconds = time.monotonic() - self.started
+        self.stop.set()
+        self.thread.join()
+        spent = {"service": 0, "postgres": 0}
+        for (group, pid), last in self.last_ticks.items():
+            spent[group] += last - self.start_ticks.get((group, pid), 0)
+        self.use = CpuUse(
+            service_ms=spent["service"] * 1000 / TICK,
+            postgres_ms=spent["postgres"] * 1000 / TICK,
+            commits=self._commits() - self.commits_before,
+            seconds=seconds,
+        )
+        self.conn.close()
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
