@@ -37,7 +37,9 @@ def _date(value) -> str:
     return formats.date_format(value, "d/m/Y") if value else ""
 
 
-def status_text(dossier: Dossier, language: str) -> str:
+def status_text(dossier: Dossier, language: str, *, full: bool = True) -> str:
+    """The dossier as the chat shows it. `full=False` for a person not linked to it (anyone who typed the code):
+    the status and dates only, never what the citizen was told is missing, where to collect, or who collects."""
     lines = [
         _("Dossier %(code)s") % {"code": dossier.receipt_code},
         _("Procedure: %(name)s") % {"name": dossier.procedure.name},
@@ -46,12 +48,16 @@ def status_text(dossier: Dossier, language: str) -> str:
     if dossier.due_date and dossier.state not in (State.RESULT_RETURNED, State.WITHDRAWN, State.REFUSED):
         lines.append(_("Due date: %(date)s") % {"date": _date(dossier.due_date)})
     missing = missing_items(dossier)
-    if missing:
+    if missing and full:
         lines.append(_("Missing documents:"))
         lines += [f"- {item}" for item in missing]
+    elif missing:
+        lines.append(_("Some documents are missing: link this dossier to see which."))
     if dossier.state == State.RESULT_READY:
         place = dossier.collection_place or dossier.receiving_agency.name
         lines.append(_("Collect the result at: %(place)s") % {"place": place})
+    if not full:
+        return "\n".join(lines)
     if dossier.postal_registered_at:
         lines.append(_("Result by post to: %(address)s") % {"address": dossier.postal_address})
     if dossier.authorized_registered_at:

@@ -1,7 +1,7 @@
 """Documents a citizen sends in the chat for a dossier awaiting supplement: fetched from the provider's media host
 after the message is committed (no HTTP inside the inbound transaction), then attached through
 dossiers.services.dossier_attach_supplement. Only hosts of the providers (settings.CONVERSATION_MEDIA_HOSTS) and
-this site are fetched; at most the attachment size the dossier accepts."""
+this site are fetched, each on its own port only; at most the attachment size the dossier accepts."""
 
 import logging
 import mimetypes
@@ -32,14 +32,37 @@ STORAGE_SCHEME = "storage:"
 WEBCHAT_PREFIX = "webchat/"
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(entry: str) -> tuple[str, int | None]:
+    """'zdn.vn' -> ('zdn.vn', None: the scheme's default port); 'media.example:8443' -> (host, 8443)."""
+    host, _sep, port = entry.strip().lower().partition(":")
+    return host, int(port) if port.isdigit() else None
+
+
 def allowed(url: str) -> bool:
+    """An http(s) URL on a configured media host (or a subdomain of one) on its configured port, or on this site's
+    own host and port (the sandbox serves its media there). Anything else, including another port of an allowed
+    host (127.0.0.1:5432, :6379) and URLs carrying credentials, is refused."""
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname or parts.username or parts.password:
+        return False
+    try:
+        port = parts.port or DEFAULT_PORTS[parts.scheme]
+    except ValueError:  # a port out of range or not a number
         return False
     host = parts.hostname.lower()
-    own = urlsplit(settings.PUBLIC_BASE_URL).hostname or ""
-    hosts = tuple(getattr(settings, "CONVERSATION_MEDIA_HOSTS", DEFAULT_HOSTS))
-    return host == own.lower() or any(host == h or host.endswith("." + h) for h in hosts)
+    own = urlsplit(settings.PUBLIC_BASE_URL)
+    if own.hostname and host == own.hostname.lower() and port == (own.port or DEFAULT_PORTS.get(own.scheme)):
+        return True
+    for entry in getattr(settings, "CONVERSATION_MEDIA_HOSTS", DEFAULT_HOSTS):
+        allowed_host, allowed_port = _origin(entry)
+        if (host == allowed_host or host.endswith("." + allowed_host)) and port == (
+            allowed_port or DEFAULT_PORTS[parts.scheme]
+        ):
+            return True
+    return False
 
 
 def fetch(url: str) -> tuple[bytes, str]:

@@ -22,7 +22,6 @@ from ketnoi.dossiers.tokens import dossier_from_token, dossier_token, lookup_url
 from . import ratelimit as rl
 from .codes import normalize_receipt_code
 from .lookup_forms import AttachForm, AuthorizeForm, CodeForm, PostalForm, RatingForm, SecondFactorForm
-from .masking import mask_name
 
 PUBLIC_EVENT_KINDS = {
     EventKind.RECEIVED,
@@ -44,13 +43,14 @@ def too_many(request):
 
 
 def public_view(dossier: Dossier) -> dict:
-    """What anyone with the code may see: status, dates, what is missing, where to collect. No personal data."""
+    """What anyone with the code may see: the status, its dates and the desk's collection place. Codes are
+    sequential, so a guessed one must show nothing a citizen wrote or was told (what is missing, the collection
+    note, the name): the template shows those only in the full view, behind the QR token or the second factor."""
     events = [e for e in dossier_timeline(dossier=dossier) if e.kind in PUBLIC_EVENT_KINDS]
     return {
         "dossier": dossier,
         "status": State(dossier.state).label,
         "national_label": NATIONAL_LABELS_VI.get(dossier.national_code, ""),
-        "applicant_masked": mask_name(dossier.applicant_name),
         "events": events,
         "missing": missing_items(dossier),
         "overdue": dossier.is_overdue,

@@ -249,3 +249,25 @@ def test_the_retry_job_gives_up_after_max_attempts(client, zalo_channel):
     assert retry_failed_events(max_attempts=5) == 0
     assert process_all() == 0
     assert ChannelEvent.objects.get().status == "failed"
+
+
+def test_signed_event_without_any_timestamp_is_refused(client, zalo_channel):
+    """No timestamp in the body nor the header: no replay window, so the event is refused (403, nothing stored)."""
+    event = samples.text()
+    del event["timestamp"]
+    assert post_signed(client, zalo_channel, event).status_code == 403
+    assert post_signed(client, zalo_channel, b"{not json").status_code == 403
+    assert not ChannelEvent.objects.exists()
+
+
+def test_body_without_timestamp_is_checked_against_the_signed_header(client, zalo_channel, settings):
+    """assumptions.TIMESTAMP_HEADER: a JSON body without its timestamp takes the header's, replay window included."""
+    event = samples.text()
+    del event["timestamp"]
+    fresh = samples.now_ms()
+    response = post_signed(client, zalo_channel, samples.compact(event), headers={"X-ZEvent-Timestamp": fresh})
+    assert response.status_code == 200
+    stale = str(int(fresh) - (settings.ZALO_WEBHOOK_MAX_AGE_SECONDS + 60) * 1000)
+    other = samples.compact({**event, "message": {"msg_id": "mid-other", "text": "x"}})
+    assert post_signed(client, zalo_channel, other, headers={"X-ZEvent-Timestamp": stale}).status_code == 403
+    assert ChannelEvent.objects.count() == 1

@@ -21,7 +21,8 @@ def test_lookup_link_supplement_postal_and_authorization_in_vietnamese(oa, dossi
 
     shown = texts(phone.say(f"cho hoi ho so {spaced(dossier.receipt_code)} cua toi"))
     assert dossier.receipt_code in shown and "Yêu cầu bổ sung giấy tờ" in shown
-    assert "Giấy chứng sinh (bản chính)" in shown
+    assert "Giấy chứng sinh (bản chính)" not in shown  # what the citizen was told: only after the second factor
+    assert "Còn thiếu giấy tờ" in shown
     assert "Nguyễn Thị Mai" not in shown  # no personal data before the second factor
     assert "4 số cuối" in shown
 

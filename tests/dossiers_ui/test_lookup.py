@@ -10,7 +10,6 @@ def test_lookup_by_code_is_tolerant_and_masked(world, dossier, client):
     for typed in (code, code.lower(), code.replace("-", " "), code.replace("-", "").replace(".", "")):
         html = client.get(reverse("portal:lookup"), {"code": typed}).content.decode()
         assert f'id="lookup-code">{code}<' in html, typed
-    assert "N***** T** H***" in html or "N*" in html
     for secret in ("Nguyễn Thị Hoà", "0912", "345 678", "12 Lê Lợi", "4567"):
         assert secret not in html
     assert dossier.due_date.strftime("%d/%m/%Y") in html

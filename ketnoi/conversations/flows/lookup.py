@@ -20,15 +20,14 @@ from ..registry import Choice, Flow, register_flow
 
 def show_dossier(turn, dossier: Dossier) -> None:
     """The status, and what the person can do: act if linked, else link with the phone digits."""
-    text = status_text(dossier, turn.language)
     if is_linked(turn.channel_contact, dossier):
         choices = action_choices(dossier)
-        turn.say(text, [*choices, Choice(_("Main menu"), "#menu")])
+        turn.say(status_text(dossier, turn.language), [*choices, Choice(_("Main menu"), "#menu")])
         turn.done()
         return
     turn.ask(
         "digits",
-        text
+        status_text(dossier, turn.language, full=False)
         + "\n\n"
         + _(
             "To receive this dossier's notices here and act on it, type the last 4 digits of the phone number "

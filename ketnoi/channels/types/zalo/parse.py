@@ -194,8 +194,10 @@ def parse(body: bytes, *, oa_id: str) -> list[InboundEvent]:
 
 
 def signed_timestamp(body: bytes, header_value: str | None) -> str:
-    """The timestamp that enters the signature: the body's (verified), else the header's (unconfirmed)."""
+    """The timestamp that enters the signature: the body's (verified), else the header's (unconfirmed); "" when
+    there is none anywhere, which the caller refuses (no timestamp, no replay window)."""
     try:
-        return _s(load(body).get("timestamp"))
+        in_body = _s(load(body).get("timestamp"))
     except UnparseableEvent:
-        return (header_value or "").strip()
+        in_body = ""
+    return in_body or (header_value or "").strip()

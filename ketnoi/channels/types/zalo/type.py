@@ -82,6 +82,9 @@ class ZaloType(ChannelType):
             raise InvalidRequest("No signature.")
         body = request.body
         timestamp = parse.signed_timestamp(body, request.headers.get(assumptions.TIMESTAMP_HEADER))
+        if not timestamp:
+            # Without a signed time there is no replay window: a captured event could be posted again at will.
+            raise InvalidRequest("No timestamp.")
         expected = signature(
             app_id=str(channel.config.get("app_id", "")),
             body=body,
@@ -90,15 +93,14 @@ class ZaloType(ChannelType):
         )
         if not hmac.compare_digest(expected, header.lower()):
             raise InvalidRequest("Bad signature.")
-        if timestamp:
-            sent_at = parse.from_millis(timestamp)
-            now = timezone.now()
-            if sent_at is None:
-                raise InvalidRequest("Unreadable timestamp.")
-            if now - sent_at > assumptions.webhook_max_age():
-                raise InvalidRequest("Stale event (possible replay).")
-            if sent_at - now > assumptions.webhook_max_future():
-                raise InvalidRequest("Event timestamp is in the future.")
+        sent_at = parse.from_millis(timestamp)
+        now = timezone.now()
+        if sent_at is None:
+            raise InvalidRequest("Unreadable timestamp.")
+        if now - sent_at > assumptions.webhook_max_age():
+            raise InvalidRequest("Stale event (possible replay).")
+        if sent_at - now > assumptions.webhook_max_future():
+            raise InvalidRequest("Event timestamp is in the future.")
 
     def parse_events(self, channel: "Channel", body: bytes) -> list[InboundEvent]:
         return parse.parse(body, oa_id=channel.external_id)
