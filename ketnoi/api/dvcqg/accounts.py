@@ -3,9 +3,10 @@ the sessions it hands out (hashed, a day long), the secret URL key of the bare-a
 upstream's credentials (encrypted at rest)."""
 
 import datetime as dt
+import functools
 import secrets
 
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -95,9 +96,21 @@ def store_upstream_session(client: DvcqgClient, session: str) -> None:
     DvcqgClient.objects.filter(pk=client.pk).update(upstream_credentials=encrypt_json(credentials))
 
 
+def _unknown_user_hash() -> str:
+    """A hash of a random password with the current hasher: checked for unknown user names, so a wrong name costs
+    the same hashing as a wrong password (no timing oracle for which names exist)."""
+    return _random_password_hash(get_hasher().algorithm)
+
+
+@functools.cache
+def _random_password_hash(algorithm: str) -> str:
+    return make_password(secrets.token_urlsafe(16), hasher=algorithm)
+
+
 def client_for_login(*, username: str, password: str) -> DvcqgClient | None:
-    client = DvcqgClient.objects.select_related("api_client").filter(username=username).first()
-    if client is None or not client.api_client.is_active or not check_password(password, client.password_hash):
+    client = DvcqgClient.objects.select_related("api_client").filter(username=username).first() if username else None
+    matches = check_password(password, client.password_hash if client is not None else _unknown_user_hash())
+    if client is None or not matches or not client.api_client.is_active:
         return None
     return client
 

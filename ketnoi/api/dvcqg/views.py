@@ -8,6 +8,10 @@ Bare-array style:  POST /api/dvcqg/rest/<key>/<action>[?isUpdating=True&MaDinhDa
 
 import logging
 
+from axes.conf import settings as axes_conf
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off
+
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -20,6 +24,7 @@ from .models import Style
 
 logger = logging.getLogger(__name__)
 MAX_BODY = 20 * 1024 * 1024
+LOCKED_MESSAGE = "Đăng nhập sai quá nhiều lần: tài khoản tạm khóa, hãy thử lại sau."
 
 
 def _too_large(request: HttpRequest, numeric: bool) -> JsonResponse | None:
@@ -36,14 +41,32 @@ def adapter_auth(request: HttpRequest) -> JsonResponse:
     except ApplicationError as exc:
         return answers.respond(answers.FAILED, exc.message, numeric=True, status=400)
     payload = payload if isinstance(payload, dict) else {}
-    client = accounts.client_for_login(
-        username=str(payload.get("username", "")), password=str(payload.get("password", ""))
-    )
+    username = str(payload.get("username", ""))
+    # The console's lockout (django-axes, same limit and cool-off), per user name and address; the names live in
+    # their own namespace so a DVCQG client and an official with one name never lock each other out.
+    credentials = {"username": f"dvcqg:{username}"}
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        return _locked_out(request)
+    client = accounts.client_for_login(username=username, password=str(payload.get("password", "")))
     if client is None:
+        AxesProxyHandler.user_login_failed(sender=adapter_auth, credentials=credentials, request=request)
+        if request.axes_locked_out:  # this failure reached the limit
+            return _locked_out(request)
         return answers.respond(answers.UNAUTHENTICATED, "Sai tên đăng nhập hoặc mật khẩu.", numeric=True, status=401)
+    if axes_conf.AXES_RESET_ON_SUCCESS:
+        AxesProxyHandler.reset_attempts(username=credentials["username"], ip_address=request.axes_ip_address)
     return JsonResponse(
         {"error_code": 0, "message": "Xác thực thành công.", "session": accounts.session_open(client=client)}
     )
+
+
+def _locked_out(request: HttpRequest) -> JsonResponse:
+    """429 in the wire's own shape (the axes middleware would answer with the console's lockout page)."""
+    request.axes_locked_out = False
+    response = answers.respond(answers.UNAUTHENTICATED, LOCKED_MESSAGE, numeric=True, status=429)
+    cool_off = get_cool_off(request)
+    response["Retry-After"] = str(int(cool_off.total_seconds()) if cool_off else 3600)
+    return response
 
 
 def _answer(outcome, numeric: bool) -> JsonResponse:
