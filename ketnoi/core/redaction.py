@@ -12,9 +12,15 @@ PHONE_RE = re.compile(r"(?<![\w])(?:\+?84|0)(?:[\s.-]?\d){8,10}(?![\w])")
 # 12-digit personal ID numbers and 9-digit legacy CMND numbers.
 ID_RE = re.compile(r"(?<!\d)(?:\d{12}|\d{9})(?!\d)")
 SECRET_PAIR_RE = re.compile(
-    r"(?i)(access_token|refresh_token|secret_key|app_secret|secret|password|token|authorization)"
+    r"(?i)(access_token|refresh_token|secret_key|app_secret|api_key|apikey|secret|password|token|authorization)"
     r"([\"']?\s*[:=]\s*[\"']?)(?:Bearer\s+)?[^\s\"'&,}]+"
 )
+# Secrets that travel in URLs, where access logs and Referer headers pick them up: keys in the query string
+# (Open311's api_key, where the spec requires it), and the path segments that are bearer secrets (the citizen's
+# dossier and petition links, the DVCQG bare-array key). Headers are preferred where a caller can send them.
+SECRET_QUERY_RE = re.compile(r"(?i)([?&;](?:api_key|apikey|key|token|access_token|session|signature)=)[^&#\s\"']*")
+SECRET_PATH_RE = re.compile(r"(/(?:tra-cuu|phan-anh/theo-doi|api/dvcqg/rest)/)(?!xac-minh/)([^/?#\s\"']+)")
+HIDDEN = "[redacted]"
 
 
 def mask_phone(phone: str | None) -> str:
@@ -36,8 +42,15 @@ def mask_id_number(number: str | None) -> str:
     return "*" * max(len(number) - 4, 0) + number[-4:]
 
 
+def redact_url(url: str) -> str:
+    """'/tra-cuu/eyJ..x/bo-sung/?api_key=kn_abc' -> '/tra-cuu/[redacted]/bo-sung/?api_key=[redacted]'."""
+    url = SECRET_PATH_RE.sub(lambda m: m.group(1) + HIDDEN, url)
+    return SECRET_QUERY_RE.sub(lambda m: m.group(1) + HIDDEN, url)
+
+
 def redact_text(text: str) -> str:
     """Mask secrets, phone numbers and ID numbers anywhere in free text (log lines, error messages)."""
+    text = redact_url(text)
     text = SECRET_PAIR_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}[redacted]", text)
     text = PHONE_RE.sub(lambda m: mask_phone(m.group(0)), text)
     return ID_RE.sub(lambda m: mask_id_number(m.group(0)), text)
