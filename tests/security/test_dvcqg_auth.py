@@ -7,7 +7,7 @@ import pytest
 
 from django.test import Client
 
-from tests.api_dvcqg.conftest import PASSWORD, dvcqg  # noqa: F401 (fixture)
+from tests.api_dvcqg.conftest import PASSWORD
 
 from .hashers import CountingHasher
 

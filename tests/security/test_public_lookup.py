@@ -6,18 +6,18 @@ from django.urls import reverse
 
 from ketnoi.dossiers.services import dossier_request_supplement, dossier_transition
 from ketnoi.dossiers.tokens import dossier_token
-from tests.dossiers_ui.conftest import catalog, take_in  # noqa: F401 (fixture)
+from tests.dossiers_ui.conftest import take_in
 
 SECRET_ITEM = "Giấy ủy quyền của bà Trần Thị Bưởi, CCCD 001203998877"
 
 
-def supplement_requested(world, catalog):  # noqa: F811
+def supplement_requested(world, catalog):
     dossier = take_in(world, catalog["1.004884"])
     dossier_transition(actor=world.processor_a, dossier=dossier, to_state="processing")
     return dossier_request_supplement(actor=world.processor_a, dossier=dossier, missing=[SECRET_ITEM])
 
 
-def test_lookup_by_code_shows_state_and_dates_only(world, catalog, client):  # noqa: F811
+def test_lookup_by_code_shows_state_and_dates_only(world, catalog, client):
     dossier = supplement_requested(world, catalog)
     html = client.get(reverse("portal:lookup"), {"code": dossier.receipt_code}).content.decode()
     assert 'id="lookup-missing"' in html and dossier.supplement_due_date.strftime("%d/%m/%Y") in html
@@ -29,7 +29,7 @@ def test_lookup_by_code_shows_state_and_dates_only(world, catalog, client):  # n
     assert SECRET_ITEM in full and "Nguyễn Thị Hoà" in full
 
 
-def test_chat_status_for_someone_not_linked_has_no_supplement_text(world, catalog):  # noqa: F811
+def test_chat_status_for_someone_not_linked_has_no_supplement_text(world, catalog):
     from ketnoi.conversations.dossier_view import status_text
 
     dossier = supplement_requested(world, catalog)

@@ -81,6 +81,8 @@ def test_application_logs_mask_the_same_urls():
         record = logging.LogRecord("django.server", logging.INFO, __file__, 1, '"GET %s HTTP/1.1" 404', (path,), None)
         RedactFilter().filter(record)
         assert not any(secret in record.getMessage() for secret in SECRETS), record.getMessage()
-    kept = logging.LogRecord("x", logging.INFO, __file__, 1, "GET /tra-cuu/xac-minh/ /phan-anh/PA-261124-0001/", (), None)
+    kept = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "GET /tra-cuu/xac-minh/ /phan-anh/PA-261124-0001/", (), None
+    )
     RedactFilter().filter(kept)
     assert kept.getMessage() == "GET /tra-cuu/xac-minh/ /phan-anh/PA-261124-0001/"
