@@ -5,20 +5,20 @@ any state before sent -> cancelled. Approval is four-eyes: the author can never 
 """
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ketnoi.core.errors import ApplicationError
 
 
 class State(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Waiting for approval")
-    APPROVED = "approved", _("Approved")
-    SCHEDULED = "scheduled", _("Scheduled")
-    SENDING = "sending", _("Sending")
-    SENT = "sent", _("Sent")
-    CANCELLED = "cancelled", _("Cancelled")
-    REJECTED = "rejected", _("Rejected")
+    DRAFT = "draft", pgettext_lazy("broadcast state", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("broadcast state", "Waiting for approval")
+    APPROVED = "approved", pgettext_lazy("broadcast state", "Approved")
+    SCHEDULED = "scheduled", pgettext_lazy("broadcast state", "Scheduled")
+    SENDING = "sending", pgettext_lazy("broadcast state", "Sending")
+    SENT = "sent", pgettext_lazy("broadcast state", "Sent")
+    CANCELLED = "cancelled", pgettext_lazy("broadcast state", "Cancelled")
+    REJECTED = "rejected", pgettext_lazy("broadcast state", "Rejected")
 
 
 S = State

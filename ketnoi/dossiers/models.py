@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ketnoi.core.models import UUIDModel
 from ketnoi.core.text import fold
@@ -199,7 +200,7 @@ class EventSource(models.TextChoices):
 
 
 class EventKind(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("dossier event", "Received")
     TRANSITION = "transition", _("Status changed")
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplement requested")
     SUPPLEMENT_RECEIVED = "supplement_received", _("Supplement received")

@@ -12,26 +12,28 @@ dossier in a final state cannot be moved by it (see `is_allowed`).
 import enum
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ketnoi.core.errors import ApplicationError
 from ketnoi.orgs.roles import Role
 
 
 class State(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted online")
-    RECEIVED = "received", _("Received")
-    NOT_ACCEPTED = "not_accepted", _("Not accepted")
-    PROCESSING = "processing", _("In processing")
-    SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplement requested")
-    SUPPLEMENTED = "supplemented", _("Supplemented")
-    FINANCIAL_OBLIGATION = "financial_obligation", _("Awaiting fees or taxes")
-    PAUSED = "paused", _("Paused")
-    WITHDRAWAL_REQUESTED = "withdrawal_requested", _("Withdrawal requested")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    REFUSED = "refused", _("Refused")
-    RESULT_READY = "result_ready", _("Result ready")
-    RESULT_RETURNED = "result_returned", _("Result returned")
+    SUBMITTED = "submitted", pgettext_lazy("dossier state", "Submitted online")
+    RECEIVED = "received", pgettext_lazy("dossier state", "Received")
+    NOT_ACCEPTED = "not_accepted", pgettext_lazy("dossier state", "Not accepted")
+    PROCESSING = "processing", pgettext_lazy("dossier state", "In processing")
+    SUPPLEMENT_REQUESTED = "supplement_requested", pgettext_lazy("dossier state", "Supplement requested")
+    SUPPLEMENTED = "supplemented", pgettext_lazy("dossier state", "Supplemented")
+    FINANCIAL_OBLIGATION = "financial_obligation", pgettext_lazy("dossier state", "Awaiting fees or taxes")
+    PAUSED = "paused", pgettext_lazy("dossier state", "Paused")
+    WITHDRAWAL_REQUESTED = "withdrawal_requested", pgettext_lazy("dossier state", "Withdrawal requested")
+    WITHDRAWN = "withdrawn", pgettext_lazy("dossier state", "Withdrawn")
+    REFUSED = "refused", pgettext_lazy("dossier state", "Refused")
+    RESULT_READY = "result_ready", pgettext_lazy("dossier state", "Result ready")
+    RESULT_RETURNED = "result_returned", pgettext_lazy("dossier state", "Result returned")
 
 
 S = State
@@ -53,39 +55,11 @@ NATIONAL_CODE: dict[str, int] = {
     S.RESULT_RETURNED: 10,
 }
 
-NATIONAL_LABELS_VI = {
-    1: "Mới đăng ký",
-    2: "Được tiếp nhận",
-    3: "Không được tiếp nhận",
-    4: "Đang xử lý",
-    5: "Yêu cầu bổ sung giấy tờ",
-    6: "Yêu cầu thực hiện nghĩa vụ tài chính",
-    7: "Công dân yêu cầu rút hồ sơ",
-    8: "Dừng xử lý",
-    9: "Đã xử lý xong",
-    10: "Đã trả kết quả",
-}
-
-# What citizens read, in Vietnamese, whatever the state of the translation catalogue (notices, lookup page).
-STATE_LABELS_VI: dict[str, str] = {
-    S.SUBMITTED: "Mới đăng ký",
-    S.RECEIVED: "Đã tiếp nhận",
-    S.NOT_ACCEPTED: "Không được tiếp nhận",
-    S.PROCESSING: "Đang xử lý",
-    S.SUPPLEMENT_REQUESTED: "Yêu cầu bổ sung giấy tờ",
-    S.SUPPLEMENTED: "Đã bổ sung, chờ tiếp nhận",
-    S.FINANCIAL_OBLIGATION: "Chờ thực hiện nghĩa vụ tài chính",
-    S.PAUSED: "Tạm dừng xử lý",
-    S.WITHDRAWAL_REQUESTED: "Công dân yêu cầu rút hồ sơ",
-    S.WITHDRAWN: "Đã rút hồ sơ",
-    S.REFUSED: "Từ chối giải quyết",
-    S.RESULT_READY: "Đã có kết quả",
-    S.RESULT_RETURNED: "Đã trả kết quả",
-}
-
 
 def state_label(state: str, language: str = "vi") -> str:
-    return STATE_LABELS_VI[state] if language == "vi" else str(State(state).label)
+    """The state's one name, in the reader's language: the console, the portal and the notices all show this."""
+    with translation.override(language):
+        return str(State(state).label)
 
 
 # The state an incoming national code moves a dossier to (API events). Code 8 depends on where the dossier is.

@@ -14,15 +14,16 @@ import enum
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ketnoi.core.errors import ApplicationError
 
 
 class HandoffState(models.TextChoices):
-    OPEN = "open", _("Waiting for an official")
-    ASSIGNED = "assigned", _("Assigned, citizen waiting")
-    WAITING_CITIZEN = "waiting_citizen", _("Answered, waiting for the citizen")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("conversation state", "Waiting for an official")
+    ASSIGNED = "assigned", pgettext_lazy("conversation state", "Assigned, citizen waiting")
+    WAITING_CITIZEN = "waiting_citizen", pgettext_lazy("conversation state", "Answered, waiting for the citizen")
+    CLOSED = "closed", pgettext_lazy("conversation state", "Closed")
 
 
 class Party(enum.StrEnum):

@@ -9,40 +9,32 @@ again is FORWARDED -> FORWARDED through the action, never a silent same-state wr
 import enum
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ketnoi.core.errors import ApplicationError
 
 
 class State(models.TextChoices):
-    RECEIVED = "received", _("Received, awaiting a decision")
-    FORWARDED = "forwarded", _("Forwarded")
-    IN_PROGRESS = "in_progress", _("In progress")
-    AWAITING_APPROVAL = "awaiting_approval", _("Answer awaiting approval")
-    ANSWERED = "answered", _("Answered")
-    REOPENED = "reopened", _("Reopened")
-    CLOSED = "closed", _("Closed")
-    REFUSED = "refused", _("Refused")
-    MERGED = "merged", _("Merged as a duplicate")
+    RECEIVED = "received", pgettext_lazy("petition state", "Received, awaiting a decision")
+    FORWARDED = "forwarded", pgettext_lazy("petition state", "Forwarded")
+    IN_PROGRESS = "in_progress", pgettext_lazy("petition state", "In progress")
+    AWAITING_APPROVAL = "awaiting_approval", pgettext_lazy("petition state", "Answer awaiting approval")
+    ANSWERED = "answered", pgettext_lazy("petition state", "Answered")
+    REOPENED = "reopened", pgettext_lazy("petition state", "Reopened")
+    CLOSED = "closed", pgettext_lazy("petition state", "Closed")
+    REFUSED = "refused", pgettext_lazy("petition state", "Refused")
+    MERGED = "merged", pgettext_lazy("petition state", "Merged as a duplicate")
 
 
 S = State
 
-STATE_LABELS_VI: dict[str, str] = {
-    S.RECEIVED: "Đã tiếp nhận",
-    S.FORWARDED: "Đã chuyển cơ quan có thẩm quyền",
-    S.IN_PROGRESS: "Đang xử lý",
-    S.AWAITING_APPROVAL: "Chờ lãnh đạo duyệt trả lời",
-    S.ANSWERED: "Đã trả lời",
-    S.REOPENED: "Đề nghị xem xét lại",
-    S.CLOSED: "Đã kết thúc",
-    S.REFUSED: "Từ chối tiếp nhận",
-    S.MERGED: "Đã gộp với phản ánh trùng",
-}
-
 
 def state_label(state: str, language: str = "vi") -> str:
-    return STATE_LABELS_VI[state] if language == "vi" else str(State(state).label)
+    """The state's one name, in the reader's language: the console, the portal and the notices all show this."""
+    with translation.override(language):
+        return str(State(state).label)
 
 
 # Waiting for the owner agency's decision: accept, forward or refuse (the forward and acknowledge clocks run).

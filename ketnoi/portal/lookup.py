@@ -16,7 +16,7 @@ from ketnoi.dossiers.follow import follow_target
 from ketnoi.dossiers.models import Dossier, EventKind, EventSource
 from ketnoi.dossiers.selectors import dossier_find_by_code, dossier_timeline, missing_items
 from ketnoi.dossiers.services import delivery
-from ketnoi.dossiers.states import BEFORE_COLLECTION, NATIONAL_LABELS_VI, State
+from ketnoi.dossiers.states import BEFORE_COLLECTION, State
 from ketnoi.dossiers.tokens import dossier_from_token, dossier_token, lookup_url
 
 from . import ratelimit as rl
@@ -50,7 +50,6 @@ def public_view(dossier: Dossier) -> dict:
     return {
         "dossier": dossier,
         "status": State(dossier.state).label,
-        "national_label": NATIONAL_LABELS_VI.get(dossier.national_code, ""),
         "events": events,
         "missing": missing_items(dossier),
         "overdue": dossier.is_overdue,

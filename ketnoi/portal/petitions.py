@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from ketnoi.core.errors import ApplicationError
@@ -89,7 +89,7 @@ class PetitionForm(forms.Form):
     business_name = forms.CharField(label=gettext_lazy("Business name"), max_length=200, required=False)
     tax_code = forms.CharField(label=gettext_lazy("Tax code"), max_length=16, required=False)
     category = forms.ChoiceField(label=gettext_lazy("Topic"))
-    area = forms.ChoiceField(label=gettext_lazy("Where"))
+    area = forms.ChoiceField(label=pgettext_lazy("where the issue is", "Where"))
     subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
     text = forms.CharField(label=gettext_lazy("Your petition or question"), widget=forms.Textarea, max_length=5000)
     location_text = forms.CharField(label=gettext_lazy("Place (street, landmark)"), max_length=300, required=False)

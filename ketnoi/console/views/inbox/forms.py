@@ -2,13 +2,18 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ketnoi.inbox.services.replies import MAX_NOTE, MAX_REPLY
 from ketnoi.inbox.services.team import MAX_CANNED_TEXT
 
 
 class ReplyForm(forms.Form):
-    text = forms.CharField(label=_("Answer"), max_length=MAX_REPLY, widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(
+        label=pgettext_lazy("reply to a citizen", "Answer"),
+        max_length=MAX_REPLY,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     token = forms.CharField(widget=forms.HiddenInput, max_length=40)
 
 
