@@ -30,7 +30,9 @@ def test_a_dossier_with_its_result_ready_is_called_the_same_everywhere(world, ca
     dossier.refresh_from_db()
     client.cookies["django_language"] = language
     client.force_login(world.processor_a)
-    console = badge(client.get(reverse("console:dossier_detail", args=[dossier.uuid])).content.decode(), "dossier-state")
+    console = badge(
+        client.get(reverse("console:dossier_detail", args=[dossier.uuid])).content.decode(), "dossier-state"
+    )
     client.logout()
     client.cookies["django_language"] = language
     portal = client.get(reverse("portal:lookup"), {"code": dossier.receipt_code}).content.decode()
