@@ -8,6 +8,7 @@ each accepted event gives exactly one message per linked channel.
 
 import contextlib
 import contextvars
+import logging
 import string
 from typing import Any
 
@@ -31,6 +32,7 @@ from .states import state_label
 from .tokens import lookup_url
 
 K = NotificationKind
+logger = logging.getLogger(__name__)
 
 DEFAULTS: dict[tuple[str, str], str] = {
     (K.RECEIVED, "vi"): (
@@ -82,6 +84,46 @@ DEFAULTS: dict[tuple[str, str], str] = {
         "Due: {due_date}."
     ),
 }
+
+# When a value the wording needs is missing (a supplement request with no list of items or no deadline, a dossier
+# with no due date yet), these default wordings leave the sentence out instead of sending a blank. Tried in order
+# after the unit's own wording (or the default above); the first with every required slot filled is sent.
+WITHOUT_BLANKS: dict[tuple[str, str], tuple[str, ...]] = {
+    (K.RECEIVED, "vi"): (
+        "{agency_name} đã tiếp nhận hồ sơ {receipt_code} ({procedure_name}) của ông/bà {applicant_name} "
+        "ngày {received_date}. Tra cứu: {lookup_url}",
+    ),
+    (K.RECEIVED, "en"): (
+        "{agency_name} received dossier {receipt_code} ({procedure_name}) from {applicant_name} on "
+        "{received_date}. Track it: {lookup_url}",
+    ),
+    (K.SUPPLEMENT_REQUESTED, "vi"): (
+        "Hồ sơ {receipt_code} cần bổ sung: {missing}. Thời hạn giải quyết được tính lại từ khi hồ sơ đầy đủ. "
+        "{lookup_url}",
+        "Hồ sơ {receipt_code} cần bổ sung giấy tờ; chi tiết xem tại trang tra cứu hoặc hỏi bộ phận một cửa. "
+        "Xin bổ sung trước ngày {supplement_due_date}. Thời hạn giải quyết được tính lại từ khi hồ sơ đầy đủ. "
+        "{lookup_url}",
+        "Hồ sơ {receipt_code} cần bổ sung giấy tờ; chi tiết xem tại trang tra cứu hoặc hỏi bộ phận một cửa. "
+        "Thời hạn giải quyết được tính lại từ khi hồ sơ đầy đủ. {lookup_url}",
+    ),
+    (K.SUPPLEMENT_REQUESTED, "en"): (
+        "Dossier {receipt_code} needs: {missing}. The processing time restarts once the dossier is complete. "
+        "{lookup_url}",
+        "Dossier {receipt_code} needs more documents; see the lookup page or ask the one-stop desk. Please provide "
+        "them by {supplement_due_date}. The processing time restarts once the dossier is complete. {lookup_url}",
+        "Dossier {receipt_code} needs more documents; see the lookup page or ask the one-stop desk. The processing "
+        "time restarts once the dossier is complete. {lookup_url}",
+    ),
+    (K.LINKED, "vi"): (
+        "Ông/bà sẽ nhận thông báo về hồ sơ {receipt_code} ({procedure_name}) tại đây. Tình trạng hiện tại: {status}.",
+    ),
+    (K.LINKED, "en"): (
+        "You will be told about dossier {receipt_code} ({procedure_name}) here. Current status: {status}.",
+    ),
+}
+
+# Slots that may be empty: the wordings are written so that nothing is left dangling without them.
+OPTIONAL_SLOTS = frozenset({"note", "collection_note"})
 
 _silenced = contextvars.ContextVar("dossier_notices_silenced", default=False)
 
@@ -201,9 +243,34 @@ def dossier_context(dossier: Dossier, *, language: str, event: DossierEvent | No
     }
 
 
-def render_for(dossier: Dossier, *, kind: str, language: str, event: DossierEvent | None = None) -> str:
-    text = template_text(unit=dossier.unit, kind=kind, language=language)
-    return template_render(text=text, context=dossier_context(dossier, language=language, event=event))
+def template_slots(text: str) -> set[str]:
+    try:
+        return {name for _text, name, _spec, _conv in string.Formatter().parse(text) if name}
+    except ValueError:
+        return set()
+
+
+def blank_slots(text: str, context: dict[str, Any]) -> list[str]:
+    """The slots of `text` that would be filled with nothing (optional ones aside)."""
+    return sorted(n for n in template_slots(text) - OPTIONAL_SLOTS if not str(context.get(n) or "").strip())
+
+
+def compose(
+    dossier: Dossier, *, kind: str, language: str, event: DossierEvent | None = None, text: str | None = None
+) -> str | None:
+    """The notice's text with every slot filled: the unit's wording (or the default); when a value it needs is
+    missing, the first default wording that does without it. None when no wording can be filled: no notice
+    then, rather than one with a blank ("cần bổ sung: . Xin bổ sung trước ngày ."). `text`: the wording in force,
+    when the caller has read it already."""
+    context = dossier_context(dossier, language=language, event=event)
+    if text is None:
+        text = template_text(unit=dossier.unit, kind=kind, language=language)
+    language = language if (kind, language) in DEFAULTS else "vi"
+    for candidate in (text, *WITHOUT_BLANKS.get((kind, language), ())):
+        if not blank_slots(candidate, context):
+            return template_render(text=candidate, context=context)
+    logger.warning("No %s notice for dossier %s: %s would be blank.", kind, dossier.pk, blank_slots(text, context))
+    return None
 
 
 def linked_channel_contacts(dossier: Dossier) -> list[ChannelContact]:
@@ -230,7 +297,7 @@ def _fallback(channel: Channel, dossier: Dossier, kind: str, text: str) -> dict[
             "ma_ho_so": dossier.receipt_code,
             "trang_thai": context["status"],
             "ten_dich_vu": dossier.procedure.name[:100],
-            "ngay_hen_tra": context["due_date"],
+            "ngay_hen_tra": context["due_date"] or "chưa xác định",  # a template slot is never sent empty
             "loai_thong_bao": kind,
         }
     return fallback
@@ -270,11 +337,13 @@ def notify_citizen(
     for channel_contact in recipients:
         language = channel_contact.contact.language or "vi"
         if language not in payload_for:
-            text = render_for(dossier, kind=kind, language=language, event=event)
-            payload_for[language] = OutboundPayload(
-                kind="buttons", text=text, buttons=_buttons(dossier, kind, language)
+            text = compose(dossier, kind=kind, language=language, event=event)
+            payload_for[language] = (
+                OutboundPayload(kind="buttons", text=text, buttons=_buttons(dossier, kind, language)) if text else None
             )
         payload = payload_for[language]
+        if payload is None:
+            continue  # no wording without a blank: not sent (logged)
         if not channel_contact.channel.channel_type.supports_buttons:
             payload = OutboundPayload(kind="text", text=payload.text)
         outbox_enqueue(
@@ -289,12 +358,14 @@ def notify_citizen(
             fallback=_fallback(channel_contact.channel, dossier, kind, payload.text),
         )
         queued += 1
-    if queued or channel_contacts is not None or not dossier.applicant_phone:
+    if queued or payload_for or channel_contacts is not None or not dossier.applicant_phone:
         return queued
     channel = phone_channel_for(dossier.unit)
     if channel is None:
         return 0
-    text = render_for(dossier, kind=kind, language=dossier.language or "vi", event=event)
+    text = compose(dossier, kind=kind, language=dossier.language or "vi", event=event)
+    if text is None:
+        return 0
     queued_by_phone = outbox_enqueue_by_phone(
         channel=channel,
         phone=dossier.applicant_phone,

@@ -1,10 +1,12 @@
 """Reading DVCQG values: everything arrives as a string ("" for absent), dates as yyyyMMddHHmmss in Vietnam local
 time (also seen: ISO 8601, dd/MM/yyyy HH:mm:ss), codes as digit strings. Unreadable values become None, never
-an exception: the raw record keeps them and the item's result says what was ignored."""
+an exception: the raw record keeps them and the item's result says what was ignored (`Ignored`, filled by the
+mapping; mapping.py decides per field whether a bad value refuses the item or is ignored with a warning)."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from ketnoi.core.redaction import mask_id_number, mask_phone
 from ketnoi.dossiers.models import ApplicantType, SubmissionChannel
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -125,3 +127,33 @@ def unknown_fields(item: dict, known: frozenset[str]) -> list[str]:
 
 def as_list(value) -> list:
     return value if isinstance(value, list) else []
+
+
+# Values that identify a person are shown masked in the results (they are stored, and shown in the console).
+MASKED = {"SoDienThoai": mask_phone, "Fax": mask_phone, "SoGiayToChuHoSo": mask_id_number}
+
+
+class Ignored(list):
+    """What an item carried that could not be used: [{"field", "value", "message"}], in the item's result."""
+
+    def add(self, name: str, value, message: str) -> None:
+        shown = MASKED.get(name, lambda v: v)(text(value))[:100]
+        self.append({"field": name, "value": shown, "message": message})
+
+    def moment(self, item: dict, name: str, consequence: str = "ignored") -> dt.datetime | None:
+        """The field as a date and time; an unreadable non-empty value is noted with what follows from it."""
+        parsed = moment(item.get(name))
+        if parsed is None and text(item.get(name)):
+            self.add(name, item.get(name), f"Not a date: {consequence}.")
+        return parsed
+
+    def choice(self, item: dict, name: str, choices: dict, default, consequence: str):
+        """A coded field (LoaiDoiTuong, KenhThucHien): the unknown code is noted and the default taken."""
+        raw = text(item.get(name))
+        if not raw:
+            return default
+        found = choices.get(code(raw))
+        if found is None:
+            self.add(name, raw, f"Unknown code: {consequence}.")
+            return default
+        return found

@@ -72,7 +72,8 @@ def _sync_dossier(client: DvcqgClient, record: DvcqgRecord, item: dict, env: env
         return {**result, "status": "exists", "message": f"Hồ sơ {code} đã tồn tại."}
     if existing is not None and existing.external_system != system_of(client):
         raise ApplicationError(f"Dossier {code} is kept by another system.", code="foreign_dossier")
-    data = mapping.dossier_data(client, item, madonvi=env.madonvi)
+    ignored = fields.Ignored()
+    data = mapping.dossier_data(client, item, madonvi=env.madonvi, ignored=ignored)
     if existing is not None:
         data.external_id = existing.external_id
     dossier, created = dossier_upsert_external(client=client.api_client, system=system_of(client), data=data)
@@ -87,6 +88,8 @@ def _sync_dossier(client: DvcqgClient, record: DvcqgRecord, item: dict, env: env
         result["events"] = _apply_events(client, events)
     if record.unknown_fields:
         result["kept_unknown_fields"] = record.unknown_fields
+    if ignored:
+        result["ignored"] = list(ignored)
     return result
 
 
@@ -102,18 +105,20 @@ def _sync_steps(client: DvcqgClient, items: list) -> list[dict]:
                 raise ApplicationError("Each item must be a JSON object.", code="invalid_item")
             code = mapping.dossier_code(step)
             record = DvcqgRecord.objects.filter(client=client, code=code).first()
-            event = mapping.step_event(step, record=record.raw if record else None)
+            ignored = fields.Ignored()
+            event = mapping.step_event(step, record=record.raw if record else None, ignored=ignored)
+            noted = {"ignored": list(ignored)} if ignored else {}
             if find_dossier(client, code) is None:  # a step before its dossier: kept until the dossier arrives
                 with transaction.atomic():
                     record = _record(client, code)
                     if all(mapping.step_event(s).event_id != event.event_id for s in record.pending_steps):
                         record.pending_steps = [*record.pending_steps, step]
                         record.save(update_fields=["pending_steps"])
-                results.append({"index": index, "MaHoSo": code, "status": "parked"})
+                results.append({"index": index, "MaHoSo": code, "status": "parked", **noted})
                 continue
             events.append(event)
             indexes.append(index)
-            results.append({"index": index, "MaHoSo": code, "status": "pending"})
+            results.append({"index": index, "MaHoSo": code, "status": "pending", **noted})
         except ApplicationError as exc:
             results.append({"index": index, "status": "error", "code": exc.code, "message": exc.message})
     if events:
@@ -145,6 +150,10 @@ def _sync(client: DvcqgClient, env: envelope.Envelope) -> Outcome:
     first = next((r for r in results if r["status"] == "error"), None)
     if first is not None:  # the caller's log (and the console's list) then says what went wrong
         message += f" Lỗi đầu tiên ({first.get('MaHoSo') or first['index']}): {first['message']}"
+    noted = [r for r in results if r.get("ignored")]
+    if noted:  # accepted, but something was not used: said in the answer, not only in the results
+        fields_ignored = sorted({i["field"] for r in noted for i in r["ignored"]})
+        message += f" Bỏ qua giá trị không hợp lệ ở {len(noted)} mục ({', '.join(fields_ignored)}; xem results)."
     return Outcome(error_code, message, results)
 
 

@@ -44,10 +44,54 @@ def agency_code(client: DvcqgClient, item: dict, madonvi: str) -> str:
     return client.receiving_agency.code
 
 
-def dossier_data(client: DvcqgClient, item: dict, *, madonvi: str = "") -> DossierData:
+def status_of(item: dict, name: str, ignored: fields.Ignored, *, empty: int | None) -> int | None:
+    """TrangThaiHoSo / TrangThai. A value that is not a national code 1-10 ("11", "0", "x") refuses the item: what
+    state the dossier is in cannot be guessed, and a notice would tell the citizen something untrue. Empty: `empty`
+    (noted when it is a stand-in)."""
+    raw = fields.text(item.get(name))
+    if not raw:
+        if empty is not None:
+            ignored.add(name, raw, f"Empty: taken as {empty}" + (" for a new dossier." if empty == 2 else "."))
+        return empty
+    value = fields.code(raw)
+    if value is None or not 1 <= value <= 10:
+        raise ApplicationError(f"{name} '{raw[:20]}' is not a national status code (1 to 10).", code="invalid_status")
+    return value
+
+
+def dossier_data(
+    client: DvcqgClient, item: dict, *, madonvi: str = "", ignored: fields.Ignored | None = None
+) -> DossierData:
+    """Per field: an empty MaHoSo, an unknown MaTTHC or a TrangThaiHoSo outside 1-10 refuse the item; other unreadable
+    values are ignored and listed in `ignored` (the raw record keeps them): an unreadable NgayHenTra leaves the due
+    date empty rather than telling the citizen a date of ours, an unreadable phone leaves no phone, an unknown
+    LoaiDoiTuong or KenhThucHien takes the usual default."""
+    ignored = fields.Ignored() if ignored is None else ignored
     code = dossier_code(item)
-    status = fields.code(item.get("TrangThaiHoSo"))
+    status = status_of(item, "TrangThaiHoSo", ignored, empty=2)
     others = [fields.text(item.get(k)) for k in ("MaHoSoKhac", "IDHoSo")]
+    due_date = ignored.moment(
+        item,
+        "NgayHenTra",
+        "ignored; a new dossier gets no due date (none is calculated), an existing one keeps its own",
+    )
+    received_at = ignored.moment(item, "NgayTiepNhan", "ignored; the received time is NgayNopHoSo or now")
+    submitted_at = ignored.moment(item, "NgayNopHoSo")
+    for key in ("NgayTuChoi", "NgayKetThucXuLy", "NgayTra"):
+        ignored.moment(item, key)
+    phone = quirks.phone_of(item)
+    for key in ("SoDienThoai", "Fax"):
+        raw = fields.text(item.get(key))
+        if raw and not phone and (key == "SoDienThoai" or any(ch.isdigit() for ch in raw)):
+            ignored.add(key, raw, "Not a phone number: ignored; the citizen cannot be reached by phone.")
+    id_number = quirks.id_number_of(item)
+    raw_id = fields.text(item.get("SoGiayToChuHoSo"))
+    if raw_id and raw_id != id_number and raw_id not in quirks.PLACEHOLDER_IDS:
+        ignored.add("SoGiayToChuHoSo", raw_id, "Not a 9- or 12-digit ID number: ignored.")
+    for key in ("TaiLieuNop", "DanhSachHoSoBoSung", "DanhSachGiayToKetQua", "DinhDanhCHS", "DanhSachLePhi"):
+        value = item.get(key)
+        if value not in (None, "") and not isinstance(value, list):
+            ignored.add(key, str(value), "Not a list: ignored.")
     return DossierData(
         external_id=code,
         receipt_code=code,
@@ -55,14 +99,15 @@ def dossier_data(client: DvcqgClient, item: dict, *, madonvi: str = "") -> Dossi
         procedure_code=procedure_code(item.get("MaTTHC")),
         receiving_agency_code=agency_code(client, item, madonvi),
         applicant_name=fields.text(item.get("ChuHoSo")) or ANONYMOUS_OWNER,
-        applicant_type=fields.APPLICANT_TYPES.get(fields.code(item.get("LoaiDoiTuong")), "citizen"),
-        applicant_phone=quirks.phone_of(item),
-        applicant_id_number=quirks.id_number_of(item),
+        applicant_type=ignored.choice(item, "LoaiDoiTuong", fields.APPLICANT_TYPES, "citizen", "taken as a citizen"),
+        applicant_phone=phone,
+        applicant_id_number=id_number,
         applicant_email=fields.text(item.get("Email")),
-        channel=fields.CHANNELS.get(fields.code(item.get("KenhThucHien")), "in_person"),
+        channel=ignored.choice(item, "KenhThucHien", fields.CHANNELS, "in_person", "taken as in person (1)"),
         summary=fields.text(item.get("TrichYeuHoSo"))[:1000],
-        received_at=fields.moment(item.get("NgayTiepNhan")) or fields.moment(item.get("NgayNopHoSo")),
-        due_date=fields.day(item.get("NgayHenTra")),
+        received_at=received_at or submitted_at,
+        due_date=due_date,
+        due_date_unreadable=due_date is None and bool(fields.text(item.get("NgayHenTra"))),
         status_code=1 if status == 1 else 2,
     )
 
@@ -79,12 +124,12 @@ def dossier_status_event(item: dict, *, undated: bool = True) -> StatusEvent | N
     Statuses without a date of their own (4-8) cannot be ordered among the steps; when the steps tell the
     history (`undated` False: the client sends steps), they are left to the steps, so a dossier does not go
     back and forth between the object's status and the older steps that follow it."""
-    code = fields.code(item.get("TrangThaiHoSo"))
-    if code is None or not 1 <= code <= 10:
+    code = status_of(item, "TrangThaiHoSo", fields.Ignored(), empty=None)  # dossier_data noted it already
+    if code is None:
         return None
     if code == 9 and quirks.ambiguous_nine(item):
         return None
-    at = fields.moment(item.get(STATUS_DATE.get(code, "")))
+    at = fields.moment(item.get(STATUS_DATE.get(code, "")))  # unreadable dates: noted by dossier_data
     if at is None and not undated:
         return None
     if at is None:
@@ -105,18 +150,33 @@ def dossier_status_event(item: dict, *, undated: bool = True) -> StatusEvent | N
     )
 
 
-def step_event(step: dict, *, record: dict | None = None) -> StatusEvent:
-    """One progress step (CapNhatTienDoHoSoMC item): TrangThai is the dossier status at that step."""
+def step_event(step: dict, *, record: dict | None = None, ignored: fields.Ignored | None = None) -> StatusEvent:
+    """One progress step (CapNhatTienDoHoSoMC item): TrangThai is the dossier status at that step. A TrangThai
+    outside 1-10 or no readable time refuses the step; an empty TrangThai is TD's default 4 (noted)."""
+    ignored = fields.Ignored() if ignored is None else ignored
     dossier = dossier_code(step)
     wording = fields.text(step.get("NoiDungXuLy"))
-    code = quirks.unfolded_code(fields.code(step.get("TrangThai")), wording)
-    if code is None:
-        code = 4  # TD's default when the step carries no status
-    at = fields.moment(step.get("ThoiDiemXuLy")) or fields.moment(step.get("NgayBatDau"))
+    code = quirks.unfolded_code(status_of(step, "TrangThai", ignored, empty=4), wording)
+    at = fields.moment(step.get("ThoiDiemXuLy"))
     if at is None:
-        raise ApplicationError("The step has no ThoiDiemXuLy.", code="missing_time")
+        started = fields.moment(step.get("NgayBatDau"))
+        raw = fields.text(step.get("ThoiDiemXuLy"))
+        if started is None:
+            shown = f" ('{raw[:30]}' is not a date)" if raw else ""
+            raise ApplicationError(f"The step has no readable ThoiDiemXuLy{shown}.", code="missing_time")
+        ignored.add(
+            "ThoiDiemXuLy",
+            raw,
+            "Not a date: NgayBatDau taken as the step's time."
+            if raw
+            else "Empty: NgayBatDau taken as the step's time.",
+        )
+        at = started
     who = fields.text(step.get("NguoiXuLy"))
     title = fields.text(step.get("ChucDanh"))
+    missing: list[str] = []
+    if code == 5:  # the latest supplement round's content, else what the step says
+        missing = quirks.supplement_items(record or {}) or quirks.items_in_wording(wording)
     return StatusEvent(
         event_id=quirks.step_event_id(step),
         receipt_code=dossier,
@@ -124,5 +184,5 @@ def step_event(step: dict, *, record: dict | None = None) -> StatusEvent:
         occurred_at=at,
         actor_label=(f"{who} ({title})" if who and title else who)[:150],
         note=wording,
-        missing=quirks.supplement_items(record or {}) if code == 5 else [],
+        missing=missing,
     )

@@ -74,6 +74,14 @@ def step_event_id(step: dict) -> str:
     return f"dvcqg-step:{digest}"
 
 
+def items_in_wording(wording: str) -> list[str]:
+    """A supplement step often says what is missing only in its NoiDungXuLy: that text is the list, unless it is
+    the invented last step of a folded status, which says nothing about the documents."""
+    if not wording or fold(wording) in FOLDED_STEP_TEXTS:
+        return []
+    return [wording]
+
+
 def supplement_items(item: dict) -> list[str]:
     """What the citizen must bring: the latest supplement round's content, when the dossier object has one."""
     rounds = [r for r in fields.as_list(item.get("DanhSachHoSoBoSung")) if isinstance(r, dict)]

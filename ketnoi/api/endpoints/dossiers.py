@@ -6,10 +6,11 @@ Dates accept ISO 8601 or the DVCQG form yyyyMMddHHmmss (local time, Asia/Ho_Chi_
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from uuid import UUID
 
 from ninja import Field, Router, Schema
-from pydantic import field_validator
+from pydantic import ValidationError, field_validator
 
 from django.db.models import Q
 
@@ -19,6 +20,7 @@ from ketnoi.dossiers.models import Dossier, SubmissionChannel
 from ketnoi.dossiers.services.sync import (
     MAX_BATCH,
     DossierData,
+    EventResult,
     StatusEvent,
     dossier_apply_status_events,
     dossier_upsert_external,
@@ -58,7 +60,10 @@ class ApplicantIn(Schema):
     @field_validator("type", mode="before")
     @classmethod
     def _type(cls, value):
-        return {"1": "citizen", "2": "organisation", "3": "organisation", "4": "organisation"}.get(str(value), value)
+        value = {"1": "citizen", "2": "organisation", "3": "organisation", "4": "organisation"}.get(str(value), value)
+        if value not in ("citizen", "organisation"):
+            raise ValueError("expected citizen or organisation (LoaiDoiTuong 1 to 4)")
+        return value
 
 
 class DossierIn(Schema):
@@ -83,7 +88,17 @@ class DossierIn(Schema):
     @field_validator("channel", mode="before")
     @classmethod
     def _channel(cls, value):
-        return CHANNEL_CODES.get(str(value), value)
+        value = CHANNEL_CODES.get(str(value), value)
+        if value not in SubmissionChannel.values:
+            raise ValueError("expected in_person, online or postal (KenhThucHien 1, 2 or 3)")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value):
+        if value not in ("vi", "en"):
+            raise ValueError("expected vi or en")
+        return value
 
 
 class DossierOut(Schema):
@@ -155,15 +170,51 @@ class EventIn(Schema):
     actor_label: str = Field("", max_length=150, description="NguoiXuLy")
     note: str = Field("", description="NoiDungXuLy")
     due_date: dt.date | None = Field(None, description="A new NgayHenTra, if it changed.")
-    missing: list[str] = Field([], description="With code 5: what the citizen must bring.")
+    missing: list[str] = Field(
+        [], description="With code 5: what the citizen must bring (else the note is taken as the list)."
+    )
+    supplement_due_date: dt.date | None = Field(
+        None, description="With code 5: the deadline for the supplement; without it the notice gives none."
+    )
     collection_place: str = Field("", description="With code 9: where to collect the result.")
 
     _moment = field_validator("occurred_at", mode="before")(parse_moment)
-    _day = field_validator("due_date", mode="before")(parse_day)
+    _day = field_validator("due_date", "supplement_due_date", mode="before")(parse_day)
+
+
+@dataclass
+class InvalidEvent:
+    """An event of the batch that did not validate: it fails alone, with what was wrong."""
+
+    event_id: str
+    problems: str
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'event'}: {e['msg']}" for e in exc.errors())[:500]
 
 
 class EventBatchIn(Schema):
     events: list[EventIn] = Field(..., description=f"1 to {MAX_BATCH} events, applied in order of occurred_at.")
+
+    @field_validator("events", mode="wrap")
+    @classmethod
+    def _each_alone(cls, value, handler):
+        """One unreadable event (a date like 30/02, a missing field) is answered as an error on its own; the rest
+        of the batch is applied."""
+        try:
+            return handler(value)
+        except ValidationError:
+            if not isinstance(value, list):
+                raise
+        events: list[EventIn | InvalidEvent] = []
+        for raw in value:
+            try:
+                events.append(EventIn.model_validate(raw))
+            except ValidationError as exc:
+                event_id = raw.get("event_id") if isinstance(raw, dict) else ""
+                events.append(InvalidEvent(event_id=str(event_id or "")[:100], problems=_problems(exc)))
+        return events
 
 
 class EventResultOut(Schema):
@@ -174,6 +225,7 @@ class EventResultOut(Schema):
     message: str
     dossier: str
     state: str
+    ignored: list[str] = Field([], description="Values the event carried that were not used, and why.")
 
 
 class EventBatchOut(Schema):
@@ -218,8 +270,21 @@ def dossier_upsert(request, data: DossierIn):
 
 @router.post("/dossiers/events", response=EventBatchOut, summary="Status events (one or a batch of up to 1,000)")
 def dossier_events(request, batch: EventBatchIn):
-    events = [StatusEvent(**event.dict()) for event in batch.events]
-    results = dossier_apply_status_events(client=request.auth, system=_system(request), events=events)
+    valid = [(i, e) for i, e in enumerate(batch.events) if isinstance(e, EventIn)]
+    events = [StatusEvent(**event.dict()) for _i, event in valid]
+    for event in events:
+        if event.status_code == 5 and not event.missing and event.note.strip():
+            event.missing = [event.note]  # NoiDungXuLy often is the list
+    applied = dossier_apply_status_events(client=request.auth, system=_system(request), events=events)
+    results = [
+        EventResult(index=i, event_id=e.event_id, status="error", code="invalid_event", message=e.problems)
+        for i, e in enumerate(batch.events)
+        if isinstance(e, InvalidEvent)
+    ]
+    for (index, _event), result in zip(valid, applied, strict=True):
+        result.index = index
+        results.append(result)
+    results.sort(key=lambda r: r.index)
     counts: dict[str, int] = {}
     for result in results:
         counts[result.status] = counts.get(result.status, 0) + 1

@@ -80,10 +80,15 @@ def dossier_receive(
     external_system: str = "",
     external_id: str = "",
     state: str = State.RECEIVED,
+    due_date: dt.date | None = None,
+    calculate_due_date: bool = True,
 ) -> Dossier:
     """Desk intake: a complete dossier gets its receipt code and due date, the history starts, and the citizen is
-    told (if the phone is known to a linked channel or the OA's template). `receipt_code` is given only by an
-    integrating system that numbers its own dossiers; `state` SUBMITTED (code 1) only for online filings."""
+    told (if the phone is known to a linked channel or the OA's template). `receipt_code` and `due_date` are given
+    only by an integrating system that numbers its own dossiers and keeps its own calendar (the owner's NgayHenTra
+    is the date the citizen is told, so it is in place before the receipt notice is composed); `state` SUBMITTED
+    (code 1) only for online filings. `calculate_due_date` False: the owner's date could not be read, and the
+    citizen is told none rather than one of ours."""
     if source != EventSource.API:
         _check_desk_official(actor, receiving_agency)
     if desk is not None and desk.agency_id != receiving_agency.pk:
@@ -130,7 +135,9 @@ def dossier_receive(
         submitted_at=received_at if channel == SubmissionChannel.ONLINE else None,
         received_at=received_at if is_received else None,
         clock_started_at=received_at if is_received else None,
-        due_date=due_date_from(received_at, procedure) if is_received else None,
+        due_date=(due_date or (due_date_from(received_at, procedure) if calculate_due_date else None))
+        if is_received
+        else None,
         created_at=received_at,
     )
     dossier.save()

@@ -53,6 +53,7 @@ class DossierData:
     language: str = "vi"
     received_at: dt.datetime | None = None
     due_date: dt.date | None = None
+    due_date_unreadable: bool = False  # the owner sent a date we cannot read: none of ours is calculated
     status_code: int = 2
 
 
@@ -67,6 +68,7 @@ class StatusEvent:
     note: str = ""
     due_date: dt.date | None = None
     missing: list[str] = field(default_factory=list)
+    supplement_due_date: dt.date | None = None
     collection_place: str = ""
 
 
@@ -79,6 +81,7 @@ class EventResult:
     message: str = ""
     dossier: str = ""
     state: str = ""
+    ignored: list[str] = field(default_factory=list)  # what the event carried that was not used, and why
 
 
 def _agency_in_scope(scope: OfficialScope, code: str, what: str) -> Agency:
@@ -154,10 +157,9 @@ def dossier_upsert_external(*, client, system: str, data: DossierData) -> tuple[
         external_system=system,
         external_id=data.external_id,
         state=State.SUBMITTED if data.status_code == 1 else State.RECEIVED,
+        due_date=data.due_date,  # the owner's NgayHenTra wins over our calendar, in the receipt notice too
+        calculate_due_date=not data.due_date_unreadable,
     )
-    if data.due_date and data.status_code == 2:
-        dossier.due_date = data.due_date  # the owner's NgayHenTra wins over our calendar
-        dossier.save(update_fields=["due_date", "updated_at"])
     _add_aliases(dossier, data.other_codes)
     return dossier, True
 
@@ -204,6 +206,23 @@ def _find(scope: OfficialScope, system: str, event: StatusEvent) -> Dossier:
     return dossier
 
 
+def ignored_fields(event: StatusEvent, outcome: str) -> list[str]:
+    """Values an accepted event carried that did not count: said in its result, never dropped silently."""
+    notes = []
+    if outcome == EventOutcome.STALE:
+        sent = [n for n in ("due_date", "missing", "supplement_due_date", "collection_place") if getattr(event, n)]
+        if sent:
+            notes.append(f"{', '.join(sent)}: ignored, the event is older than the latest applied one.")
+        return notes
+    if event.status_code != 5 and (event.missing or event.supplement_due_date):
+        notes.append("missing, supplement_due_date: read only with status 5; ignored.")
+    if event.status_code != 9 and event.collection_place:
+        notes.append("collection_place: read only with status 9; ignored.")
+    if outcome == EventOutcome.UNCHANGED and (event.missing or event.supplement_due_date or event.collection_place):
+        notes.append("The status did not change: missing, supplement_due_date and collection_place ignored.")
+    return notes
+
+
 def _apply(scope: OfficialScope, system: str, event: StatusEvent) -> tuple[str, Dossier]:
     dossier = lock(_find(scope, system, event))
     at = event.occurred_at
@@ -248,6 +267,7 @@ def _apply(scope: OfficialScope, system: str, event: StatusEvent) -> tuple[str, 
         dossier.received_at = dossier.clock_started_at = at
     if target == State.SUPPLEMENT_REQUESTED:
         dossier.supplement_items = [nfc(m).strip() for m in event.missing if nfc(m).strip()]
+        dossier.supplement_due_date = event.supplement_due_date  # the owner's deadline, or none (never ours)
         dossier.supplement_requested_at = at
         dossier.supplement_count += 1
     if target == State.RESULT_READY:
@@ -291,6 +311,7 @@ def dossier_apply_status_events(*, client, system: str, events: list[StatusEvent
                 with transaction.atomic():
                     outcome, dossier = _apply(scope, system, event)
                 result.status, result.dossier, result.state = str(outcome), str(dossier.uuid), dossier.state
+                result.ignored = ignored_fields(event, outcome)
                 if outcome == EventOutcome.STALE:
                     result.message = "Older than the latest applied event: recorded, status unchanged."
         except IntegrityError:
