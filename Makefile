@@ -51,11 +51,12 @@ run: install messages
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py sandbox_setup_demo
 	@echo
 	@echo "  Portal:   http://127.0.0.1:$(PORT)/"
 	@echo "  Console:  http://127.0.0.1:$(PORT)/console/"
 	@echo "  Phone:    http://127.0.0.1:$(PORT)/sandbox/  (the Zalo sandbox)"
+	@echo
+	$(BIN)/python manage.py sandbox_setup_demo
 	@echo
 	PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
 

@@ -133,6 +133,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Files served at the site root (favicon.ico): browsers ask for it on every page, a 404 each time floods the log.
+WHITENOISE_ROOT = BASE_DIR / "ketnoi" / "core" / "root"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STORAGES = {
@@ -232,6 +234,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "apscheduler": {"level": "WARNING"},  # not a line per job run; the scheduler prints what it schedules
         # runserver's request lines, through the same masking filter (gunicorn: ketnoi.core.gunicorn_logging)
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from ketnoi.channels.models import Channel
 from ketnoi.channels.services import webhook_url, zalo_channel_create
+from ketnoi.orgs.demo import DEMO_PASSWORD
 from ketnoi.orgs.models import AdministrativeUnit
 
 from .models import Grant, SandboxApp, SandboxOA
@@ -59,3 +60,29 @@ def setup_demo(stdout=None) -> list[tuple[SandboxOA, Channel]]:
             stdout.write(f"  {demo.name}: OA {oa.oa_id} -> {url}")
         done.append((oa, channel))
     return done
+
+
+def newcomer_guide(base_url: str) -> str:
+    """What to do first with `make run`: become the demo citizen on the simulated phone, then act as an official
+    and watch the notice arrive. Read from the demo data, so the codes and names are the ones just seeded."""
+    from ketnoi.conversations.demo import DEMO_NAME, DEMO_PHONE
+    from ketnoi.dossiers.models import DossierAlias
+
+    codes = dict(
+        DossierAlias.objects.filter(code__startswith="CHAT-DEMO-").values_list("code", "dossier__receipt_code")
+    )
+    ready, processing = codes.get("CHAT-DEMO-2", "CHAT-DEMO-2"), codes.get("CHAT-DEMO-4", "CHAT-DEMO-4")
+    ward = DEMO_OAS[1].name
+    return "\n".join(
+        (
+            f"Try it as the demo citizen {DEMO_NAME} (phone {DEMO_PHONE}):",
+            f"  1. Open {base_url}/sandbox/ and create a sandbox user with the phone {DEMO_PHONE}.",
+            f'  2. Follow "{ward}" and open the chat: the official account greets you with its menu.',
+            '  3. Choose "Hồ sơ của tôi" (my dossiers) and share your phone: a 6-digit code arrives on the same',
+            "     phone; type it in the chat and your four demo dossiers appear.",
+            f"     Or type the receipt code {ready} (result ready: register postal delivery) and the last",
+            f"     digits {DEMO_PHONE.replace(' ', '')[-4:]} of the phone.",
+            f"  4. Then as an official: sign in at {base_url}/console/ as xuly.donghoa (password {DEMO_PASSWORD}),",
+            f'     open {processing} and move it to "Đã có kết quả" (result ready): the notice reaches the phone in seconds.',
+        )
+    )

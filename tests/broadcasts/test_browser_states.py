@@ -62,3 +62,16 @@ def test_the_page_of_a_broadcast_opens_in_every_state(live_server, transactional
     page.goto(f"{live_server.url}/console/broadcasts/{broadcasts[State.SENT].uuid}/")
     expect(page.locator("#broadcast-history tr").last).to_contain_text("hệ thống")
     expect(page.locator("#progress-percent")).to_have_text("100%")
+
+
+def test_the_progress_poll_says_it_is_a_poll_so_the_access_log_leaves_it_out(live_server, transactional_world, page):
+    world = transactional_world
+    channel = new_channel(world.commune_a)
+    new_follower(channel, "poll-1")
+    sending = approved(world.editor, world.leader_a, world.commune_a, [channel], title="Đang gửi")
+    sign_in(page, live_server.url, "bientap.tinh", world.password)
+    with page.expect_request(lambda request: "part=progress" in request.url, timeout=10000) as polled:
+        page.goto(f"{live_server.url}/console/broadcasts/{sending.uuid}/")
+    headers = polled.value.headers
+    assert headers.get("x-poll") == "1" and headers.get("hx-request") == "true"
+    assert headers.get("x-csrftoken")  # the page's own htmx headers still travel with it

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ketnoi.sandbox.demo import setup_demo
+from ketnoi.sandbox.demo import newcomer_guide, setup_demo
 
 
 class Command(BaseCommand):
@@ -17,4 +17,5 @@ class Command(BaseCommand):
             setup_demo(stdout=self.stdout)
         except LookupError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS("Open /sandbox/ to follow them from the simulated phone."))
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(newcomer_guide(settings.PUBLIC_BASE_URL)))
