@@ -40,7 +40,6 @@ def handle_event(channel: Channel, event: InboundEvent) -> None:
             phone=event.phone or str(event.info.get("phone", "")),
             name=str(event.info.get("name", "")),
             address=str(event.info.get("address", "")),
-            trusted=_trust_submitted_phone(channel),
         )
         channel_contact.consent_at = channel_contact.consent_at or event.occurred_at
     elif event.kind == EventKind.TAGGED:
@@ -51,11 +50,6 @@ def handle_event(channel: Channel, event: InboundEvent) -> None:
     if not channel_contact.display_name and channel.channel_type.supports_profiles:
         pk = channel_contact.pk
         transaction.on_commit(lambda: _enqueue_profile_refresh(pk))
-
-
-def _trust_submitted_phone(channel: Channel) -> bool:
-    trust = getattr(channel.channel_type, "trust_submitted_phone", None)
-    return bool(trust()) if callable(trust) else False
 
 
 def _store_message(channel: Channel, channel_contact, event: InboundEvent) -> None:

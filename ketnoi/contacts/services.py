@@ -59,7 +59,10 @@ def apply_follow(channel_contact: ChannelContact, *, following: bool, at: dt.dat
         channel_contact.consent_at = None
 
 
-def apply_shared_info(channel_contact: ChannelContact, *, phone: str, name: str, address: str, trusted: bool) -> None:
+def apply_shared_info(channel_contact: ChannelContact, *, phone: str, name: str, address: str) -> None:
+    """Keep what the person put in Zalo's share-your-information form. The phone there is whatever they typed (Zalo
+    pre-fills the account's number, but it can be edited), so it is kept as `shared_phone`, a way to reach them,
+    and never as proof: only a one-time code sent to the number makes it the Contact's (verified) phone."""
     if phone:
         try:
             e164 = normalize_phone(phone)
@@ -67,8 +70,6 @@ def apply_shared_info(channel_contact: ChannelContact, *, phone: str, name: str,
             logger.info("Channel contact %s shared an unreadable phone number.", channel_contact.pk)
         else:
             channel_contact.shared_phone = e164
-            if trusted:
-                link_verified_phone(channel_contact=channel_contact, phone=e164)
     if address:
         channel_contact.shared_address = address[:255]
     if name:
@@ -81,6 +82,8 @@ def apply_shared_info(channel_contact: ChannelContact, *, phone: str, name: str,
 
 def link_verified_phone(*, channel_contact: ChannelContact, phone: str) -> Contact:
     """One Contact per person: a channel identity with a verified phone joins the Contact that has that phone.
+    Only for a phone proven by a one-time code sent to it (conversations.verification): the Contact's phone is what
+    links dossiers and reveals them.
 
     The channel contact's own Contact, if it then has no other identity, is left empty (never deleted: outbound
     messages may point at it).

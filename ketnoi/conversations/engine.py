@@ -28,6 +28,7 @@ from ketnoi.outbox.models import Lane
 from ketnoi.outbox.services import outbox_enqueue
 
 from . import handoff
+from .flows.mine import offer_code_for_shared_phone
 from .models import IDLE, ConversationSession, ConversationStep
 from .registry import ENTRY, Choice, Flow, IllegalTransition, get_flow, menu_flows, nearest_flows
 
@@ -283,7 +284,7 @@ def run_turn(turn: Turn) -> None:
     if session.state != IDLE and session.expires_at and session.expires_at < now:
         turn.note = "timeout"
         turn.done()
-        if not (_escape(turn) or turn.text.startswith("#")):
+        if not (_escape(turn) or turn.text.startswith("#") or turn.event.kind == EventKind.SUBMIT_INFO):
             turn.show_menu(intro=_("Our previous conversation timed out, so we start again from the menu."))
             return
     if turn.event.kind == EventKind.SUBMIT_INFO:
@@ -291,8 +292,8 @@ def run_turn(turn: Turn) -> None:
         if flow is not None:
             turn.active = flow.name
             flow.handle(turn, turn.step)
-        else:
-            turn.say(_("Thank you, we have your information."))
+        else:  # the typed phone proves nothing: at most "dossiers exist, type the code we sent"
+            offer_code_for_shared_phone(turn)
         return
     if _escape(turn):
         turn.note = "escape"

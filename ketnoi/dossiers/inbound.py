@@ -1,7 +1,9 @@
 """Inbound channel events that link a citizen to a dossier: a follow from the receipt QR (the follow link carries
 the signed token, which the channel hands over as the event's `source`), or a message that carries the token
-(the citizen pasted or forwarded the lookup link), or the phone the follower shared with the OA (a dossier synced
-from a one-stop system carries the applicant's phone). Runs after contacts (order 10), in the event's transaction.
+(the citizen pasted or forwarded the lookup link). Runs after contacts (order 10), in the event's transaction.
+
+A phone shared through Zalo's info form links nothing here: it is whatever the person typed. The chat offers a
+one-time code to it (conversations/flows/mine.py), and only the proven phone links (services/linking.py).
 """
 
 from ketnoi.channels.models import Channel
@@ -9,19 +11,14 @@ from ketnoi.channels.types.base import EventKind, InboundEvent
 from ketnoi.contacts.models import ChannelContact
 
 from .models import LinkMethod
-from .services.linking import dossier_link, dossiers_link_shared_phone
+from .services.linking import dossier_link
 from .tokens import dossier_from_token, find_token
 
-HANDLED_KINDS = {EventKind.FOLLOW, EventKind.MESSAGE, EventKind.SUBMIT_INFO}
+HANDLED_KINDS = {EventKind.FOLLOW, EventKind.MESSAGE}
 
 
 def link_from_event(channel: Channel, event: InboundEvent) -> None:
     if not event.user_id:
-        return
-    if event.kind == EventKind.SUBMIT_INFO:
-        channel_contact = ChannelContact.objects.filter(channel=channel, user_id=event.user_id).first()
-        if channel_contact is not None:
-            dossiers_link_shared_phone(channel_contact=channel_contact)
         return
     if event.kind == EventKind.FOLLOW:
         token, method = (event.source or "").strip(), LinkMethod.QR_FOLLOW

@@ -193,16 +193,16 @@ def test_follow_submit_info_tag_and_chatnow(client, zalo_channel):
     assert person.shared_address == "12 Lê Lợi, Đông Hòa, Bình Sơn"
     assert person.tags == ["Phường Đông Hòa"]
     assert person.contact.name == "Nguyễn Thị Hoa"
-    assert person.contact.phone == "", "assumptions.trust_submitted_phone is off by default"
+    assert person.contact.phone == "", "a phone typed in the form is not a verified phone"
     assert ChannelContact.objects.filter(user_id="8413217452917239802").exists()
     assert not ChannelEvent.objects.exclude(status="handled").exists()
 
 
-def test_trusted_submitted_phone_links_one_contact(client, world, settings):
-    """assumptions.trust_submitted_phone: with it on, two OAs' identities with one phone share a Contact."""
+def test_a_submitted_phone_is_never_proof_of_identity(client, world):
+    """The phone in Zalo's info form is whatever the person typed: two OAs' identities sharing one number stay two
+    people, and neither Contact gets the number as its verified phone (only a one-time code does that)."""
     from .conftest import make_zalo_channel
 
-    settings.ZALO_TRUST_SUBMITTED_PHONE = True
     first = make_zalo_channel(world.commune_a)
     second = make_zalo_channel(world.commune_b, name="Zalo Bình An", oa_id="5790221648713589999")
     post_signed(client, first, samples.submit_info())
@@ -210,9 +210,10 @@ def test_trusted_submitted_phone_links_one_contact(client, world, settings):
     event["recipient"]["id"] = second.external_id
     post_signed(client, second, event)
     process_all()
-    contacts = {c.contact_id for c in ChannelContact.objects.all()}
-    assert len(contacts) == 1
-    assert ChannelContact.objects.first().contact.phone == "+84912345678"
+    people = list(ChannelContact.objects.select_related("contact"))
+    assert len({c.contact_id for c in people}) == 2
+    assert [c.shared_phone for c in people] == ["+84912345678", "+84912345678"]
+    assert [c.contact.phone for c in people] == ["", ""]
 
 
 def test_delivery_receipts_are_left_to_their_handler(client, zalo_channel):

@@ -106,3 +106,26 @@ def test_business_menu_on_the_phone_has_a_hotline_button(oa):
     kinds = {b["title"]: (b["type"], b["payload"]) for b in menu["payload"]["buttons"]}
     assert kinds["Gọi đường dây nóng"] == ("oa.open.phone", {"phone_code": "02991234567"})
     assert kinds["Gửi phản ánh, kiến nghị"] == ("oa.query.hide", "#petition:business")
+
+
+def test_a_stranger_who_types_the_petitioners_phone_learns_nothing_of_the_petition(oa):
+    """Issue 15.1, petitions path: a petition filed on the portal with a phone is told to that phone (template),
+    never to a chat whose user typed the same number in Zalo's form; that chat cannot look it up by phone either."""
+    from ketnoi.petitions.services import Petitioner
+    from tests.outbox.helpers import drain
+
+    from .conftest import file_petition
+
+    petition = file_petition(oa.world, petitioner=Petitioner(name="Trần Văn Nam", phone="0912 000 333"))
+    stranger = Phone(oa.sandbox, oa.oa_id, "Người lạ", "84987000111")
+    stranger.follow()
+    stranger.submit_info("Trần Văn Nam", "0912000333")
+    stranger.say("phan anh cua toi")
+    stranger.tap("#petition")
+    answer_and_approve(oa.world, petition)
+    drain(until_seconds=60)
+    shown = str(oa.sandbox.messages(oa_id=oa.oa_id, user=stranger.uid))
+    for secret in (petition.tracking_code, ANSWER, petition.subject, "Trần Văn Nam", "/phan-anh/"):
+        assert secret not in shown, secret
+    by_phone = [m for m in oa.sandbox.messages(phone=PHONE) if m["endpoint"] in ("template", "zbs")]
+    assert by_phone and all(petition.tracking_code in str(m["payload"]) for m in by_phone)

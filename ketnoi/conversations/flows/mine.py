@@ -1,7 +1,11 @@
-"""My dossiers: every dossier filed with the person's phone, once the phone is verified. On Zalo the person shares
-it through the info form (user_submit_info); a phone not already proven gets a one-time code (see
-conversations.verification); elsewhere the person types the number. Verified, the open dossiers are linked so
-their notices reach this chat."""
+"""My dossiers: every dossier filed with the person's phone, once the phone is proven by a one-time code sent to it
+(conversations.verification). On Zalo the person may share the number through the info form (user_submit_info),
+elsewhere they type it; either way it is only what they typed, so the code goes to that number and nothing about
+its dossiers is shown or linked before the code comes back. Proven, the open dossiers are linked so their notices
+reach this chat, and dossiers filed later with that phone link at intake (dossiers.services.dossier_link_by_phone).
+
+The info form may also arrive outside this flow (tapped late, after a time-out): offer_code_for_shared_phone says
+that dossiers exist for the number, if they do, and sends the code; that is all a typed phone ever reveals."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -10,7 +14,11 @@ from ketnoi.channels.types.base import EventKind
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
 from ketnoi.core.redaction import mask_phone
-from ketnoi.dossiers.services import dossiers_for_verified_phone, dossiers_link_verified_phone
+from ketnoi.dossiers.services import (
+    dossiers_exist_for_phone,
+    dossiers_for_verified_phone,
+    dossiers_link_verified_phone,
+)
 from ketnoi.dossiers.states import state_label
 
 from ..registry import Choice, Flow, register_flow
@@ -26,7 +34,7 @@ class MyDossiersFlow(Flow):
     menu_title = gettext_lazy("My dossiers")
     menu_order = 20
     keywords = ("ho so cua toi", "ho so cua minh", "cac ho so", "my dossiers", "my files")
-    transitions = {"": {"phone"}, "phone": {"phone", "code"}, "code": {"code", "phone"}}
+    transitions = {"": {"phone", "code"}, "phone": {"phone", "code"}, "code": {"code", "phone"}}
 
     def start(self, turn, argument: str = "") -> None:
         phone = turn.contact.phone
@@ -61,12 +69,14 @@ class MyDossiersFlow(Flow):
             turn.goto("phone")
             turn.say(_("No phone number was shared. Type your phone number, or 0 for the menu."))
             return
-        if turn.contact.phone and turn.contact.phone == phone:  # already proven (e.g. a trusted form)
+        if turn.contact.phone and turn.contact.phone == phone:  # proven by an earlier code
             self.show_list(turn, phone)
             return
         self.send_code(turn, phone)
 
-    def send_code(self, turn, phone: str) -> None:
+    def send_code(self, turn, phone: str, *, found: bool = False) -> None:
+        """Send a one-time code to `phone` and wait for it. `found`: say that dossiers exist for the number (all a
+        number not yet proven may learn)."""
         turn.private_input = True
         try:
             verification = verification_start(channel_contact=turn.channel_contact, phone=phone)
@@ -74,13 +84,17 @@ class MyDossiersFlow(Flow):
             turn.say(_(error.message))
             turn.done()
             return
+        turn.goto("code", flow=self.name)
         turn.context["phone"] = verification.phone
-        turn.goto("code")
-        turn.say(
-            _("We sent a 6-digit code to %(phone)s (Zalo message or SMS). Type it here to see your dossiers.")
-            % {"phone": mask_phone(verification.phone)},
-            [Choice(_("Send a new code"), "#mine.resend")],
-        )
+        values = {"phone": mask_phone(verification.phone)}
+        if found:
+            text = _(
+                "We found dossiers for %(phone)s. To see them here and receive their notices, confirm the number: "
+                "type the 6-digit code we sent to it (Zalo message or SMS)."
+            )
+        else:
+            text = _("We sent a 6-digit code to %(phone)s (Zalo message or SMS). Type it here to see your dossiers.")
+        turn.say(text % values, [Choice(_("Send a new code"), "#mine.resend")])
 
     def on_button(self, turn, action: str, argument: str) -> None:
         if action == "resend" and turn.context.get("phone"):
@@ -115,6 +129,7 @@ class MyDossiersFlow(Flow):
         turn.goto("code")
 
     def show_list(self, turn, phone: str) -> None:
+        """Only for a phone proven by a one-time code (the person's Contact has it)."""
         dossiers = list(dossiers_for_verified_phone(phone=phone)[:LIST_LIMIT])
         if not dossiers:
             turn.say(_("No dossier was filed with %(phone)s.") % {"phone": mask_phone(phone)})
@@ -129,3 +144,16 @@ class MyDossiersFlow(Flow):
         choices = [Choice(d.receipt_code, f"#dossier.show:{d.uuid.hex}") for d in dossiers[:5]]
         turn.say("\n".join(lines), choices)
         turn.done()
+
+
+def offer_code_for_shared_phone(turn) -> None:
+    """Zalo's info form arrived outside any flow. If open dossiers were filed with the number typed in it (and this
+    person has not proven it yet), say so and send the one-time code; otherwise just thank them. Nothing else:
+    the number is only what they typed."""
+    phone = turn.channel_contact.shared_phone
+    if not phone or turn.contact.phone == phone or not dossiers_exist_for_phone(phone=phone):
+        turn.say(_("Thank you, we have your information."))
+        return
+    flow = MyDossiersFlow()
+    turn.active = flow.name
+    flow.send_code(turn, phone, found=True)

@@ -24,8 +24,8 @@ from .linking import (
     dossier_link,
     dossier_link_by_code,
     dossier_link_by_phone,
+    dossiers_exist_for_phone,
     dossiers_for_verified_phone,
-    dossiers_link_shared_phone,
     dossiers_link_verified_phone,
 )
 from .templates import notification_template_reset, notification_template_save
@@ -49,8 +49,8 @@ __all__ = [
     "dossier_review_attachment",
     "dossier_supplement_received",
     "dossier_transition",
+    "dossiers_exist_for_phone",
     "dossiers_for_verified_phone",
-    "dossiers_link_shared_phone",
     "dossiers_link_verified_phone",
     "is_at_risk",
     "notification_template_reset",

@@ -1,5 +1,11 @@
-"""Linking a citizen's channel identity to dossiers, so notices reach them: by the signed receipt QR token (follow
-link or pasted lookup link), by code + the phone's last digits (rate-limited), or by a verified phone."""
+"""Linking a citizen's channel identity to dossiers, so notices reach them. Exactly three ways prove that the person
+is the applicant, and nothing else links or reveals a dossier:
+- the signed receipt QR token (follow link or pasted lookup link: ketnoi.dossiers.inbound);
+- the receipt code plus the last digits of the applicant's phone (dossier_link_by_code, rate-limited);
+- a phone proven by a one-time code sent to it (Contact.phone, set only by conversations.verification):
+  dossiers_link_verified_phone in the chat, dossier_link_by_phone when a dossier arrives (desk or one-stop sync).
+A phone a person typed (Zalo's share-your-information form keeps it as ChannelContact.shared_phone) proves nothing:
+the chat may say that dossiers exist for it and send the code to it, no more."""
 
 import datetime as dt
 import hmac
@@ -9,7 +15,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ketnoi.channels.models import Channel
 from ketnoi.contacts.models import ChannelContact, Contact
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
@@ -119,7 +124,8 @@ def dossier_link_by_code(*, contact: Contact | ChannelContact, code: str, phone_
 
 
 def dossiers_for_verified_phone(*, phone: str) -> QuerySet[Dossier]:
-    """Every dossier filed with this phone (verified through Zalo's info form or a one-time code), newest first."""
+    """Every dossier filed with this phone, newest first. Show them only to someone who proved the phone with a
+    one-time code; for a phone merely typed, only whether any exist (dossiers_exist_for_phone)."""
     try:
         e164 = normalize_phone(phone)
     except InvalidPhoneNumber:
@@ -131,58 +137,31 @@ def dossiers_for_verified_phone(*, phone: str) -> QuerySet[Dossier]:
     )
 
 
+def dossiers_exist_for_phone(*, phone: str) -> bool:
+    """Whether any open dossier was filed with this phone: all the chat may say about a number it has not proven."""
+    return dossiers_for_verified_phone(phone=phone).exclude(state__in=["result_returned", "withdrawn"]).exists()
+
+
 @transaction.atomic
 def dossiers_link_verified_phone(*, contact: Contact | ChannelContact, phone: str) -> list[Dossier]:
-    """Link every open dossier of a verified phone to the person."""
+    """Link every open dossier of a phone the person just proved with a one-time code. No "you are linked" notice
+    per dossier: the chat shows them all in one list."""
     linked = []
     for dossier in dossiers_for_verified_phone(phone=phone).exclude(state__in=["result_returned", "withdrawn"]):
-        dossier_link(dossier=dossier, contact=contact, method=LinkMethod.VERIFIED_PHONE)
+        dossier_link(dossier=dossier, contact=contact, method=LinkMethod.VERIFIED_PHONE, notify=False)
         linked.append(dossier)
     return linked
 
 
-def _unit_ids(dossier: Dossier) -> list[int]:
-    return [int(part) for part in dossier.unit.path.strip("/").split("/") if part]
-
-
 @transaction.atomic
 def dossier_link_by_phone(*, dossier: Dossier, notify: bool = True) -> int:
-    """The phone is the join key (a synced dossier's SoDienThoai): link the people whose verified phone it is, and
-    the followers of the OAs serving the dossier's unit (its own or an ancestor's) who shared that phone with the
-    OA. Returns how many new links were made. Closed dossiers are not linked."""
+    """A dossier arrived carrying a phone (desk intake, a one-stop system's SoDienThoai): link the people who proved
+    that phone with a one-time code (their Contact has it), so its notices reach their chats. A phone someone only
+    typed or shared with an OA links nothing. Returns how many new links were made. Closed dossiers are not
+    linked. One indexed lookup (Contact.phone)."""
     if not dossier.applicant_phone or dossier.state in ("result_returned", "withdrawn"):
         return 0
     made = 0
     for contact in Contact.objects.filter(phone=dossier.applicant_phone).order_by("pk"):
         made += dossier_link(dossier=dossier, contact=contact, method=LinkMethod.VERIFIED_PHONE, notify=notify)[1]
-    followers = (
-        ChannelContact.objects.filter(
-            shared_phone=dossier.applicant_phone,
-            is_follower=True,
-            channel__is_active=True,
-            channel__unit_id__in=_unit_ids(dossier),
-        )
-        .exclude(contact__phone=dossier.applicant_phone)  # already reached through the verified contact
-        .select_related("channel", "contact")
-        .order_by("pk")
-    )
-    for channel_contact in followers:
-        made += dossier_link(dossier=dossier, contact=channel_contact, method=LinkMethod.SHARED_PHONE, notify=notify)[1]
     return made
-
-
-@transaction.atomic
-def dossiers_link_shared_phone(*, channel_contact: ChannelContact) -> list[Dossier]:
-    """A follower shared their phone with an OA: link the open dossiers filed with that phone in the units the OA
-    serves (the channel's unit and below)."""
-    if not channel_contact.shared_phone or not channel_contact.is_follower:
-        return []
-    channel: Channel = channel_contact.channel
-    dossiers = dossiers_for_verified_phone(phone=channel_contact.shared_phone).filter(
-        unit__path__startswith=channel.unit.path
-    )
-    linked = []
-    for dossier in dossiers.exclude(state__in=["result_returned", "withdrawn"]):
-        dossier_link(dossier=dossier, contact=channel_contact, method=LinkMethod.SHARED_PHONE)
-        linked.append(dossier)
-    return linked

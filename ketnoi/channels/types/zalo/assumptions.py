@@ -50,13 +50,10 @@ SUBMIT_INFO_ADDRESS_FIELDS = ("address", "ward", "district", "city")
 `full_address` (a dict or a string) is used when present."""
 
 
-def trust_submitted_phone() -> bool:
-    """Whether a phone from user_submit_info counts as verified (links the person's Contact by phone).
-
-    Assumption: the form pre-fills the Zalo account's phone but the person may edit it, so by default it is stored
-    as the shared phone only (ZALO_TRUST_SUBMITTED_PHONE=False).
-    """
-    return bool(getattr(settings, "ZALO_TRUST_SUBMITTED_PHONE", False))
+SUBMITTED_PHONE_IS_UNVERIFIED = True
+"""Not an assumption to switch off: the phone in user_submit_info is whatever the person typed (the form pre-fills the
+account's number, and it can be edited), so it is only a shared phone, a way to reach them. It never links or reveals
+a dossier; a one-time code sent to the number proves it (conversations.verification)."""
 
 
 DELIVERY_RECIPIENT_IS_PHONE_WHEN = ("tracking_id", "delivery_time")

@@ -64,7 +64,6 @@ class ZaloType(ChannelType):
     supports_profiles = True
     max_text_length = 2000
     default_quota_per_minute = 4000
-    trust_submitted_phone = staticmethod(assumptions.trust_submitted_phone)
     # read by broadcasts (estimates and night rules); the facts themselves live in assumptions.py
     promotion_night_hours = assumptions.PROMOTION_NIGHT_HOURS
     window_edges = ((assumptions.FREE_WINDOW, WindowState.FREE), (assumptions.PAID_WINDOW, WindowState.PAID))
