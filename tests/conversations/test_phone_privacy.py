@@ -135,3 +135,39 @@ def test_my_dossiers_with_a_typed_phone_reveals_nothing_before_the_code(oa, doss
     assert dossiers.waiting.receipt_code in shown and dossiers.returned.receipt_code in shown
     assert DossierLink.objects.filter(dossier=dossiers.waiting, channel_contact__user_id=owner.user_id).exists()
 
+
+def test_a_dossier_received_later_reaches_only_the_proven_phone(oa, dossiers, new_phone):
+    """Desk intake (15.8): the dossier created at the desk with a phone links to the follower who proved that phone
+    by code, and the receipt notice reaches their chat; a stranger who only typed the number hears nothing."""
+    from ketnoi.dossiers.services import dossier_receive
+    from ketnoi.orgs.models import Agency, Desk
+
+    stranger = new_phone("Kẻ Lạ", phone=STRANGER_OWN_PHONE)
+    stranger.follow()
+    stranger.submit_info("Nguyễn Thị Mai", OWNER_PHONE)
+    owner = new_phone("Nguyễn Thị Mai", phone=OWNER_PHONE)
+    owner.follow()
+    owner.say("ho so cua toi")
+    owner.say(APPLICANT_PHONE)
+    owner.say(codes_sent_to(oa, OWNER_PHONE)[-1])
+
+    agency = Agency.objects.get(code="H90.90001")
+    new = dossier_receive(
+        actor=oa.world.desk_a,
+        procedure=dossiers.procedures.birth,
+        receiving_agency=agency,
+        desk=Desk.objects.get(agency=agency, code="Q01"),
+        applicant_name="Nguyễn Thị Mai",
+        applicant_phone=APPLICANT_PHONE,
+    )
+    drain()
+    receipt = texts(owner.new_messages())
+    assert new.receipt_code in receipt and "đã tiếp nhận hồ sơ" in receipt
+    # told in the chat, so no template by phone for this dossier
+    assert not [m for m in oa.sandbox.messages(oa_id=oa.oa_id, phone=OWNER_PHONE) if new.receipt_code in str(m)]
+    assert_reveals_nothing(everything_shown(oa, stranger), new, dossiers.waiting)
+    processing = dossier_transition(actor=oa.world.processor_a, dossier=new, to_state="processing")
+    dossier_result_ready(actor=oa.world.processor_a, dossier=processing)
+    drain()
+    assert "đã có kết quả" in texts(owner.new_messages()).lower()
+    assert_reveals_nothing(everything_shown(oa, stranger), new)

@@ -84,11 +84,11 @@ def dossier_receive(
     calculate_due_date: bool = True,
 ) -> Dossier:
     """Desk intake: a complete dossier gets its receipt code and due date, the history starts, and the citizen is
-    told (if the phone is known to a linked channel or the OA's template). `receipt_code` and `due_date` are given
-    only by an integrating system that numbers its own dossiers and keeps its own calendar (the owner's NgayHenTra
-    is the date the citizen is told, so it is in place before the receipt notice is composed); `state` SUBMITTED
-    (code 1) only for online filings. `calculate_due_date` False: the owner's date could not be read, and the
-    citizen is told none rather than one of ours."""
+    told: in the chat of whoever proved the phone by a one-time code, else by the OA's template to the phone.
+    `receipt_code` and `due_date` are given only by an integrating system that numbers its own dossiers and keeps
+    its own calendar (the owner's NgayHenTra is the date the citizen is told, so it is in place before the receipt
+    notice is composed); `state` SUBMITTED (code 1) only for online filings. `calculate_due_date` False: the owner's
+    date could not be read, and the citizen is told none rather than one of ours."""
     if source != EventSource.API:
         _check_desk_official(actor, receiving_agency)
     if desk is not None and desk.agency_id != receiving_agency.pk:
@@ -151,10 +151,9 @@ def dossier_receive(
         data={"due_date": str(dossier.due_date or ""), "channel": channel},
     )
     audit(actor, "dossier.receive", dossier)
-    if source == EventSource.API:
-        # A synced dossier reaches the citizen through the phone it carries; linked first, so the receipt notice
-        # below goes to the follower instead of a template by phone.
-        dossier_link_by_phone(dossier=dossier, notify=False)
+    # The people who proved this phone with a one-time code are linked first (at the desk or synced alike), so the
+    # receipt notice below reaches their chat without the receipt's QR; for anyone else it goes by phone.
+    dossier_link_by_phone(dossier=dossier, notify=False)
     notify_citizen(dossier=dossier, event=event, kind=NOTICE_FOR_STATE.get(state, "status_changed"))
     return dossier
 
