@@ -144,3 +144,40 @@ def sms_channel_create(
         after=snapshot(channel, CHANNEL_FIELDS),
     )
     return channel
+
+
+PHONE_TEMPLATE_KEYS = ("otp_template_id", "dossier_template_id", "inbox_template_id", "petition_template_id")
+"""The OA's ZBS templates by phone, each registered with Zalo and read by the app that sends it: the one-time code
+(conversations.verification), dossier notices (dossiers.notifications), officials' replies (inbox.conf), petition
+notices (petitions.notify). An empty id turns that fallback off (settings give a province-wide default)."""
+
+
+@transaction.atomic
+def channel_set_phone_templates(*, actor, channel: Channel, templates: dict[str, str]) -> Channel:
+    """Set the ids of the channel's ZBS templates by phone (keys in PHONE_TEMPLATE_KEYS). Audited."""
+    unknown = sorted(set(templates) - set(PHONE_TEMPLATE_KEYS))
+    if unknown:
+        raise ApplicationError(f"Unknown template settings: {', '.join(unknown)}.", code="invalid")
+    _require_manage(actor, channel.unit)
+    channel = Channel.objects.select_for_update().get(pk=channel.pk)
+    config = dict(channel.config or {})
+    before = {key: config.get(key, "") for key in PHONE_TEMPLATE_KEYS}
+    for key, value in templates.items():
+        value = (value or "").strip()
+        if value:
+            config[key] = value[:64]
+        else:
+            config.pop(key, None)
+    if config == (channel.config or {}):
+        return channel
+    channel.config = config
+    channel.save(update_fields=["config"])
+    audit_record(
+        actor=actor,
+        action="channel.phone_templates",
+        target=channel,
+        unit_path=channel.unit.path,
+        before=before,
+        after={key: config.get(key, "") for key in PHONE_TEMPLATE_KEYS},
+    )
+    return channel

@@ -1,12 +1,14 @@
 """`make run`: the demo province's Zalo OAs live in the sandbox, and each is connected as a channel whose webhook
-URL the sandbox OA posts to. Idempotent: run it as often as you like."""
+URL the sandbox OA posts to, with its ZBS templates by phone set (DEMO_PHONE_TEMPLATES: the one-time code, dossier
+notices, officials' replies, petition notices), so a notice to a citizen who follows no OA, or who cannot be reached
+in the chat, visibly arrives on the sandbox phone that has the number. Idempotent: run it as often as you like."""
 
 from dataclasses import dataclass
 
 from django.db import transaction
 
 from ketnoi.channels.models import Channel
-from ketnoi.channels.services import webhook_url, zalo_channel_create
+from ketnoi.channels.services import channel_set_phone_templates, webhook_url, zalo_channel_create
 from ketnoi.orgs.demo import DEMO_PASSWORD
 from ketnoi.orgs.models import AdministrativeUnit
 
@@ -24,6 +26,13 @@ DEMO_OAS = (
     DemoOA("90", "Trung tâm Phục vụ hành chính công tỉnh Bình Sơn"),
     DemoOA("90001", "Phường Đông Hòa"),
 )
+# Template ids as the sandbox knows them (it accepts any id); a province registers its own with Zalo.
+DEMO_PHONE_TEMPLATES = {
+    "otp_template_id": "demo-otp",
+    "dossier_template_id": "demo-ho-so",
+    "inbox_template_id": "demo-tra-loi",
+    "petition_template_id": "demo-phan-anh",
+}
 
 
 @transaction.atomic
@@ -52,6 +61,7 @@ def setup_demo(stdout=None) -> list[tuple[SandboxOA, Channel]]:
                 refresh_token=grant.refresh_token,
                 token_expires_at=grant.access_expires_at,
             )
+        channel = channel_set_phone_templates(actor=None, channel=channel, templates=DEMO_PHONE_TEMPLATES)
         url = webhook_url(channel)
         if oa.webhook_url != url:
             oa.webhook_url = url

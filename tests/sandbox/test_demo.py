@@ -31,3 +31,33 @@ def test_demo_oa_webhooks_are_accepted_by_the_zalo_channel(transactional_world, 
     zalo_sandbox.send_text(person["uid"], oa.oa_id, "Xin chào")
     zalo_sandbox.wait_deliveries(oa.oa_id, count=2)
     assert [d["attempts"][0]["status"] for d in zalo_sandbox.deliveries(oa.oa_id)] == [200, 200]
+
+
+def test_the_demo_oas_send_notices_by_phone_through_their_zbs_template(transactional_world, zalo_sandbox):
+    """Issue 15.8: `make run` configures the phone templates, so a dossier taken in at the desk for a citizen who
+    follows no OA arrives on the sandbox phone that has the number (the by-phone fallback, visible in the demo)."""
+    from ketnoi.channels.services import PHONE_TEMPLATE_KEYS
+    from ketnoi.dossiers.services import dossier_receive
+    from ketnoi.orgs.models import Agency, Desk
+    from ketnoi.sandbox.demo import DEMO_PHONE_TEMPLATES, setup_demo
+    from tests.dossiers.conftest import make_procedures
+    from tests.outbox.helpers import drain
+
+    setup_demo()
+    for channel in Channel.objects.filter(type_code="zalo", is_active=True):
+        assert {key: channel.config.get(key) for key in PHONE_TEMPLATE_KEYS} == DEMO_PHONE_TEMPLATES
+    citizen = zalo_sandbox.create_user("Phạm Thị Lan", phone="84912000111")
+    agency = Agency.objects.get(code="H90.90001")
+    dossier = dossier_receive(
+        actor=transactional_world.desk_a,
+        procedure=make_procedures().birth,
+        receiving_agency=agency,
+        desk=Desk.objects.get(agency=agency, code="Q01"),
+        applicant_name="Phạm Thị Lan",
+        applicant_phone="0912 000 111",
+    )
+    drain()
+    [notice] = zalo_sandbox.messages(phone="84912000111")
+    assert notice["endpoint"] == "zbs" and notice["payload"]["template_id"] == "demo-ho-so"
+    assert notice["payload"]["template_data"]["ma_ho_so"] == dossier.receipt_code
+    assert [m["msg_id"] for m in zalo_sandbox.messages(user=citizen["uid"])] == [notice["msg_id"]]  # on her phone
