@@ -1,4 +1,5 @@
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,6 +14,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ketnoi.portal.urls")),
 ]
+
+if getattr(settings, "OIDC_RP_CLIENT_ID", ""):
+    # Optional single sign-on (ketnoi/accounts/oidc.py): /oidc/authenticate/ and /oidc/callback/.
+    urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))
 
 if apps.is_installed("ketnoi.sandbox"):
     # Only development and test settings install the sandbox; production settings refuse it.

@@ -37,3 +37,21 @@ def page(browser):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+def sign_in(page, base: str, username: str, password: str) -> None:
+    """The console's sign-in as an official does it: password, then the authenticator code when they have one."""
+    from django.contrib.auth import get_user_model
+
+    from tests.otp import code_for, device_of
+
+    page.goto(f"{base}/console/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    if "/console/login/verify/" in page.url:
+        device = device_of(get_user_model().objects.get(username=username))
+        page.fill("#id_code", code_for(device))
+        page.click("#verify-form button[type=submit]")
+        page.wait_for_load_state()

@@ -5,7 +5,9 @@ from types import SimpleNamespace
 import pytest
 
 from django.contrib.auth import get_user_model
+from django.test import Client
 
+from ketnoi.accounts.demo import seed as seed_second_factors
 from ketnoi.orgs.demo import DEMO_PASSWORD, seed
 from ketnoi.orgs.models import AdministrativeUnit, Agency
 from tests.browser import browser, page  # noqa: F401  (fixtures)
@@ -14,6 +16,7 @@ from tests.browser import browser, page  # noqa: F401  (fixtures)
 def build_world() -> SimpleNamespace:
     """The demo province: commune A is Phường Đông Hòa (90001), commune B is Xã Bình An (90007)."""
     seed()
+    seed_second_factors()  # administrators and leaders sign in with a second factor, as in production
     User = get_user_model()
     units = {u.code: u for u in AdministrativeUnit.objects.filter(valid_to__isnull=True).exclude(code="")}
     return SimpleNamespace(
@@ -33,6 +36,21 @@ def build_world() -> SimpleNamespace:
         editor=User.objects.get(username="bientap.tinh"),
         desk_b=User.objects.get(username="tiepnhan.binhan"),
     )
+
+
+class OfficialClient(Client):
+    """force_login stands for a whole sign-in: password and, for an official who has one, the second factor."""
+
+    def force_login(self, user, backend=None):
+        from tests.otp import mark_verified
+
+        super().force_login(user, backend)
+        mark_verified(self, user)
+
+
+@pytest.fixture
+def client() -> Client:
+    return OfficialClient()
 
 
 @pytest.fixture

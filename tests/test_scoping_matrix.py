@@ -338,6 +338,29 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     "console:official_create": ListCase(lambda w, u: str(u.name), query=""),
     "console:membership_detail": ObjectCase(lambda w, u: {"uuid": _official(w, u).uuid}),
     "console:membership_revoke": ObjectCase(lambda w, u: {"uuid": _official(w, u).uuid}, method="post"),
+    # console: setting up the organisation (issue 18)
+    "console:unit_create": ListCase(lambda w, u: str(u.name)),
+    "console:unit_import": Unscoped(
+        "imports the province's unit list; each row is checked against the importer's scope"
+    ),
+    "console:unit_edit": ObjectCase(lambda w, u: {"uuid": u.uuid}),
+    "console:unit_reorganize": ObjectCase(lambda w, u: {"uuid": u.children.first().uuid}),
+    "console:agency_create": ListCase(lambda w, u: str(u.name)),
+    "console:agency_edit": ObjectCase(lambda w, u: {"uuid": _agency(w, u).uuid}),
+    "console:desk_create": ObjectCase(lambda w, u: {"uuid": _agency(w, u).uuid}),
+    "console:desk_edit": ObjectCase(lambda w, u: {"uuid": _desk(w, u).uuid}),
+    # console: officials' accounts (issue 18)
+    "console:official_invite": ListCase(lambda w, u: str(u.name), query=""),
+    "console:role_grant": ObjectCase(lambda w, u: {"uuid": _official(w, u).uuid}, method="post"),
+    "console:official_act": ObjectCase(
+        lambda w, u: {"uuid": _official(w, u).uuid, "action": "reactivate"}, method="post"
+    ),
+    "console:first_run": Unscoped("the first-run page, answering only while the installation has no administrator"),
+    "console:login_verify": Unscoped("the official's own second sign-in step"),
+    "console:password_forgot": Unscoped("public: mails a link to the matching official, says nothing either way"),
+    "console:account_link": Unscoped("a one-time link: the token itself names the one account it opens"),
+    "console:account": Unscoped("the official's own account"),
+    "console:two_factor_setup": Unscoped("the official's own authenticator set-up"),
     "console:audit_list": ListCase(lambda w, u: _official(w, u).user.username),
     "console:audit_detail": ObjectCase(lambda w, u: {"pk": _audit(w, u).pk}),
     # console: channels

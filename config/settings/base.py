@@ -23,6 +23,7 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"
 KETNOI_APPS = [
     "ketnoi.core",
     "ketnoi.orgs",
+    "ketnoi.accounts",
     "ketnoi.channels",
     "ketnoi.contacts",
     "ketnoi.outbox",
@@ -49,6 +50,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     *KETNOI_APPS,
@@ -63,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "ketnoi.accounts.middleware.AccountSecurityMiddleware",  # deactivated, idle, second factor (issue 18)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -112,6 +118,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Optional single sign-on (OpenID Connect) for provinces with an identity provider: ketnoi/accounts/oidc.py.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append("ketnoi.accounts.oidc.OfficialOIDCBackend")
+    OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+    OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
+    OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")
+    OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "")
+    OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email")
+    OIDC_USERNAME_CLAIM = env_str("OIDC_USERNAME_CLAIM", "")
+    OIDC_CREATE_USER = False
+    OIDC_USE_PKCE = True
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:home"
 
@@ -144,6 +164,27 @@ STORAGES = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day
+# Officials' sessions end after this long without a request (ketnoi.accounts.middleware).
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 30) * 60
+
+# Two-step sign-in (django-otp): required for these roles (ketnoi.accounts.policy), optional for the others.
+SECOND_FACTOR_ROLES = env_list("SECOND_FACTOR_ROLES", "system_admin,unit_admin,leader")
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "ketnoi")
+# If set, the first-run page (/console/setup/, open only while no administrator exists) asks for it.
+SETUP_TOKEN = env_str("SETUP_TOKEN", "")
+# Invitation and reset links (hours).
+ACCOUNT_LINK_HOURS = {"invite": env_int("INVITE_LINK_HOURS", 72), "reset": env_int("RESET_LINK_HOURS", 2)}
+
+# Mail (invitations, password resets). Without EMAIL_HOST, mail is written to the log of the web process.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ketnoi@localhost")
 X_FRAME_OPTIONS = "DENY"
 
 TASKS = {
@@ -210,6 +251,7 @@ PROVINCE_NAME = env_str("PROVINCE_NAME", "")
 
 # Demo data of later domains, run in order by `manage.py seed_demo` after the demo province.
 DEMO_SEEDERS: list[str] = [
+    "ketnoi.accounts.demo.seed",  # first: demo administrators and leaders need their second factor to sign in
     "ketnoi.orgs.calendar.seed_current_years",
     "ketnoi.procedures.demo.seed",
     "ketnoi.dossiers.demo.seed",

@@ -6,7 +6,20 @@ from .routes import inbox as inbox_routes
 from .routes import petitions as petition_routes
 from .routes import registries as registry_routes
 from .routes import reports as report_routes
-from .views import audit, auth, calendar, channels, home, orgs, outbox, procedures
+from .views import (
+    account,
+    audit,
+    auth,
+    calendar,
+    channels,
+    first_run,
+    home,
+    officials,
+    organisation,
+    orgs,
+    outbox,
+    procedures,
+)
 from .views.dossiers import actions as dossier_actions
 from .views.dossiers import documents as dossier_documents
 from .views.dossiers import intake as dossier_intake
@@ -18,14 +31,33 @@ app_name = "console"
 urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    # officials' accounts (issue 18): second step, authenticator set-up, own account, one-time links
+    path("setup/", first_run.FirstRunView.as_view(), name="first_run"),
+    path("login/verify/", account.LoginVerifyView.as_view(), name="login_verify"),
+    path("login/forgot/", account.PasswordForgotView.as_view(), name="password_forgot"),
+    path("welcome/<str:token>/", account.AccountLinkView.as_view(), name="account_link"),
+    path("account/", account.AccountView.as_view(), name="account"),
+    path("account/two-step/", account.TwoFactorSetupView.as_view(), name="two_factor_setup"),
     path("", home.HomeView.as_view(), name="home"),
     path("units/", orgs.UnitListView.as_view(), name="unit_list"),
     path("units/<uuid:uuid>/", orgs.UnitDetailView.as_view(), name="unit_detail"),
     path("agencies/", orgs.AgencyListView.as_view(), name="agency_list"),
     path("agencies/<uuid:uuid>/", orgs.AgencyDetailView.as_view(), name="agency_detail"),
+    # setting up the organisation (issue 18)
+    path("units/new/", organisation.UnitCreateView.as_view(), name="unit_create"),
+    path("units/import/", organisation.UnitImportView.as_view(), name="unit_import"),
+    path("units/<uuid:uuid>/edit/", organisation.UnitEditView.as_view(), name="unit_edit"),
+    path("units/<uuid:uuid>/reorganize/", organisation.UnitReorganizeView.as_view(), name="unit_reorganize"),
+    path("agencies/new/", organisation.AgencyCreateView.as_view(), name="agency_create"),
+    path("agencies/<uuid:uuid>/edit/", organisation.AgencyEditView.as_view(), name="agency_edit"),
+    path("agencies/<uuid:uuid>/desks/new/", organisation.DeskCreateView.as_view(), name="desk_create"),
+    path("desks/<uuid:uuid>/edit/", organisation.DeskEditView.as_view(), name="desk_edit"),
     path("officials/", orgs.OfficialListView.as_view(), name="official_list"),
     path("officials/new/", orgs.OfficialCreateView.as_view(), name="official_create"),
+    path("officials/invite/", officials.OfficialInviteView.as_view(), name="official_invite"),
     path("officials/<uuid:uuid>/", orgs.MembershipDetailView.as_view(), name="membership_detail"),
+    path("officials/<uuid:uuid>/roles/", officials.RoleGrantView.as_view(), name="role_grant"),
+    path("officials/<uuid:uuid>/account/<slug:action>/", officials.OfficialActView.as_view(), name="official_act"),
     path("officials/<uuid:uuid>/revoke/", orgs.MembershipRevokeView.as_view(), name="membership_revoke"),
     path("audit/", audit.AuditListView.as_view(), name="audit_list"),
     path("audit/<int:pk>/", audit.AuditDetailView.as_view(), name="audit_detail"),

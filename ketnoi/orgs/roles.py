@@ -58,3 +58,44 @@ def roles_with(capability: str) -> frozenset[str]:
         return CAPABILITIES[capability]
     except KeyError:
         raise KeyError(f"Unknown capability {capability!r}; add it to ketnoi.orgs.roles.CAPABILITIES.") from None
+
+
+# What each capability lets an official do, in words, for the role picker and an official's page.
+CAPABILITY_LABELS: dict[str, str] = {
+    "orgs.view": _("see the units, agencies, desks and officials"),
+    "orgs.manage_officials": _("set up units, agencies, desks and officials' accounts"),
+    "audit.view": _("read the audit log"),
+    "channels.view": _("see the channels (Zalo OAs, web chat, SMS)"),
+    "channels.manage": _("connect and configure channels"),
+    "dossiers.intake": _("take dossiers at the desk"),
+    "dossiers.process": _("process dossiers"),
+    "dossiers.view": _("see dossiers"),
+    "conversations.reply": _("reply to citizens in chat"),
+    "inbox.answer": _("answer conversations handed over from the chat"),
+    "inbox.manage": _("manage the inbox (assignments, canned replies, office hours)"),
+    "broadcasts.compose": _("write broadcasts"),
+    "broadcasts.approve": _("approve broadcasts"),
+    "meetings.manage": _("schedule meetings for officials"),
+    "petitions.handle": _("handle petitions"),
+    "answers.approve": _("approve answers to petitions"),
+    "petitions.view": _("see petitions"),
+    "petitions.configure": _("set up petition categories and routing"),
+    "petitions.oversee": _("read businesses' petitions (oversight)"),
+    "petitions.policies": _("publish policies for businesses"),
+    "reports.view": _("see reports"),
+    "registries.manage": _("import public registries"),
+    "calendar.manage": _("edit the working-day calendar"),
+    "procedures.manage": _("manage the procedure catalog"),
+    "templates.manage": _("edit the wording of citizen notices"),
+    "dvcqg.view": _("see the one-stop sync traffic"),
+    "dvcqg.manage": _("configure the one-stop sync"),
+}
+
+
+def capabilities_of(role: str) -> list[str]:
+    """The capability keys a role carries, in the table's order."""
+    return [capability for capability, roles in CAPABILITIES.items() if role in roles]
+
+
+def capability_words(role: str) -> list[str]:
+    return [str(CAPABILITY_LABELS.get(c, c)) for c in capabilities_of(role)]

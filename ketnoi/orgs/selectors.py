@@ -90,3 +90,26 @@ def audit_get(*, official, entry_id: int) -> AuditEntry:
 def home_units(*, official) -> QuerySet[AdministrativeUnit]:
     """The units an official's memberships are anchored at (the top of each subtree they cover)."""
     return AdministrativeUnit.objects.filter(memberships__user=official, memberships__is_active=True).distinct()
+
+
+def scope_in_words(
+    *, role: str, unit: AdministrativeUnit, agency: Agency | None = None, desk: Desk | None = None
+) -> str:
+    """One sentence saying where a membership reaches: the unit's whole subtree, or one agency (and its units)."""
+    from django.utils.translation import gettext as _
+
+    from .roles import Role
+
+    label = Role(role).label
+    if desk is not None:
+        return _("%(role)s at %(desk)s of %(agency)s: what that agency handles in %(unit)s and below.") % {
+            "role": label, "desk": desk.name, "agency": desk.agency.name, "unit": unit.name,
+        }  # fmt: skip
+    if agency is not None:
+        return _("%(role)s in %(agency)s and its units only: what that agency handles, not the rest of %(unit)s.") % {
+            "role": label, "agency": agency.name, "unit": unit.name,
+        }  # fmt: skip
+    below = unit.children.filter(valid_to__isnull=True).count()
+    return _("%(role)s of %(unit)s and everything under it (%(n)s units below).") % {
+        "role": label, "unit": unit.name, "n": below,
+    }  # fmt: skip

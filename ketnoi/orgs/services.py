@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from ketnoi.core.audit import audit_record, snapshot
 from ketnoi.core.errors import ApplicationError, NotPermitted
 
-from .models import COMMUNE_KINDS, AdministrativeUnit, Agency, Desk, Membership, UnitKind
+from .models import COMMUNE_KINDS, PROVINCE_KINDS, AdministrativeUnit, Agency, Desk, Membership, UnitKind
 from .roles import Role
 from .scoping import scope_of
 
@@ -177,14 +177,17 @@ def official_create(
     actor,
     username: str,
     full_name: str,
-    password: str,
+    password: str | None,
     unit: AdministrativeUnit,
     role: str,
     agency: Agency | None = None,
     desk: Desk | None = None,
     email: str = "",
 ):
-    """An official's login together with their first membership, so nobody exists without a place."""
+    """An official's login together with their first membership, so nobody exists without a place.
+
+    `password` None: the official sets it through an invitation link (ketnoi.accounts.services.official_invite).
+    """
     User = get_user_model()
     username = username.strip().lower()
     if not username:
@@ -196,7 +199,10 @@ def official_create(
     _require(actor, "orgs.manage_officials", unit.path)
     first, _, last = full_name.strip().rpartition(" ")
     user = User(username=username, first_name=first or last, last_name=last if first else "", email=email)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
     user.save()
     audit_record(
         actor=actor,
@@ -263,3 +269,270 @@ def membership_revoke(*, actor, membership: Membership) -> Membership:
         after=snapshot(membership, MEMBERSHIP_FIELDS),
     )
     return membership
+
+
+def setup_needed() -> bool:
+    """True while the installation has no system administrator: the first-run set-up is open only then."""
+    User = get_user_model()
+    has_admin = Membership.objects.filter(role=Role.SYSTEM_ADMIN, is_active=True, user__is_active=True).exists()
+    return not has_admin and not User.objects.filter(is_superuser=True, is_active=True).exists()
+
+
+@transaction.atomic
+def province_setup(
+    *,
+    province_name: str,
+    province_code: str,
+    kind: str = UnitKind.PROVINCE,
+    username: str,
+    full_name: str,
+    email: str = "",
+    password: str,
+    valid_from: dt.date | None = None,
+) -> tuple[AdministrativeUnit, object]:
+    """First run: the province unit and its first system administrator, on an installation that has neither.
+
+    Everything else (communes, agencies, desks, officials, channels) is then done from the console.
+    """
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    if not setup_needed():
+        raise NotPermitted(gettext("This installation already has an administrator."))
+    if kind not in (UnitKind.PROVINCE, UnitKind.CITY):
+        raise ApplicationError(gettext("Choose a province or a centrally-run city."), code="invalid")
+    code = province_code.strip()
+    if not (code.isdigit() and len(code) == 2):
+        raise ApplicationError(gettext("The province code has two digits (statistics office list)."), code="invalid")
+    if not province_name.strip():
+        raise ApplicationError(gettext("The province name is required."), code="invalid")
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise ApplicationError(" ".join(exc.messages), code="invalid") from exc
+    province = AdministrativeUnit.objects.filter(parent=None, valid_to__isnull=True, kind__in=PROVINCE_KINDS).first()
+    if province is None:
+        province = unit_create(actor=None, kind=kind, name=province_name, code=code, valid_from=valid_from)
+    user = official_create(
+        actor=None,
+        username=username,
+        full_name=full_name,
+        password=password,
+        unit=province,
+        role=Role.SYSTEM_ADMIN,
+        email=email,
+    )
+    audit_record(
+        actor=None,
+        action="province.setup",
+        target=province,
+        unit_path=province.path,
+        after={"province": province.name, "code": province.code, "administrator": user.get_username()},
+    )
+    return province, user
+
+
+@transaction.atomic
+def unit_update(
+    *,
+    actor,
+    unit: AdministrativeUnit,
+    name: str,
+    code: str = "",
+    source: str = "",
+    valid_from: dt.date | None = None,
+) -> AdministrativeUnit:
+    """Correct a unit's name, code, source or start date. A real renaming by a resolution is a reorganisation
+    (unit_reorganize), so that the old name stays on the records made under it."""
+    _require(actor, "orgs.manage_officials", unit.path)
+    if not unit.is_current:
+        raise ApplicationError(gettext("A former unit cannot be changed."), code="not_current")
+    code = code.strip()
+    if code and AdministrativeUnit.objects.filter(code=code, valid_to__isnull=True).exclude(pk=unit.pk).exists():
+        raise ApplicationError(
+            gettext("Another current unit has the code %(code)s.") % {"code": code}, code="duplicate"
+        )
+    if not name.strip():
+        raise ApplicationError(gettext("The name is required."), code="invalid")
+    before = snapshot(unit, UNIT_FIELDS)
+    unit.name, unit.code, unit.source, unit.valid_from = name.strip(), code, source.strip(), valid_from
+    unit.save(update_fields=["name", "code", "source", "valid_from"])
+    audit_record(
+        actor=actor,
+        action="unit.update",
+        target=unit,
+        unit_path=unit.path,
+        before=before,
+        after=snapshot(unit, UNIT_FIELDS),
+    )
+    return unit
+
+
+@transaction.atomic
+def unit_import(*, actor, file_name: str, content: bytes):
+    """The official list of units (CSV/XLSX): create, update or reorganise by code; all or nothing, with a report.
+
+    Each written row goes through unit_create / unit_update / unit_reorganize, so paths, history and audit rows are
+    the same as when the units are made one by one in the console.
+    """
+    from ketnoi.core.tabular import MAX_ROWS
+
+    from .importing import ImportReport, read_unit_rows
+
+    report = ImportReport(file_name=file_name)
+    rows = read_unit_rows(file_name, content, report)
+    if len(rows) > MAX_ROWS:
+        report.error(0, "file", gettext("The file has more than %(max)s rows.") % {"max": MAX_ROWS})
+        return report
+    report.rows = len(rows)
+    province = AdministrativeUnit.objects.filter(parent=None, valid_to__isnull=True, kind__in=PROVINCE_KINDS).first()
+    if province is None:
+        report.error(0, "file", gettext("Set up the province first."))
+        return report
+    current = {u.code: u for u in AdministrativeUnit.objects.filter(valid_to__isnull=True).exclude(code="")}
+    known = set(AdministrativeUnit.objects.exclude(code="").values_list("code", flat=True))
+    in_file: dict[str, object] = {}
+    for row in rows:
+        if row.code and row.code in in_file:
+            report.error(row.row, "code", gettext("The code %(code)s appears twice in the file.") % {"code": row.code})
+        in_file[row.code] = row
+    scope = scope_of(actor).narrowed("orgs.manage_officials") if actor is not None else None
+    for row in rows:
+        parent_code = row.parent_code if row.parent_code not in ("", province.code) else province.code
+        parent_kind = (
+            current[parent_code].kind if parent_code in current else getattr(in_file.get(parent_code), "kind", None)
+        )
+        if parent_kind is None:
+            report.error(row.row, "parent_code", gettext("No unit has the code %(code)s.") % {"code": parent_code})
+        elif row.kind and parent_kind not in ALLOWED_PARENT_KINDS[UnitKind(row.kind)]:
+            report.error(
+                row.row,
+                "kind",
+                gettext("A %(kind)s cannot sit under a %(parent)s.")
+                % {"kind": UnitKind(row.kind).label, "parent": UnitKind(parent_kind).label},
+            )
+        for old in row.predecessors:
+            if old not in known:
+                report.error(row.row, "predecessors", gettext("No unit has the code %(code)s.") % {"code": old})
+        if scope is not None and parent_code in current and not scope.covers_path(current[parent_code].path):
+            report.error(row.row, "parent_code", gettext("That unit is not in your charge."))
+    if not report.ok:
+        report.errors.sort(key=lambda e: (e.row, e.field))
+        return report
+    pending = list(rows)  # parents first: a village's commune may be a row of the same file
+    while pending:
+        ready = [r for r in pending if r.parent_code in ("", province.code) or r.parent_code in current]
+        if not ready:
+            break
+        for row in ready:
+            pending.remove(row)
+            _import_unit_row(actor=actor, row=row, province=province, current=current, report=report)
+    return report
+
+
+def _import_unit_row(*, actor, row, province, current, report) -> None:
+    parent = current.get(row.parent_code) if row.parent_code not in ("", province.code) else province
+    live_predecessors = [current[c] for c in row.predecessors if c in current and current[c].parent_id == parent.pk]
+    if live_predecessors and row.valid_from is not None:
+        unit = unit_reorganize(
+            actor=actor,
+            predecessors=live_predecessors,
+            kind=row.kind,
+            name=row.name,
+            code=row.code,
+            effective=row.valid_from,
+            source=row.source,
+        )
+        for old in live_predecessors:
+            current.pop(old.code, None)
+        current[row.code] = unit
+        report.created.append(row.code)
+        return
+    existing = current.get(row.code)
+    if existing is None:
+        current[row.code] = unit_create(
+            actor=actor,
+            kind=row.kind,
+            name=row.name,
+            code=row.code,
+            parent=parent,
+            valid_from=row.valid_from,
+            source=row.source,
+        )
+        report.created.append(row.code)
+        return
+    if existing.parent_id != parent.pk or existing.kind != row.kind:
+        report.warnings.append(
+            gettext("Row %(row)s: %(code)s keeps its place and kind; change them by reorganising the unit.")
+            % {"row": row.row, "code": row.code}
+        )
+    same = existing.name == row.name and (not row.source or existing.source == row.source)
+    same = same and (row.valid_from is None or existing.valid_from == row.valid_from)
+    if same:
+        report.unchanged.append(row.code)
+        return
+    unit_update(
+        actor=actor,
+        unit=existing,
+        name=row.name,
+        code=row.code,
+        source=row.source or existing.source,
+        valid_from=row.valid_from or existing.valid_from,
+    )
+    report.updated.append(row.code)
+
+
+@transaction.atomic
+def agency_update(
+    *,
+    actor,
+    agency: Agency,
+    name: str,
+    short_name: str = "",
+    kind: str,
+    parent: Agency | None = None,
+    address: str = "",
+    hotline: str = "",
+    is_active: bool = True,
+) -> Agency:
+    """Everything but the code (it is printed in receipt codes already issued) and the unit."""
+    _require(actor, "orgs.manage_officials", agency.unit.path)
+    if parent is not None and (parent.pk == agency.pk or not agency.unit.path.startswith(parent.unit.path)):
+        raise ApplicationError(gettext("The parent agency must serve the same unit or one above it."), code="invalid")
+    if not name.strip():
+        raise ApplicationError(gettext("The name is required."), code="invalid")
+    before = snapshot(agency, AGENCY_FIELDS)
+    agency.name, agency.short_name, agency.kind, agency.parent = name.strip(), short_name.strip(), kind, parent
+    agency.address, agency.hotline, agency.is_active = address.strip(), hotline.strip(), is_active
+    agency.save()
+    audit_record(
+        actor=actor,
+        action="agency.update",
+        target=agency,
+        unit_path=agency.unit.path,
+        before=before,
+        after=snapshot(agency, AGENCY_FIELDS),
+    )
+    return agency
+
+
+DESK_FIELDS = ("agency", "code", "name", "is_active")
+
+
+@transaction.atomic
+def desk_update(*, actor, desk: Desk, name: str, is_active: bool = True) -> Desk:
+    _require(actor, "orgs.manage_officials", desk.agency.unit.path)
+    if not name.strip():
+        raise ApplicationError(gettext("The name is required."), code="invalid")
+    before = snapshot(desk, DESK_FIELDS)
+    desk.name, desk.is_active = name.strip(), is_active
+    desk.save(update_fields=["name", "is_active"])
+    audit_record(
+        actor=actor,
+        action="desk.update",
+        target=desk,
+        unit_path=desk.agency.unit.path,
+        before=before,
+        after=snapshot(desk, DESK_FIELDS),
+    )
+    return desk

@@ -5,22 +5,18 @@ clean. Row numbers are what the person who made the file sees: the spreadsheet r
 and XLSX, the item number (from 1) for JSON.
 """
 
-import csv
-import io
 import json
 import re
-import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ketnoi.core.text import fold, nfc
+from ketnoi.core.tabular import MAX_BYTES, MAX_ROWS, ImportReport, RowError, text_cell
+from ketnoi.core.tabular import read_records as read_table
+from ketnoi.core.text import fold
 
 from .models import Procedure
-
-MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 10_000
 
 # Column name (folded) -> field. English names as in the JSON format, plus the usual Vietnamese headings.
 COLUMNS = {
@@ -55,33 +51,13 @@ _CURRENCY = re.compile(r"\s*(dong|vnd|d)$")
 _MONEY = re.compile(r"\d+|\d{1,3}(?:[.,\s]\d{3})+")  # 50000, 50.000, 50,000 or 50 000 (never decimals)
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    field: str
-    message: str
+__all__ = ["MAX_BYTES", "MAX_ROWS", "ImportReport", "ParsedRow", "RowError", "read_records", "validate"]
+_text = text_cell
 
 
-@dataclass
-class ImportReport:
-    file_name: str
-    rows: int = 0
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def imported(self) -> bool:
-        return self.ok and self.rows > 0
-
-    def error(self, row: int, field_name: str, message: str) -> None:
-        self.errors.append(RowError(row, field_name, message))
+def read_records(file_name: str, content: bytes, report: ImportReport) -> list[tuple[int, dict[str, Any]]]:
+    """Procedure files may also be JSON: a list of objects, or {"procedures": [...]}."""
+    return read_table(file_name, content, report, json_key="procedures")
 
 
 @dataclass
@@ -89,73 +65,6 @@ class ParsedRow:
     row: int
     values: dict[str, Any]
     agency_code: str
-
-
-def read_records(file_name: str, content: bytes, report: ImportReport) -> list[tuple[int, dict[str, Any]]]:
-    """(row number, {column: raw value}) for each non-empty row; file-level problems go into the report."""
-    if len(content) > MAX_BYTES:
-        report.error(0, "file", _("The file is larger than 10 MB."))
-        return []
-    suffix = file_name.lower().rsplit(".", 1)[-1] if "." in file_name else ""
-    try:
-        if suffix == "json":
-            return _read_json(content, report)
-        if suffix in ("xlsx", "xlsm"):
-            return _read_xlsx(content)
-        if suffix in ("csv", "txt"):
-            return _read_csv(content)
-    except (ValueError, KeyError, OSError, zipfile.BadZipFile, csv.Error) as exc:
-        report.error(0, "file", _("The file cannot be read: %(error)s") % {"error": exc})
-        return []
-    report.error(0, "file", _("Unsupported file type; use .csv, .xlsx or .json."))
-    return []
-
-
-def _read_json(content: bytes, report: ImportReport) -> list[tuple[int, dict]]:
-    data = json.loads(content.decode("utf-8-sig"))
-    if isinstance(data, dict):
-        data = data.get("procedures")
-    if not isinstance(data, list):
-        raise ValueError(_('expected a list of procedures or {"procedures": [...]}'))
-    records = []
-    for number, item in enumerate(data, start=1):
-        if not isinstance(item, dict):
-            report.error(number, "item", _("Each procedure must be a JSON object."))
-            continue
-        records.append((number, item))
-    return records
-
-
-def _read_csv(content: bytes) -> list[tuple[int, dict]]:
-    text = content.decode("utf-8-sig")
-    header = text.split("\n", 1)[0]
-    # The header names the columns, so its separator is the file's: Excel in Vietnamese locale writes ';'.
-    delimiter = max((",", ";", "\t"), key=header.count)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    return _records_from_rows(rows)
-
-
-def _read_xlsx(content: bytes) -> list[tuple[int, dict]]:
-    import openpyxl
-
-    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    try:
-        rows = [list(r) for r in workbook.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-    return _records_from_rows(rows)
-
-
-def _records_from_rows(rows: list[list]) -> list[tuple[int, dict]]:
-    if not rows:
-        return []
-    header = ["" if h is None else str(h) for h in rows[0]]
-    records = []
-    for number, row in enumerate(rows[1:], start=2):
-        if all(cell is None or str(cell).strip() == "" for cell in row):
-            continue
-        records.append((number, {header[i]: cell for i, cell in enumerate(row) if i < len(header) and header[i]}))
-    return records
 
 
 def normalise_columns(record: dict[str, Any], report: ImportReport) -> dict[str, Any]:
@@ -169,14 +78,6 @@ def normalise_columns(record: dict[str, Any], report: ImportReport) -> dict[str,
             continue
         values[key] = value
     return values
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return nfc(str(value)).strip()
 
 
 def _whole_number(value: Any, *, money: bool = False) -> int:

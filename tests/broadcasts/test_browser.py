@@ -12,6 +12,7 @@ from ketnoi.broadcasts.models import Broadcast
 from ketnoi.broadcasts.services import subscription_set
 from ketnoi.contacts import services as contacts
 from ketnoi.outbox.dispatcher import dispatch_once
+from tests.browser import sign_in as browser_sign_in
 from tests.sandbox_oa import connect_sandbox_oa
 
 from .conftest import residential_groups
@@ -23,10 +24,7 @@ ALERT = "Cảnh báo: nước sông dâng cao, người dân phường Đông H�
 
 def sign_in(page, base, username, password):
     page.context.clear_cookies()
-    page.goto(f"{base}/console/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    browser_sign_in(page, base, username, password)
 
 
 def follower_in(zalo_sandbox, channel, oa_id, name, area):

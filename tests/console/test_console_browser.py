@@ -5,14 +5,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import sign_in as browser_sign_in
+
 pytestmark = pytest.mark.browser
 
 
 def sign_in(page, base, username, password):
-    page.goto(f"{base}/console/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    browser_sign_in(page, base, username, password)
 
 
 def test_desk_officer_signs_in_and_switches_to_english(live_server, transactional_world, page):

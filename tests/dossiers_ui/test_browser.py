@@ -7,15 +7,13 @@ from playwright.sync_api import expect
 
 from ketnoi.dossiers.models import Dossier
 from ketnoi.procedures.demo import seed as seed_procedures
+from tests.browser import sign_in as browser_sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def sign_in(page, base, username, password):
-    page.goto(f"{base}/console/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    browser_sign_in(page, base, username, password)
 
 
 def test_desk_intake_by_keyboard_then_processing_to_result_ready(live_server, transactional_world, page):

@@ -15,6 +15,7 @@ from ketnoi.contacts.models import ChannelContact
 from ketnoi.inbox.models import Handoff
 from ketnoi.inbox.services import handoff_citizen_wrote, handoff_open
 from ketnoi.outbox.dispatcher import dispatch_once
+from tests.browser import sign_in as browser_sign_in
 from tests.channels.conftest import run_inbound_queue
 from tests.inbox.conftest import citizen_message
 from tests.sandbox_oa import connect_sandbox_oa
@@ -23,10 +24,7 @@ pytestmark = pytest.mark.browser
 
 
 def sign_in(page, base, username, password):
-    page.goto(f"{base}/console/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    browser_sign_in(page, base, username, password)
 
 
 def _follower(channel, user_id: str, name: str):

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from ketnoi.outbox.dispatcher import dispatch_once
 from ketnoi.petitions.models import Petition
+from tests.browser import sign_in as browser_sign_in
 from tests.conversations.conftest import buttons
 
 from .test_sandbox_e2e import oa, send_petition_from_the_phone  # noqa: F401  (fixture)
@@ -15,10 +16,7 @@ ANSWER = "Đã thay bóng đèn đường trước nhà văn hóa Tổ dân ph�
 
 
 def sign_in(page, base, username, password):
-    page.goto(f"{base}/console/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    browser_sign_in(page, base, username, password)
 
 
 def test_officer_answers_leader_approves_citizen_receives_and_rates(oa, live_server, page):  # noqa: F811

@@ -5,9 +5,11 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
+from ketnoi.accounts.demo import seed as seed_second_factors
 from ketnoi.orgs.roles import Role
 from ketnoi.orgs.services import official_create
 from ketnoi.reports.aggregation import reports_rebuild
+from tests.browser import sign_in
 from tests.reports import dataset
 
 pytestmark = pytest.mark.browser
@@ -21,12 +23,10 @@ def test_leader_filters_a_commune_and_a_quarter_and_downloads_the_xlsx(
     reports_rebuild(now=dataset.at("2026-04-05"))
     official_create(actor=None, username="lanhdao.tinh", full_name="Lãnh Đạo Tỉnh", password="Leader-pass-123",
                     unit=world.province, role=Role.LEADER)  # fmt: skip
+    seed_second_factors()  # the new leader's authenticator app
     base = live_server.url
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
-    page.goto(f"{base}/console/")
-    page.fill("#id_username", "lanhdao.tinh")
-    page.fill("#id_password", "Leader-pass-123")
-    page.click("button[type=submit]")
+    sign_in(page, base, "lanhdao.tinh", "Leader-pass-123")
     page.get_by_role("link", name="Reports").click()
     expect(page.locator("h1")).to_have_text("Reports")
 

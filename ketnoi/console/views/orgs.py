@@ -26,7 +26,8 @@ class UnitListView(ConsoleView):
             query=params.get("q", ""),
             include_past=params.get("past") == "1",
         )
-        context.update(page=self.paginate(units), kinds=UnitKind.choices, params=params)
+        can_manage = self.scope.can("orgs.manage_officials")
+        context.update(page=self.paginate(units), kinds=UnitKind.choices, params=params, can_manage=can_manage)
         return context
 
     def get_template_names(self):
@@ -50,6 +51,7 @@ class UnitDetailView(ConsoleView):
             agencies=orgs.agency_list(official=user, unit=unit),
             predecessors=unit.predecessors.all(),
             successors=unit.successors.all(),
+            can_manage=self.scope.narrowed("orgs.manage_officials").covers_path(unit.path),
         )
         return context
 
@@ -62,6 +64,7 @@ class AgencyListView(ConsoleView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["agencies"] = orgs.agency_list(official=self.request.user)
+        context["can_manage"] = self.scope.can("orgs.manage_officials")
         return context
 
 
@@ -78,6 +81,7 @@ class AgencyDetailView(ConsoleView):
             agency=agency,
             desks=orgs.desk_list(official=user, agency=agency),
             memberships=orgs.membership_list(official=user).filter(agency=agency),
+            can_manage=self.scope.narrowed("orgs.manage_officials").covers_path(agency.unit.path),
         )
         return context
 
@@ -139,10 +143,16 @@ class MembershipDetailView(ConsoleView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         membership = orgs.membership_get(official=self.request.user, uuid=self.kwargs["uuid"])
+        from .officials import account_context
+
         context.update(
             membership=membership,
             history=orgs.audit_list(official=self.request.user, target=str(membership.uuid))[:20],
+            account_history=orgs.audit_list(official=self.request.user).filter(
+                target_type="auth.user", target_id=str(membership.user_id)
+            )[:20],
             can_manage=self.scope.narrowed("orgs.manage_officials").covers_path(membership.unit.path),
+            **account_context(self, membership),
         )
         return context
 
