@@ -12,7 +12,7 @@ export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 PIP_VERSION := 26.3
 LOCK_FLAGS := --generate-hashes --python-version 3.11 --no-strip-extras --custom-compile-command "make lock"
 
-.PHONY: run test test-suite install browser lint fmt messages bench lock check-lock clean help
+.PHONY: run test test-suite install browser lint fmt messages bench lock check-lock clean help guides
 
 help:
 	@echo "make run    start the demo province with the Zalo sandbox on http://127.0.0.1:$(PORT)/"
@@ -76,6 +76,12 @@ lint: install
 
 fmt: install
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+# The screenshots in docs/guides/img/ are taken by the browser tests, so the guides never show a stale screen.
+GUIDE_TESTS := tests/setup tests/dossiers_ui/test_browser.py tests/inbox/test_browser.py \
+	tests/petitions/test_browser.py tests/reports/test_browser.py tests/broadcasts/test_browser.py
+guides: install messages browser
+	KETNOI_GUIDE_SCREENSHOTS=docs/guides/img DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q $(GUIDE_TESTS)
 
 bench: install
 	$(BIN)/python -m bench $(BENCH)

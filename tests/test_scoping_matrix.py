@@ -367,6 +367,13 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     "console:channel_list": ListCase(lambda w, u: _channel(w, u).name),
     "console:channel_detail": ObjectCase(lambda w, u: {"uuid": _channel(w, u).uuid}),
     "console:channel_create_zalo": ListCase(lambda w, u: str(u.name)),
+    # console: connecting channels (issue 18)
+    "console:channel_connect_zalo": ListCase(lambda w, u: str(u.name)),
+    "console:channel_zalo_callback": Unscoped("Zalo's redirect back: the state names the administrator's own request"),
+    "console:channel_create": Unscoped("web chat / SMS forms; the units offered come from units_for_new_channel"),
+    "console:channel_reconnect": ObjectCase(lambda w, u: {"uuid": _channel(w, u).uuid}, method="post"),
+    "console:channel_templates": ObjectCase(lambda w, u: {"uuid": _channel(w, u).uuid}, method="post"),
+    "console:channel_webhook_test": ObjectCase(lambda w, u: {"uuid": _channel(w, u).uuid}, method="post"),
     # console: outbox (issue 3)
     "console:outbox_dead_letters": ListCase(lambda w, u: _dead_message(w, u).error_message),
     "console:outbox_retry": ObjectCase(lambda w, u: {"uuid": _dead_message(w, u).uuid}, method="post"),

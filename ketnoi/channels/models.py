@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -115,3 +116,35 @@ class ChannelEvent(models.Model):
 
 # Models that belong to one channel type live in its folder and register with this app.
 from .types.webchat.models import WebChatMessage  # noqa: E402, F401
+
+
+class ZaloConnection(UUIDModel):
+    """One "Connect an official account" in progress: the app's credentials and the PKCE verifier, kept (encrypted)
+    between sending the administrator to Zalo's permission page and Zalo sending them back with a code.
+
+    `state` ties the answer to this request (and to the administrator who started it); a connection is finished
+    once, and forgotten after `expires_at` (Zalo's code itself lives 10 minutes).
+    """
+
+    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120, blank=True)
+    app_id = models.CharField(max_length=25)
+    secrets_encrypted = models.TextField(help_text="App secret, OA secret key and the PKCE verifier, encrypted.")
+    state = models.CharField(max_length=64, unique=True)
+    channel = models.ForeignKey(
+        Channel, null=True, blank=True, on_delete=models.CASCADE, related_name="+", help_text="Set to reconnect."
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Zalo connection {self.app_id} ({self.state[:6]}…)"
+
+    @property
+    def secrets(self) -> dict[str, Any]:
+        return decrypt_json(self.secrets_encrypted)
+
+    def set_secrets(self, values: dict[str, Any]) -> None:
+        self.secrets_encrypted = encrypt_json(values)

@@ -2,18 +2,20 @@
 audit rows, logs or return values."""
 
 import datetime as dt
+import secrets
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ketnoi.core.audit import audit_record, snapshot
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.orgs.models import AdministrativeUnit
 from ketnoi.orgs.scoping import scope_of
 
-from .models import Channel
+from .models import Channel, ZaloConnection
 
 CHANNEL_FIELDS = ("name", "type_code", "external_id", "unit", "quota_per_minute", "quota_group", "is_active")
 ZALO_TOKEN_LIFETIME = dt.timedelta(hours=25)
@@ -181,3 +183,168 @@ def channel_set_phone_templates(*, actor, channel: Channel, templates: dict[str,
         after={key: config.get(key, "") for key in PHONE_TEMPLATE_KEYS},
     )
     return channel
+
+
+# -- connecting an OA through Zalo's permission page (issue 18) -------------------------------------------------
+
+CONNECTION_LIFETIME = dt.timedelta(minutes=30)
+
+
+def zalo_callback_url() -> str:
+    """The "Official Account Callback Url" to save in the Zalo app's settings: Zalo sends the code back here."""
+    return settings.PUBLIC_BASE_URL + reverse("console:channel_zalo_callback")
+
+
+@transaction.atomic
+def zalo_connect_start(
+    *,
+    actor,
+    unit: AdministrativeUnit,
+    app_id: str,
+    app_secret: str,
+    oa_secret_key: str,
+    name: str = "",
+    channel: Channel | None = None,
+) -> tuple[ZaloConnection, str]:
+    """Begin connecting (or reconnecting `channel`): keep the app's secrets and a PKCE verifier, and return the
+    URL of Zalo's OA permission page to send the administrator to."""
+    from .types.zalo import connect
+
+    _require_manage(actor, unit)
+    app_id = _digits(app_id, "app id")
+    if channel is not None:
+        app_secret = app_secret or channel.secrets.get("app_secret", "")
+        oa_secret_key = oa_secret_key or channel.secrets.get("oa_secret_key", "")
+    verifier, challenge = connect.pkce_pair()
+    connection = ZaloConnection(
+        unit=unit,
+        name=name.strip(),
+        app_id=app_id,
+        state=secrets.token_urlsafe(24),
+        channel=channel,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        expires_at=timezone.now() + CONNECTION_LIFETIME,
+    )
+    connection.set_secrets(
+        {
+            "app_secret": _required(app_secret, "app secret"),
+            "oa_secret_key": _required(oa_secret_key, "OA secret key"),
+            "code_verifier": verifier,
+        }
+    )
+    connection.save()
+    audit_record(
+        actor=actor,
+        action="channel.connect_start",
+        target=channel or unit,
+        unit_path=unit.path,
+        after={"app_id": app_id, "name": connection.name},
+    )
+    url = connect.permission_url(
+        app_id=app_id, redirect_uri=zalo_callback_url(), code_challenge=challenge, state=connection.state
+    )
+    return connection, url
+
+
+def zalo_connect_finish(*, actor, state: str, code: str, oa_id: str) -> Channel:
+    """Zalo sent the administrator back: exchange the code (outside any transaction: it is an HTTP call), then
+    store the channel and its tokens, encrypted, in one transaction with the audit row."""
+    from .types.zalo.client import ZaloApiError, ZaloClient, ZaloTransportError
+
+    connection = ZaloConnection.objects.select_related("unit", "channel").filter(state=state).first()
+    if connection is None or connection.finished_at is not None or connection.expires_at <= timezone.now():
+        raise ApplicationError(gettext("This connection request has expired; start again."), code="expired")
+    if connection.created_by_id != getattr(actor, "pk", None):
+        raise NotPermitted()
+    _require_manage(actor, connection.unit)
+    if not code:
+        raise ApplicationError(gettext("Zalo did not grant the permission."), code="denied")
+    oa_id = _digits(oa_id, "OA id")
+    if connection.channel is not None and connection.channel.external_id != oa_id:
+        raise ApplicationError(gettext("Permission was given for another OA than this channel's."), code="invalid")
+    secrets_ = connection.secrets
+    try:
+        answer = ZaloClient().token_from_code(
+            app_id=connection.app_id,
+            app_secret=secrets_["app_secret"],
+            code=code,
+            code_verifier=secrets_["code_verifier"],
+        )
+    except ZaloApiError as exc:
+        raise ApplicationError(
+            gettext("Zalo refused the code (%(code)s): %(message)s") % {"code": exc.code, "message": exc},
+            code="provider",
+        ) from exc
+    except ZaloTransportError as exc:
+        raise ApplicationError(gettext("Zalo could not be reached; try again."), code="provider") from exc
+    name = connection.name
+    if not name and connection.channel is None:
+        try:
+            name = str(
+                ZaloClient(access_token=answer["access_token"], app_secret=secrets_["app_secret"])
+                .oa_info()
+                .get("name", "")
+            )
+        except (ZaloApiError, ZaloTransportError):
+            name = ""
+    return _zalo_connect_store(actor=actor, connection=connection, oa_id=oa_id, answer=answer, name=name)
+
+
+@transaction.atomic
+def _zalo_connect_store(*, actor, connection, oa_id: str, answer: dict, name: str) -> Channel:
+    from .types.zalo.tokens import store_pair
+
+    connection.finished_at = timezone.now()
+    connection.save(update_fields=["finished_at"])
+    expires_at = timezone.now() + dt.timedelta(seconds=int(answer["expires_in"]))
+    if connection.channel is not None:
+        channel = connection.channel
+        store_pair(
+            channel_pk=channel.pk,
+            access_token=answer["access_token"],
+            refresh_token=answer["refresh_token"],
+            expires_in=int(answer["expires_in"]),
+        )
+        audit_record(actor=actor, action="channel.reconnect", target=channel, unit_path=channel.unit.path)
+        return channel
+    secrets_ = connection.secrets
+    return zalo_channel_create(
+        actor=actor,
+        unit=connection.unit,
+        name=name or f"Zalo OA {oa_id}",
+        oa_id=oa_id,
+        app_id=connection.app_id,
+        app_secret=secrets_["app_secret"],
+        oa_secret_key=secrets_["oa_secret_key"],
+        access_token=answer["access_token"],
+        refresh_token=answer["refresh_token"],
+        token_expires_at=expires_at,
+    )
+
+
+def webhook_test(*, actor, channel: Channel) -> dict:
+    """Post a signed test event to the channel's public webhook URL, as the provider would, and report what
+    happened: the HTTP answer and whether the event was stored. Audited (no secret in the row)."""
+    import httpx
+
+    from .models import ChannelEvent
+
+    _require_manage(actor, channel.unit)
+    test_id = secrets.token_hex(8)
+    request = channel.channel_type.test_event(channel, test_id=test_id)
+    if request is None:
+        raise ApplicationError(gettext("This kind of channel has no webhook to test."), code="invalid")
+    body, headers = request
+    url = webhook_url(channel)
+    try:
+        response = httpx.post(url, content=body, headers=headers, timeout=10.0)
+        status, error = response.status_code, ""
+    except httpx.HTTPError as exc:
+        status, error = 0, exc.__class__.__name__
+    stored = status == 200 and ChannelEvent.objects.filter(channel=channel, raw_body__contains=test_id).exists()
+    result = {"url": url, "status": status, "stored": stored, "error": error, "at": timezone.now().isoformat()}
+    with transaction.atomic():
+        audit_record(
+            actor=actor, action="channel.webhook_test", target=channel, unit_path=channel.unit.path, after=result
+        )
+    return result

@@ -11,6 +11,7 @@ from .views import (
     audit,
     auth,
     calendar,
+    channel_setup,
     channels,
     first_run,
     home,
@@ -64,6 +65,13 @@ urlpatterns = [
     path("channels/", channels.ChannelListView.as_view(), name="channel_list"),
     path("channels/new/zalo/", channels.ZaloChannelCreateView.as_view(), name="channel_create_zalo"),
     path("channels/<uuid:uuid>/", channels.ChannelDetailView.as_view(), name="channel_detail"),
+    # connecting channels (issue 18): Zalo's permission page, the webhook check, web chat and SMS
+    path("channels/connect/zalo/", channel_setup.ZaloConnectView.as_view(), name="channel_connect_zalo"),
+    path("channels/connect/zalo/callback/", channel_setup.ZaloCallbackView.as_view(), name="channel_zalo_callback"),
+    path("channels/new/<slug:kind>/", channel_setup.ChannelCreateView.as_view(), name="channel_create"),
+    path("channels/<uuid:uuid>/reconnect/", channel_setup.ZaloReconnectView.as_view(), name="channel_reconnect"),
+    path("channels/<uuid:uuid>/templates/", channel_setup.ChannelTemplatesView.as_view(), name="channel_templates"),
+    path("channels/<uuid:uuid>/test-event/", channel_setup.WebhookTestView.as_view(), name="channel_webhook_test"),
     # outbox (issue 3): undelivered messages and the message log of one person
     path("outbox/undelivered/", outbox.DeadLetterListView.as_view(), name="outbox_dead_letters"),
     path("outbox/messages/<uuid:uuid>/retry/", outbox.MessageRetryView.as_view(), name="outbox_retry"),

@@ -119,3 +119,59 @@ def _exchange(request: HttpRequest, app: SandboxApp | None) -> JsonResponse:
         code.save(update_fields=["used_at"])
         return token_answer(issue_grant(code.oa))
     return oauth_error("invalid_param", "grant_type is invalid")
+
+
+PERMISSION_ERRORS = {
+    "invalid_app": (-14002, "Invalid app id"),
+    "invalid_redirect": (-14003, "Invalid redirect uri"),
+    "no_oa": (-223, "OA has not authorized this API"),
+}
+
+
+def permission(request: HttpRequest):
+    """GET /v4/oa/permission?app_id&redirect_uri&code_challenge&state: Zalo's OA permission page, where an OA's
+    administrator lets an app manage the OA. Allow → redirect_uri?code&oa_id&state (a code valid AUTH_CODE_TTL,
+    usable once, bound to the code_challenge); Deny → redirect_uri?error=access_denied&state.
+
+    The sandbox's "administrator" may grant any OA of the app (real Zalo lists the OAs the signed-in Zalo user
+    administers). Assumption: a redirect_uri must be http(s); real Zalo also requires it to equal the app's saved
+    "Official Account Callback Url" (-14003 otherwise), which the sandbox does not record.
+    """
+    from urllib.parse import urlencode
+
+    from django.http import HttpResponseRedirect
+    from django.shortcuts import render
+
+    params = request.POST if request.method == "POST" else request.GET
+    app = SandboxApp.objects.filter(app_id=params.get("app_id", "")).first()
+    redirect_uri = params.get("redirect_uri", "")
+    state = params.get("state", "")
+    error = None
+    if app is None:
+        error = PERMISSION_ERRORS["invalid_app"]
+    elif not redirect_uri.startswith(("https://", "http://")):
+        error = PERMISSION_ERRORS["invalid_redirect"]
+    elif not app.oas.exists():
+        error = PERMISSION_ERRORS["no_oa"]
+    if error is not None:
+        return render(request, "sandbox/permission.html", {"error": error}, status=400)
+    if request.method == "POST":
+        separator = "&" if "?" in redirect_uri else "?"
+        if request.POST.get("action") != "allow":
+            return HttpResponseRedirect(
+                f"{redirect_uri}{separator}{urlencode({'error': 'access_denied', 'state': state})}"
+            )
+        oa = app.oas.filter(oa_id=request.POST.get("oa_id", "")).first()
+        if oa is not None:
+            code = new_auth_code(oa, params.get("code_challenge", ""))
+            query = urlencode({"code": code.code, "oa_id": oa.oa_id, "state": state})
+            return HttpResponseRedirect(f"{redirect_uri}{separator}{query}")
+    return render(
+        request,
+        "sandbox/permission.html",
+        {
+            "app": app,
+            "oas": app.oas.all(),
+            "params": {k: params.get(k, "") for k in ("app_id", "redirect_uri", "code_challenge", "state")},
+        },
+    )

@@ -8,6 +8,7 @@ app_name = "sandbox"
 
 zalo = [
     path("zalo/oauth/v4/oa/access_token", oauth.access_token, name="oauth_access_token"),
+    path("zalo/oauth/v4/oa/permission", oauth.permission, name="oauth_permission"),
     path("zalo/openapi/v3.0/oa/message/cs", openapi.message_cs, name="message_cs"),
     path("zalo/openapi/v3.0/oa/message/template", openapi.message_template, name="message_template"),
     path("zalo/openapi/v3.0/oa/quota/message", openapi.quota_message, name="quota_message_v3"),

@@ -13,6 +13,7 @@ from ketnoi.broadcasts.services import subscription_set
 from ketnoi.contacts import services as contacts
 from ketnoi.outbox.dispatcher import dispatch_once
 from tests.browser import sign_in as browser_sign_in
+from tests.guide import shot
 from tests.sandbox_oa import connect_sandbox_oa
 
 from .conftest import residential_groups
@@ -61,6 +62,7 @@ def test_an_editor_composes_an_area_alert_a_leader_approves_and_only_that_area_g
     page.select_option("#id_area", label="Phường Đông Hòa")
     expect(page.locator("#preview")).to_contain_text(ALERT)  # the phone preview, as typed
     expect(page.locator("#preview-count")).to_contain_text("1")
+    shot(page, "editor-compose")
     page.click("#save-draft")
     page.click("#submit-broadcast")
     broadcast = Broadcast.objects.get(title="Cảnh báo lũ")
@@ -74,6 +76,7 @@ def test_an_editor_composes_an_area_alert_a_leader_approves_and_only_that_area_g
     call_command("db_worker", queue_name="bulk", batch=True, startup_delay=False, reload=False, verbosity=0)
     dispatch_once(rounds=3)
     expect(page.locator("#progress-percent")).to_have_text("100%", timeout=20000)
+    shot(page, "leader-broadcast-sent")
 
     assert [m["text"] for m in zalo_sandbox.messages(oa_id=oa_id, user_id=inside)] == [ALERT]
     assert zalo_sandbox.messages(oa_id=oa_id, user_id=outside) == []

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from ketnoi.dossiers.models import Dossier
 from ketnoi.procedures.demo import seed as seed_procedures
 from tests.browser import sign_in as browser_sign_in
+from tests.guide import shot
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +56,7 @@ def test_desk_intake_by_keyboard_then_processing_to_result_ready(live_server, tr
     expect(page.locator("#timeline li")).to_have_count(2)  # received, documents received
     page.locator("#act-processing button[type=submit]").click()
     expect(page.locator("#act-result_ready")).to_be_visible()
+    shot(page, "processing-dossier")
     page.fill("#id_result_ready-collection_place", "Quầy 1, Trung tâm Phục vụ hành chính công phường Đông Hòa")
     page.locator("#act-result_ready button[type=submit]").click()
     expect(page.locator("#timeline li")).to_have_count(4)

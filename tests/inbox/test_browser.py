@@ -17,6 +17,7 @@ from ketnoi.inbox.services import handoff_citizen_wrote, handoff_open
 from ketnoi.outbox.dispatcher import dispatch_once
 from tests.browser import sign_in as browser_sign_in
 from tests.channels.conftest import run_inbound_queue
+from tests.guide import shot
 from tests.inbox.conftest import citizen_message
 from tests.sandbox_oa import connect_sandbox_oa
 
@@ -78,6 +79,7 @@ def test_an_official_takes_a_handed_off_conversation_and_the_reply_reaches_the_p
     page.fill("#id_text", answer)
     page.click("#send-reply")
     expect(page.locator("#thread .msg.out")).to_contain_text(answer)
+    shot(page, "inbox-conversation")
 
     dispatch_once(rounds=3)
     on_phone = zalo_sandbox.messages(oa_id=created["oa_id"], user_id=followed["user_id"], since=since)

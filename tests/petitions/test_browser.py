@@ -8,6 +8,7 @@ from ketnoi.outbox.dispatcher import dispatch_once
 from ketnoi.petitions.models import Petition
 from tests.browser import sign_in as browser_sign_in
 from tests.conversations.conftest import buttons
+from tests.guide import shot
 
 from .test_sandbox_e2e import oa, send_petition_from_the_phone  # noqa: F401  (fixture)
 
@@ -31,6 +32,7 @@ def test_officer_answers_leader_approves_citizen_receives_and_rates(oa, live_ser
     page.locator("#act-answer button").click()
     expect(page.locator("#answer-waiting")).to_contain_text(ANSWER)
     expect(page.locator("#act-approve")).to_have_count(0)  # officers do not approve
+    shot(page, "petition-answer")
 
     page.context.clear_cookies()
     sign_in(page, base, "lanhdao.donghoa", password)

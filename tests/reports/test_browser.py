@@ -10,6 +10,7 @@ from ketnoi.orgs.roles import Role
 from ketnoi.orgs.services import official_create
 from ketnoi.reports.aggregation import reports_rebuild
 from tests.browser import sign_in
+from tests.guide import shot
 from tests.reports import dataset
 
 pytestmark = pytest.mark.browser
@@ -36,6 +37,7 @@ def test_leader_filters_a_commune_and_a_quarter_and_downloads_the_xlsx(
     page.locator("#report-filters button[type=submit]").click()
     expect(page.locator(".breadcrumbs")).to_contain_text("Phường Đông Hòa")
     expect(page.locator(".breadcrumbs")).to_contain_text("Q1/2026")
+    shot(page, "leader-reports")
     received = page.locator('[data-indicator="received"] .value')
     expect(received).to_have_attribute("data-value", "4")
     rows = page.locator('table[data-table="breakdown"] tbody tr')

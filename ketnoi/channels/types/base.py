@@ -200,6 +200,13 @@ class ChannelType(abc.ABC):
     def remove_tag(self, channel: "Channel", user_id: str, tag: str) -> None:
         return None
 
+    # connecting (issue 18): what the console shows beside the webhook URL, and a signed test event
+    webhook_events: tuple[str, ...] = ()
+
+    def test_event(self, channel: "Channel", *, test_id: str) -> tuple[bytes, dict[str, str]] | None:
+        """A request body and headers signed as the provider signs its webhooks, or None if the type has none."""
+        return None
+
     # lifecycle (RapidPro activate/deactivate)
     def activate(self, channel: "Channel") -> None:
         return None

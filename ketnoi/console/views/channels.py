@@ -49,6 +49,14 @@ class ZaloChannelForm(forms.Form):
         self.fields["unit"].queryset = selectors.units_for_new_channel(official=official)
 
 
+def _templates_form(channel):
+    from .channel_setup import TemplatesForm
+
+    if channel.type_code != "zalo":
+        return None
+    return TemplatesForm(initial={name: channel.config.get(name, "") for name in TemplatesForm.base_fields})
+
+
 class ChannelListView(ConsoleView):
     template_name = "console/channels/list.html"
     capability = "channels.view"
@@ -84,6 +92,9 @@ class ChannelDetailView(ConsoleView):
             has_outbox_stats=outbox is not None,
             events=selectors.channel_events(channel=channel),
             webhook_url=webhook_url(channel) if channel.type_code != "sms" else "",
+            webhook_events=channel.channel_type.webhook_events,
+            can_manage=self.scope.narrowed("channels.manage").covers_path(channel.unit.path),
+            templates_form=_templates_form(channel),
         )
         return context
 

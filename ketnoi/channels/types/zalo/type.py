@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import hmac
+import json
 import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ from ketnoi.channels.types.base import (
     WindowState,
 )
 
-from . import assumptions, parse, tokens
+from . import assumptions, connect, parse, tokens
 from .client import ZaloApiError, ZaloClient, ZaloTransportError
 from .errors import classify
 
@@ -64,6 +65,17 @@ class ZaloType(ChannelType):
     supports_profiles = True
     max_text_length = 2000
     default_quota_per_minute = 4000
+    webhook_events = connect.WEBHOOK_EVENTS
+
+    def test_event(self, channel: "Channel", *, test_id: str) -> tuple[bytes, dict[str, str]]:
+        app_id = str(channel.config.get("app_id", ""))
+        body = connect.test_event_body(app_id=app_id, oa_id=channel.external_id, test_id=test_id)
+        timestamp = str(json.loads(body)["timestamp"])
+        mac = signature(
+            app_id=app_id, body=body, timestamp=timestamp, oa_secret_key=str(channel.secrets.get("oa_secret_key", ""))
+        )
+        return body, {SIGNATURE_HEADER: f"mac={mac}", "Content-Type": "application/json"}
+
     # read by broadcasts (estimates and night rules); the facts themselves live in assumptions.py
     promotion_night_hours = assumptions.PROMOTION_NIGHT_HOURS
     window_edges = ((assumptions.FREE_WINDOW, WindowState.FREE), (assumptions.PAID_WINDOW, WindowState.PAID))
