@@ -10,6 +10,7 @@ import pytest
 
 from django.urls import reverse
 
+from ketnoi.accounts.demo import seed as seed_second_factors
 from ketnoi.orgs.roles import Role
 from ketnoi.orgs.services import official_create
 from ketnoi.reports.aggregation import reports_rebuild
@@ -27,10 +28,12 @@ def built(world):
 
 @pytest.fixture
 def province_leader(world):
-    return official_create(
+    leader = official_create(
         actor=None, username="lanhdao.tinh", full_name="Lãnh Đạo Tỉnh", password="Leader-pass-123",
         unit=world.province, role=Role.LEADER,
     )  # fmt: skip
+    seed_second_factors()  # a leader signs in with a second factor
+    return leader
 
 
 def screen_tables(html: str) -> dict[str, list[list[str]]]:
