@@ -60,6 +60,14 @@ class AdministrativeUnit(UUIDModel):
     def depth(self) -> int:
         return self.path.count("/") - 1
 
+    @property
+    def place_name(self) -> str:
+        """The name, with its commune or ward for a village or residential group ("Tổ dân phố 1, Phường Đông Hòa"):
+        group names repeat in every commune, so alone they do not say where. Load `parent` with the unit."""
+        if self.kind in (UnitKind.VILLAGE, UnitKind.RESIDENTIAL_GROUP) and self.parent_id:
+            return f"{self.name}, {self.parent.name}"
+        return self.name
+
 
 class AgencyKind(models.TextChoices):
     PROVINCIAL_SERVICE_CENTRE = "provincial_centre", _("Provincial Public Administration Service Centre")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.utils import timezone
 from ketnoi.core.text import fold
 from ketnoi.core.workdays import working_days_between
 from ketnoi.orgs.models import Agency, AgencyKind
+from ketnoi.orgs.roles import roles_with
 from ketnoi.orgs.scoping import scope_of
 
 from .models import BusinessPolicy, DeadlineAlert, Petition, PetitionCategory, PetitionerType
@@ -89,6 +91,27 @@ def petition_in_scope(*, official, petition: Petition, capability: str) -> bool:
     if not scope.can(capability):
         return False
     return Petition.objects.filter(petition_scope_q(scope, capability), pk=petition.pk).exists()
+
+
+def assignee_choices(petition: Petition) -> list:
+    """Officials a petition can be given to: active, with a role that handles petitions, over the petition's unit
+    (or a unit above it) or over its owner agency (or an agency above it) — the rule the assignment service checks."""
+    path, unit_paths = petition.unit.path, []
+    for end in range(1, len(path)):
+        if path[end] == "/":
+            unit_paths.append(path[: end + 1])
+    agency_ids, agency = [], petition.owner_agency
+    while agency is not None:
+        agency_ids.append(agency.pk)
+        agency = agency.parent
+    users = get_user_model().objects.filter(
+        Q(memberships__agency__isnull=True, memberships__unit__path__in=unit_paths)
+        | Q(memberships__agency_id__in=agency_ids),
+        memberships__is_active=True,
+        memberships__role__in=roles_with("petitions.handle"),
+        is_active=True,
+    )
+    return list(users.distinct().order_by("last_name", "first_name", "username"))
 
 
 def petition_by_code(code: str) -> Petition | None:

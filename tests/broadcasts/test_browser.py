@@ -59,7 +59,7 @@ def test_an_editor_composes_an_area_alert_a_leader_approves_and_only_that_area_g
     page.select_option("#id_topic", "emergency")
     page.fill("#id_text", ALERT)
     page.get_by_label(channel.name).check()
-    page.select_option("#id_area", label="Phường Đông Hòa")
+    page.select_option("#id_area", label="Phường Đông Hòa (toàn xã, phường)")
     expect(page.locator("#preview")).to_contain_text(ALERT)  # the phone preview, as typed
     expect(page.locator("#preview-count")).to_contain_text("1")
     shot(page, "editor-compose")

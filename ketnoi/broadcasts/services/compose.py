@@ -118,6 +118,21 @@ def _check_scope(actor, unit: AdministrativeUnit, content: BroadcastContent) -> 
             raise NotPermitted(_("%(area)s is outside your units.") % {"area": area.name})
 
 
+def _check_places(unit: AdministrativeUnit, content: BroadcastContent) -> None:
+    """The areas lie inside the unit the broadcast speaks for, and each account belongs to that unit, above it (the
+    province's OA reaches a ward) or inside it: a ward's alert cannot go to another ward's people or OA."""
+    for area in (content.area, content.exclude_area):
+        if area is not None and not area.path.startswith(unit.path):
+            raise ApplicationError(
+                _("%(area)s is not in %(unit)s.") % {"area": area.place_name, "unit": unit.name}, code="area_outside"
+            )
+    for channel in content.channels:
+        if not (unit.path.startswith(channel.unit.path) or channel.unit.path.startswith(unit.path)):
+            raise ApplicationError(
+                _("%(oa)s does not serve %(unit)s.") % {"oa": channel.name, "unit": unit.name}, code="channel_outside"
+            )
+
+
 def _apply(broadcast: Broadcast, content: BroadcastContent) -> None:
     for name in CONTENT_FIELDS:
         value = getattr(content, name)
@@ -133,6 +148,7 @@ def broadcast_create(*, actor, unit: AdministrativeUnit, content: BroadcastConte
     """A new draft owned by `unit`. The author needs broadcasts.compose over the unit, its channels and areas."""
     _check_scope(actor, unit, content)
     _check(content)
+    _check_places(unit, content)
     broadcast = Broadcast(unit=unit, author=actor)
     _apply(broadcast, content)
     broadcast.save()
@@ -158,6 +174,7 @@ def broadcast_update(*, actor, broadcast: Broadcast, content: BroadcastContent) 
         raise ApplicationError(_("Only drafts can be edited."), code="not_editable")
     _check_scope(actor, broadcast.unit, content)
     _check(content)
+    _check_places(broadcast.unit, content)
     before = snapshot(broadcast, ("title", "text", "state"))
     _apply(broadcast, content)
     if broadcast.state == State.REJECTED:

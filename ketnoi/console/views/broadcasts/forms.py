@@ -7,6 +7,7 @@ from ketnoi.broadcasts import selectors
 from ketnoi.broadcasts.models import ProviderPath, Topic
 from ketnoi.broadcasts.services import BroadcastContent
 from ketnoi.core.errors import ApplicationError
+from ketnoi.orgs.models import COMMUNE_KINDS, PROVINCE_KINDS
 
 ACTIONS = {"url", "query_show", "query_hide", "phone"}
 
@@ -36,8 +37,46 @@ class UnitChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+class PathOptions:
+    """Options that carry their unit's path (data-path), so the composer shows only the areas and accounts of the
+    unit chosen in "On behalf of" (console/broadcast_compose.js); the service checks the same rule on save."""
+
+    paths: dict[str, str]
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        path = getattr(self, "paths", {}).get(str(value))
+        if path:
+            option["attrs"]["data-path"] = path
+        return option
+
+
+class PathSelect(PathOptions, forms.Select):
+    pass
+
+
+class PathCheckboxes(PathOptions, forms.CheckboxSelectMultiple):
+    pass
+
+
+def area_choices(areas, *, blank: str) -> list:
+    """Areas grouped by commune or ward, each labelled with its commune ("Tổ dân phố 1, Phường Đông Hòa"): residential
+    group names repeat in every commune, and a closed select shows the option's label only, not its group."""
+    top, groups = [], {}
+    for area in areas:
+        if area.kind in PROVINCE_KINDS:
+            top.append((str(area.uuid), _("%(name)s (the whole province)") % {"name": area.name}))
+        elif area.kind in COMMUNE_KINDS:
+            groups.setdefault(area.pk, [area.name, []])[1].insert(
+                0, (str(area.uuid), _("%(name)s (the whole commune or ward)") % {"name": area.name})
+            )
+        else:
+            groups.setdefault(area.parent_id, [area.parent.name, []])[1].append((str(area.uuid), area.place_name))
+    return [("", blank), *top, *[(label, options) for label, options in groups.values()]]
+
+
 class BroadcastForm(forms.Form):
-    unit = UnitChoiceField(queryset=None, label=_("On behalf of"), to_field_name="uuid")
+    unit = UnitChoiceField(queryset=None, label=_("On behalf of"), to_field_name="uuid", widget=PathSelect)
     title = forms.CharField(label=_("Title"), max_length=200)
     topic = forms.ChoiceField(label=_("Topic"), choices=Topic.choices)
     path = forms.ChoiceField(label=_("Message kind"), choices=ProviderPath.choices)
@@ -58,10 +97,12 @@ class BroadcastForm(forms.Form):
     )
     zbs_template_id = forms.CharField(label=_("Template id (template messages)"), required=False, max_length=40)
     channels = forms.ModelMultipleChoiceField(
-        queryset=None, label=_("Official accounts"), to_field_name="uuid", widget=forms.CheckboxSelectMultiple
+        queryset=None, label=_("Official accounts"), to_field_name="uuid", widget=PathCheckboxes
     )
-    area = UnitChoiceField(queryset=None, label=_("Area"), required=False, to_field_name="uuid")
-    exclude_area = UnitChoiceField(queryset=None, label=_("Except the area"), required=False, to_field_name="uuid")
+    area = UnitChoiceField(queryset=None, label=_("Area"), required=False, to_field_name="uuid", widget=PathSelect)
+    exclude_area = UnitChoiceField(
+        queryset=None, label=_("Except the area"), required=False, to_field_name="uuid", widget=PathSelect
+    )
     tags = forms.CharField(label=_("Only people tagged (any of)"), required=False)
     exclude_tags = forms.CharField(label=_("Except people tagged"), required=False)
     subscribers_only = forms.BooleanField(label=_("Only subscribers of the topic"), required=False, initial=True)
@@ -76,10 +117,19 @@ class BroadcastForm(forms.Form):
 
     def __init__(self, *args, official, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = selectors.compose_units(official=official)
-        self.fields["channels"].queryset = selectors.compose_channels(official=official)
-        self.fields["area"].queryset = selectors.compose_areas(official=official)
-        self.fields["exclude_area"].queryset = selectors.compose_areas(official=official)
+        units = selectors.compose_units(official=official)
+        channels = selectors.compose_channels(official=official)
+        areas = selectors.compose_areas(official=official).select_related("parent")
+        self.fields["unit"].queryset = units
+        self.fields["unit"].widget.paths = {str(u.uuid): u.path for u in units}
+        self.fields["channels"].queryset = channels
+        self.fields["channels"].widget.paths = {str(c.uuid): c.unit.path for c in channels}
+        area_list = list(areas)
+        paths = {str(a.uuid): a.path for a in area_list}
+        for name, blank in (("area", _("Every area the accounts reach")), ("exclude_area", _("No exception"))):
+            self.fields[name].queryset = areas
+            self.fields[name].choices = area_choices(area_list, blank=blank)
+            self.fields[name].widget.paths = paths
         self.fields["template"].queryset = selectors.template_list(official=official)
 
     def clean(self):

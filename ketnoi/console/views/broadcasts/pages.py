@@ -130,7 +130,14 @@ class BroadcastPreviewView(ConsoleView):
                     testers_only=bool(data.get("is_training")),
                 )
             )
-        context = self.get_context_data(payload=payload_for(draft), count=count, title=draft.title)
+        context = self.get_context_data(
+            payload=payload_for(draft),
+            count=count,
+            title=draft.title,
+            oa_name=", ".join(c.name for c in channels),
+            area=data.get("area"),
+            exclude_area=data.get("exclude_area"),
+        )
         return self.render_to_response(context)
 
 
@@ -157,6 +164,7 @@ class BroadcastDetailView(ConsoleView):
             "broadcasts.approve"
         ).covers_path(broadcast.unit.path)
         context.update(
+            oa_name=", ".join(c.name for c in broadcast.channels.all()),
             payload=payload_for(broadcast),
             payload_en=payload_for(broadcast, language="en") if broadcast.text_en else None,
             estimate=broadcast_estimate(broadcast) if broadcast.state not in FINAL else None,

@@ -58,7 +58,7 @@ class PetitionActionView(PetitionDetailView):
             into = petition_get(official=actor, uuid=data.get("into"))
             services.petition_merge(actor=actor, petition=petition, into=into)
         elif action == "assign":
-            assignee = get_user_model().objects.get(username=data.get("assignee", "").strip().lower())
+            assignee = get_user_model().objects.get(pk=int(data.get("assignee", "")))
             services.petition_assign(actor=actor, petition=petition, assignee=assignee)
         elif action == "answer":
             services.answer_submit(

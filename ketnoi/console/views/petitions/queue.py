@@ -6,7 +6,13 @@ from ketnoi.core.redaction import mask_phone
 from ketnoi.orgs.models import Agency
 from ketnoi.orgs.scoping import scope_of
 from ketnoi.petitions.models import AnswerStatus
-from ketnoi.petitions.selectors import alerts_for, likely_duplicates, petition_get, petition_list
+from ketnoi.petitions.selectors import (
+    alerts_for,
+    assignee_choices,
+    likely_duplicates,
+    petition_get,
+    petition_list,
+)
 from ketnoi.petitions.services import current_answer, public_draft
 from ketnoi.petitions.states import OPEN_STATES, State, actions_from
 
@@ -82,6 +88,7 @@ class PetitionDetailView(ConsoleView):
             actions=actions if can_handle else set(),
             duplicates=likely_duplicates(petition) if can_handle and "merge" in actions else [],
             agencies=agency_choices(user) if can_handle and "forward" in actions else [],
+            assignees=assignee_choices(petition) if can_handle and petition.state in OPEN_STATES else [],
             public=public_draft(petition)
             if can_handle and petition.first_answered_at and petition.consent_to_publish and not petition.published_at
             else None,
