@@ -34,6 +34,7 @@ class InviteForm(OfficialCreateForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["password"]
+        self.fields["role"].choices = [("", "---------"), *self.fields["role"].choices]  # chosen, never defaulted
 
 
 class OfficialInviteView(FormMixin, ConsoleView):
