@@ -211,6 +211,9 @@ ZALO_WEBHOOK_MAX_FUTURE_SECONDS = env_int("ZALO_WEBHOOK_MAX_FUTURE_SECONDS", 300
 ZALO_PAID_CS_COST = env_int("ZALO_PAID_CS_COST", 55)
 ZALO_TEMPLATE_COST = env_int("ZALO_TEMPLATE_COST", 300)
 ZALO_APPSECRET_PROOF = env_bool("ZALO_APPSECRET_PROOF", False)
+# Webhooks and the web chat may carry a citizen's very long message (or a 10 MB document): read up to this much, past
+# Django's 2.5 MB form limit, so it is kept and answered in words; more is refused with 413.
+CHANNEL_WEBHOOK_MAX_BYTES = env_int("CHANNEL_WEBHOOK_MAX_BYTES", 12 * 1024 * 1024)
 ZALO_TOKEN_REFRESH_AHEAD_SECONDS = env_int("ZALO_TOKEN_REFRESH_AHEAD_SECONDS", 5 * 3600)
 
 # Outbox (ketnoi/outbox/conf.py lists every OUTBOX_* setting and its default). Quota buckets live in the

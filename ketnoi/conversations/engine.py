@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from ketnoi.broadcasts.inbound import is_own_payload as is_broadcasts_payload
@@ -24,7 +25,7 @@ from ketnoi.channels.types.base import Attachment, Button, EventKind, InboundEve
 from ketnoi.contacts.models import ChannelContact, Contact
 from ketnoi.core.redaction import redact_text
 from ketnoi.core.text import fold
-from ketnoi.outbox.models import Lane
+from ketnoi.outbox.models import Lane, OutboundMessage
 from ketnoi.outbox.services import outbox_enqueue
 
 from . import handoff
@@ -68,6 +69,12 @@ def session_minutes() -> int:
     return int(getattr(settings, "CONVERSATION_SESSION_MINUTES", 30))
 
 
+def max_input_chars() -> int:
+    """The longest message the assistant reads (a petition's description is the longest answer a flow takes).
+    A longer one is kept whole (contacts stores it; an official reads it in full) and answered in words."""
+    return int(getattr(settings, "CONVERSATION_MAX_INPUT_CHARS", 5000))
+
+
 @dataclass
 class Reply:
     text: str
@@ -93,7 +100,7 @@ class Turn:
         self.session = session
         self.event = event
         self.text = (event.text or "").strip()
-        self.folded = fold(self.text)
+        self.folded = fold(self.text[: max_input_chars() + 1])
         self.attachments: tuple[Attachment, ...] = tuple(a for a in event.attachments if a.type != "location")
         self.location = next((a for a in event.attachments if a.type == "location"), None)
         self.replies: list[Reply] = []
@@ -103,6 +110,7 @@ class Turn:
         self.active = ""  # the flow the engine is running now: goto()/ask() move within it by default
         self.source_type = "conversation"
         self.private_input = False  # set by flows when the input must not be logged (a one-time code)
+        self.with_officials = False  # a hand-off is open and the assistant answered (a button): the thread shows it
 
     # -- what came in ----------------------------------------------------------------------------------------
 
@@ -262,22 +270,52 @@ def handle_message(channel: Channel, event: InboundEvent) -> None:
     turn = Turn(channel=channel, channel_contact=channel_contact, session=session, event=event)
     with translation.override(turn.language):
         run_turn(turn)
-        finish(turn)
+        if turn.with_officials and turn.state == IDLE:
+            turn.say(_("You are still in touch with our officials: write here and they will answer."))
+        messages = finish(turn)
+        if turn.with_officials:
+            handoff.record_assistant_turn(turn, messages)
 
 
 def _escape(turn: Turn) -> bool:
     return turn.folded in ESCAPE_WORDS or turn.text.lower() == "#menu"
 
 
-def run_turn(turn: Turn) -> None:
-    if handoff.is_open(turn.channel_contact):
-        if _escape(turn):
-            handoff.leave(turn)
-            turn.note = "handoff-escape"
+def _expired(session: ConversationSession) -> bool:
+    return bool(session.state != IDLE and session.expires_at and session.expires_at < timezone.now())
+
+
+def _assistant_during_handoff(turn: Turn) -> bool:
+    """A hand-off is open: what the citizen writes is for the officials (the inbox shows it) and the assistant is
+    silent. But a button still does what it says: "send the documents" on a notice, "rate the service", a menu
+    entry... The assistant answers it, and the flow it starts runs to its end (its questions are answered by the
+    assistant), then the citizen is back with the officials; the officials' thread shows what was tapped and what
+    the assistant said (conversations.handoff.record_assistant_turn). True: the assistant takes this input.
+
+    An escape word inside such a flow ends the flow and stays with the officials; at rest it hands the
+    conversation back to the assistant."""
+    in_flow = turn.session.state != IDLE and not _expired(turn.session)
+    if _escape(turn):
+        if in_flow:
+            turn.note = "handoff-flow-escape"
             turn.done()
-            turn.show_menu(intro=_("You are back with the automatic assistant."))
-        else:
-            turn.note = "handoff"  # the officials answer; the inbox shows the message
+            turn.say(_("You are back in your conversation with our officials: write here and they will answer."))
+            return False
+        handoff.leave(turn)
+        turn.note = "handoff-escape"
+        turn.done()
+        turn.show_menu(intro=_("You are back with the automatic assistant."))
+        return False
+    if in_flow or _button_flow(turn) is not None or _language_words(turn):
+        turn.note = "handoff-assistant"
+        turn.with_officials = True
+        return True
+    turn.note = "handoff"  # the officials answer; the inbox shows the message
+    return False
+
+
+def run_turn(turn: Turn) -> None:
+    if handoff.is_open(turn.channel_contact) and not _assistant_during_handoff(turn):
         return
     now = timezone.now()
     session = turn.session
@@ -287,6 +325,8 @@ def run_turn(turn: Turn) -> None:
         if not (_escape(turn) or turn.text.startswith("#") or turn.event.kind == EventKind.SUBMIT_INFO):
             turn.show_menu(intro=_("Our previous conversation timed out, so we start again from the menu."))
             return
+    if _too_large(turn):
+        return
     if turn.event.kind == EventKind.SUBMIT_INFO:
         flow = get_flow(turn.flow_name)
         if flow is not None:
@@ -310,6 +350,43 @@ def run_turn(turn: Turn) -> None:
         flow.handle(turn, turn.step)
         return
     idle_input(turn)
+
+
+def _too_large(turn: Turn) -> bool:
+    """A message longer than the assistant reads, or a file larger than a channel accepts: say so in words and stay
+    where we were (the same question still waits), instead of failing or cutting it silently."""
+    oversized = [a for a in turn.attachments if a.type == "too_large"]
+    if oversized:
+        turn.note = "too-large-file"
+        turn.say(
+            _(
+                "The file %(name)s is larger than 10 MB, so it was not received. Send a smaller file, or a photo of each page."
+            )
+            % {"name": oversized[0].name}
+        )
+        return True
+    if len(turn.text) <= max_input_chars():
+        return False
+    turn.note = "too-long"
+    turn.say(
+        _(
+            "Your message has %(count)s characters; I can read at most %(max)s at a time. Please send it in shorter "
+            "parts, or as a PDF file or photos. Your message is kept: if you ask to talk to an official, they can "
+            "read all of it."
+        )
+        % {"count": _grouped(len(turn.text)), "max": _grouped(max_input_chars())}
+    )
+    return True
+
+
+def _grouped(number: int) -> str:
+    """5242880 -> '5.242.880' in Vietnamese, '5,242,880' in English (Django's vi formats do not group)."""
+    return f"{number:,}".replace(",", get_format("THOUSAND_SEPARATOR"))
+
+
+def _language_words(turn: Turn) -> bool:
+    folded = turn.folded.lstrip("#")
+    return bool(folded in ENGLISH_WORDS | VIETNAMESE_WORDS | LANGUAGE_WORDS or turn.text in ("#lang:en", "#lang:vi"))
 
 
 def _language_command(turn: Turn) -> bool:
@@ -339,7 +416,37 @@ def _set_language(turn: Turn, language: str) -> None:
     turn.say(
         _("From now on I will write in English.") if language == "en" else _("From now on I will write in Vietnamese.")
     )
+    # Inside a flow, its question again in the new language (what is on screen is what the next input answers);
+    # at the menu, or for a flow that cannot ask again, the menu.
+    flow = get_flow(turn.flow_name) if not _expired(turn.session) else None
+    if flow is not None:
+        turn.active = flow.name
+        if flow.reprompt(turn, turn.step):
+            turn.say(_("Type 0 at any time for the main menu."))
+            return
+    turn.done()
     turn.show_menu()
+
+
+def button_meaning(turn: Turn) -> str:
+    """What a tapped button means, in words, for the officials' thread ("" when the input is not a button)."""
+    flow = _button_flow(turn)
+    if flow is None:
+        return ""
+    body = turn.text[1:].strip()
+    _name, _sep, rest = body.partition(".")
+    action, _sep, argument = rest.partition(":")
+    return flow.button_meaning(action, argument)
+
+
+def _button_flow(turn: Turn) -> Flow | None:
+    """The flow a tapped button ('#flow' or '#flow.action:argument') belongs to; None: not a button of ours."""
+    if not turn.text.startswith("#"):
+        return None
+    body = turn.text[1:].strip()
+    name = body.partition(".")[0].partition(":")[0]
+    flow = get_flow(name.lower())
+    return flow if flow is not None and flow.available(turn) else None
 
 
 def _button(turn: Turn) -> bool:
@@ -347,8 +454,8 @@ def _button(turn: Turn) -> bool:
     body = turn.text[1:].strip()
     name, _sep, rest = body.partition(".")
     name, _sep2, argument = name.partition(":") if not rest else (name, "", "")
-    flow = get_flow(name.lower())
-    if flow is None or not flow.available(turn):
+    flow = _button_flow(turn)
+    if flow is None:
         return False
     turn.active = flow.name
     if not rest:
@@ -392,7 +499,7 @@ def _hidden_flows() -> list[Flow]:
 # -- after the turn: persist, log, reply ------------------------------------------------------------------------
 
 
-def finish(turn: Turn) -> None:
+def finish(turn: Turn) -> list[OutboundMessage]:
     session = turn.session
     now = timezone.now()
     before = session.state
@@ -403,7 +510,7 @@ def finish(turn: Turn) -> None:
     session.turns += 1
     session.updated_at = now
     session.save()
-    excerpt = "" if turn.private_input else redact_text(turn.text)[:200]
+    excerpt = "" if turn.private_input else redact_text(turn.text[:400])[:200]
     ConversationStep.objects.create(
         session=session,
         event_key=_event_key(turn.event),
@@ -415,7 +522,7 @@ def finish(turn: Turn) -> None:
         note=turn.note[:120],
     )
     key = f"conv:{turn.channel.pk}:{_digest(turn.event.dedup_key)}"
-    enqueue_replies(turn.channel, turn.channel_contact, turn.replies, key=key, source_type=turn.source_type)
+    return enqueue_replies(turn.channel, turn.channel_contact, turn.replies, key=key, source_type=turn.source_type)
 
 
 def payloads_for(channel: Channel, reply: Reply) -> list[OutboundPayload]:
@@ -467,11 +574,11 @@ def enqueue_replies(
     *,
     key: str,
     source_type: str = "conversation",
-) -> None:
-    number = 0
+) -> list[OutboundMessage]:
+    number, queued = 0, []
     for reply in merged(replies):
         for payload in payloads_for(channel, reply):
-            outbox_enqueue(
+            message = outbox_enqueue(
                 channel=channel,
                 channel_contact=channel_contact,
                 payload=payload,
@@ -480,4 +587,6 @@ def enqueue_replies(
                 source_type=source_type,
                 source_id=str(channel_contact.pk),
             )
+            queued.append(message)
             number += 1
+    return queued

@@ -1,11 +1,18 @@
-"""The officials' inbox as the engine sees it (ketnoi.inbox): is a hand-off open for this person, open one, and hand
-the conversation back to the bot when the citizen asks for it. While one is open the engine stays silent; the
-inbox's own handler (order 40) has already attached the message to the hand-off."""
+"""The officials' inbox as the engine sees it (ketnoi.inbox): is a hand-off open for this person, open one, hand the
+conversation back to the bot when the citizen asks for it, and show the officials what the assistant answered while
+it was open (a tapped button still works). Otherwise, while one is open, the engine stays silent; the inbox's own
+handler (order 40) has already attached the message to the hand-off."""
 
 from ketnoi.channels.types.base import InboundEvent
 from ketnoi.contacts.models import ChannelContact, InboundMessage
 from ketnoi.inbox.selectors import open_handoff_for
-from ketnoi.inbox.services import handoff_citizen_wrote, handoff_open, handoff_return_to_bot
+from ketnoi.inbox.services import (
+    handoff_assistant_answered,
+    handoff_citizen_wrote,
+    handoff_open,
+    handoff_return_to_bot,
+)
+from ketnoi.outbox.models import OutboundMessage
 
 
 def is_open(channel_contact: ChannelContact) -> bool:
@@ -27,3 +34,11 @@ def leave(turn) -> None:
     handoff = open_handoff_for(turn.channel_contact)
     if handoff is not None:
         handoff_return_to_bot(handoff=handoff, by_citizen=True)
+
+
+def record_assistant_turn(turn, messages: list[OutboundMessage]) -> None:
+    """During a hand-off the assistant answered the citizen itself (a button they tapped, the flow it started): the
+    officials' thread gets what the button meant and what the citizen was told, after the citizen's own message."""
+    from .engine import button_meaning
+
+    handoff_assistant_answered(channel_contact=turn.channel_contact, meaning=button_meaning(turn), messages=messages)

@@ -40,7 +40,9 @@ runs; small JSON values only; empty on entering a flow, so fill it after `goto`/
 `goto(step)`, `done()`, `show_menu()`, `start_flow(name, argument)`, `elsewhere()` (input another flow claims goes
 there), `unknown()`, `request_info(title, text)` (Zalo's info form), `private_input = True` (not logged).
 Optional hooks: `claims(turn) -> int` (free text at the menu: 0 = no; the strongest claim wins), `fallback(turn)
--> bool` (tried when nobody claims), `available(turn) -> bool` (hide the flow on some channels). Texts are gettext strings rendered in the person's language
+-> bool` (tried when nobody claims), `available(turn) -> bool` (hide the flow on some channels), `reprompt(turn,
+step) -> bool` (the question of `step` again, after a language switch; default: start again), `button_meaning(action,
+argument) -> str` (a tapped button in words, for the officials' thread when a hand-off is open). Texts are gettext strings rendered in the person's language
 (the engine activates it). Replies are queued in the outbox in the inbound event's transaction, once per event.
 Everything a flow writes goes through its own app's services; a flow module may import its app (conversations is
 above every domain app in the layers).
@@ -103,6 +105,16 @@ class Flow:
 
     def on_button(self, turn: "Turn", action: str, argument: str) -> None:
         self.start(turn, argument)
+
+    def reprompt(self, turn: "Turn", step: str) -> bool:
+        """Ask the current step's question again (the person switched language in the middle). Default: start the
+        flow again, which asks its first question. False: it cannot; the engine shows the main menu instead."""
+        self.start(turn)
+        return True
+
+    def button_meaning(self, action: str, argument: str) -> str:
+        """A tapped "#<flow>.<action>:<argument>" in words, for the officials' thread during a hand-off."""
+        return str(self.menu_title or self.name)
 
     def allows(self, from_step: str, to_step: str) -> bool:
         return to_step in self.transitions.get(from_step, set())

@@ -51,6 +51,8 @@ DEFAULTS: dict[str, Any] = {
     # Upload limits (bytes) and accepted types.
     "IMAGE_MAX_BYTES": 1024 * 1024,
     "FILE_MAX_BYTES": 5 * 1024 * 1024,
+    # What the simulated phone page posts at most (a very long text, a file to send).
+    "PHONE_POST_MAX_BYTES": 12 * 1024 * 1024,
     "IMAGE_TYPES": ["jpg", "jpeg", "png"],
     "FILE_TYPES": ["pdf", "doc", "docx", "csv"],
     # Buttons per CS message (the PHP SDK caps elements and buttons at 5).

@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from ketnoi.core.http import BodyTooLarge, read_body
 from ketnoi.core.phones import InvalidPhoneNumber
 
 from . import actions, faults, webhooks
+from .conf import sandbox_setting
 from .models import FaultSwitch, Follower, Message, SandboxApp, SandboxOA, WebhookDelivery, ZaloUser
 from .oauth import issue_grant, new_auth_code
 
@@ -33,12 +35,17 @@ def control(methods: tuple[str, ...] = ("POST",)):
             if request.method not in methods:
                 return JsonResponse({"error": f"use {' or '.join(methods)}"}, status=405)
             try:
-                body = json.loads(request.body or b"{}") if request.method == "POST" else request.GET.dict()
+                if request.method == "POST":  # a phone's very long message passes, as the phone page sends it
+                    body = json.loads(read_body(request, limit=sandbox_setting("PHONE_POST_MAX_BYTES")) or b"{}")
+                else:
+                    body = request.GET.dict()
                 if not isinstance(body, dict):
                     raise BadRequest("the body must be a JSON object")
                 return JsonResponse(view(request, body, *args, **kwargs), safe=False)
             except (BadRequest, ValueError, InvalidPhoneNumber) as exc:
                 return JsonResponse({"error": str(exc)}, status=400)
+            except BodyTooLarge as exc:
+                return JsonResponse({"error": str(exc)}, status=413)
 
         return wrapper
 

@@ -12,11 +12,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from ketnoi.core.http import BodyTooLarge, csrf_refusal, read_body
 from ketnoi.core.phones import InvalidPhoneNumber
 
 from . import actions, faults
+from .conf import sandbox_setting
 from .models import FaultSwitch, Follower, Message, SandboxApp, SandboxOA, Upload, ZaloUser
 
 SESSION_KEY = "sandbox_uid"
@@ -151,12 +154,22 @@ def chat_messages(request: HttpRequest, oa_id: str):
     return render(request, "sandbox/_thread.html", _thread(oa, person))
 
 
+@csrf_exempt
 @require_http_methods(["POST"])
 def chat_act(request: HttpRequest, oa_id: str):
     oa = get_object_or_404(SandboxOA.objects.select_related("app"), oa_id=oa_id)
     person = current_person(request)
     if person is None:
         return redirect("sandbox:home")
+    # Like the Zalo app, the phone sends a very long message as it is (past Django's 2.5 MB form limit): what the
+    # OA does with it is ketnoi's to answer.
+    try:
+        read_body(request, limit=sandbox_setting("PHONE_POST_MAX_BYTES"))
+    except BodyTooLarge as exc:
+        return HttpResponse(str(exc), status=413, content_type="text/plain; charset=utf-8")
+    refused = csrf_refusal(request)  # exempt from the middleware, which would refuse the size before this view
+    if refused is not None:
+        return refused
     act, post = request.POST.get("action", ""), request.POST
     try:
         if act == "follow":

@@ -103,3 +103,50 @@ def test_tags_on_a_web_chat_visitor_are_kept_in_ketnoi(world):
     visitor = ChannelContact.objects.create(channel=channel, contact=Contact.objects.create(), user_id="visitor-1")
     channel_contact_tag(actor=world.unit_admin_a, channel_contact=visitor, tag="doanh nghiệp")
     assert ChannelContact.objects.get(pk=visitor.pk).tags == ["doanh nghiệp"]
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def test_a_5_mb_message_is_kept_whole_and_answered_in_words(client, webchat):
+    from urllib.parse import urlencode
+
+    from ketnoi.outbox.models import OutboundMessage
+
+    client.get(reverse("portal:webchat"))
+    text = "Kiến nghị: " + "x" * (5 * 1024 * 1024)
+    response = client.post(
+        receive_url(webchat), urlencode({"text": text, "client_id": "big-1"}), content_type=FORM, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 204
+    assert process_event(ChannelEvent.objects.get(channel=webchat).pk) == "handled"
+    assert len(InboundMessage.objects.get().text) == len(text)  # nothing cut
+    [answer] = OutboundMessage.objects.filter(channel=webchat)
+    assert "5.242.891 ký tự" in answer.payload["text"]
+
+
+def test_past_the_limit_the_chat_says_so_and_nothing_is_stored(client, webchat, settings):
+    from urllib.parse import urlencode
+
+    settings.CHANNEL_WEBHOOK_MAX_BYTES = 3 * 1024 * 1024
+    client.get(reverse("portal:webchat"))
+    body = urlencode({"text": "x" * (4 * 1024 * 1024), "client_id": "huge"})
+    response = client.post(receive_url(webchat), body, content_type=FORM, HTTP_HX_REQUEST="true")
+    assert response.status_code == 413 and response["Content-Type"].startswith("text/plain")
+    assert "quá lớn" in response.content.decode() and "tối đa 3 MB" in response.content.decode()
+    machine = client.post(receive_url(webchat), body, content_type=FORM)
+    assert machine.status_code == 413 and machine.json() == {"ok": False, "error": "too_large", "max_bytes": 3145728}
+    assert not ChannelEvent.objects.exists()
+
+
+def test_a_file_over_10_mb_is_refused_in_words(client, webchat):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ketnoi.outbox.models import OutboundMessage
+
+    client.get(reverse("portal:webchat"))
+    scan = SimpleUploadedFile("ho-so.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 + 1), "application/pdf")
+    assert client.post(receive_url(webchat), {"file": scan, "client_id": "pdf-1"}).status_code == 200
+    assert process_event(ChannelEvent.objects.get(channel=webchat).pk) == "handled"
+    [answer] = OutboundMessage.objects.filter(channel=webchat)
+    assert "ho-so.pdf lớn hơn 10 MB" in answer.payload["text"]

@@ -62,6 +62,59 @@ class DossierFlow(Flow):
     def current(self, turn) -> Dossier | None:
         return dossier_by_uuid(turn.context.get("dossier", ""))
 
+    def button_meaning(self, action: str, argument: str) -> str:
+        titles = {
+            "supplement": _("Send the documents"),
+            "postal": _("Result by post"),
+            "authorize": _("Authorize someone"),
+            "rate": _("Rate the service"),
+            "show": _("Show the dossier"),
+        }
+        dossier = dossier_by_uuid(argument) if action in titles else None
+        title = titles.get(action, action)
+        return f"{title} · {dossier.receipt_code}" if dossier is not None else str(title)
+
+    def reprompt(self, turn, step: str) -> bool:
+        """The current question again, the answers so far kept (files received, the name typed...)."""
+        dossier = self.current(turn)
+        if dossier is None:
+            return False
+        if step == "files":
+            received = turn.context.get("received", 0)
+            self.start_supplement(turn, dossier)
+            turn.context["received"] = received
+        elif step == "address":
+            self.start_postal(turn, dossier)
+        elif step == "postal_confirm":
+            turn.goto("postal_confirm")
+            turn.say(
+                _("Send the result of %(code)s to: %(address)s, for %(fee)s?")
+                % {
+                    "code": dossier.receipt_code,
+                    "address": turn.context.get("address", ""),
+                    "fee": money(postal_fee_for(dossier)),
+                },
+                [Choice(_("Yes"), "#dossier.confirm:yes"), Choice(_("No"), "#dossier.confirm:no")],
+            )
+        elif step == "auth_name":
+            self.start_authorize(turn, dossier)
+        elif step == "auth_phone":
+            turn.goto("auth_phone")
+            turn.say(_("Their phone number (or tap Skip):"), [Choice(_("Skip"), "#dossier.skip")])
+        elif step == "auth_id":
+            turn.goto("auth_id")
+            turn.say(_("Last, type their ID number (CCCD, 12 digits). It is stored encrypted and shown masked."))
+        elif step == "stars":
+            self.start_rating(turn, dossier)
+        elif step == "comment":
+            turn.goto("comment")
+            turn.say(
+                _("Thank you. Anything to add? Type a comment, or tap Skip."), [Choice(_("Skip"), "#dossier.skip")]
+            )
+        else:
+            return False
+        return True
+
     # -- buttons -----------------------------------------------------------------------------------------------
 
     def on_button(self, turn, action: str, argument: str) -> None:

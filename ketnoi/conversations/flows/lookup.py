@@ -93,6 +93,16 @@ class LookupFlow(Flow):
     def on_button(self, turn, action: str, argument: str) -> None:
         self.start(turn, argument)
 
+    def reprompt(self, turn, step: str) -> bool:
+        """Waiting for the phone digits: the dossier's status and the question again; otherwise ask for the code."""
+        if step == "digits" and turn.context.get("code"):
+            dossier, _code = find_dossier(turn.context["code"])
+            if dossier is not None:
+                show_dossier(turn, dossier)
+                return True
+        self.start(turn)
+        return True
+
     def link(self, turn) -> None:
         digits = "".join(ch for ch in turn.text if ch.isdigit())
         code = turn.context.get("code", "")

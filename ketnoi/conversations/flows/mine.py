@@ -96,6 +96,20 @@ class MyDossiersFlow(Flow):
             text = _("We sent a 6-digit code to %(phone)s (Zalo message or SMS). Type it here to see your dossiers.")
         turn.say(text % values, [Choice(_("Send a new code"), "#mine.resend")])
 
+    def reprompt(self, turn, step: str) -> bool:
+        """Waiting for the code: say so again (no new code is sent); otherwise ask for the phone again."""
+        phone = turn.context.get("phone")
+        if step == "code" and phone:
+            turn.goto("code")
+            turn.say(
+                _("We sent a 6-digit code to %(phone)s (Zalo message or SMS). Type it here to see your dossiers.")
+                % {"phone": mask_phone(phone)},
+                [Choice(_("Send a new code"), "#mine.resend")],
+            )
+            return True
+        self.start(turn)
+        return True
+
     def on_button(self, turn, action: str, argument: str) -> None:
         if action == "resend" and turn.context.get("phone"):
             self.send_code(turn, turn.context["phone"])

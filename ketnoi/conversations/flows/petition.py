@@ -97,6 +97,49 @@ class PetitionFlow(Flow):
     def handle(self, turn, step: str) -> None:
         getattr(self, f"step_{step}", lambda t: t.unknown())(turn)
 
+    def reprompt(self, turn, step: str) -> bool:
+        """The current question again, with everything written so far kept (the description, photos, place)."""
+        data = turn.context
+        if step == "category":
+            self.start(turn, "business" if data.get("business") else "")
+        elif step == "text":
+            turn.ask(
+                "text", _("Describe the problem or your question in one message (where, since when, what happens).")
+            )
+        elif step == "photos":
+            turn.ask(
+                "photos",
+                _("Send photos if you have any (up to 5), then type “xong”. Type “xong” now to skip."),
+                [Choice(_("No photos"), "#petition.skip:photos")],
+            )
+        elif step == "location":
+            self._ask_location(turn)
+        elif step == "tax_code":
+            turn.ask("tax_code", _("Type your business's tax code (mã số thuế)."))
+        elif step == "business_name":
+            turn.ask("business_name", _("Type the business's name."))
+        elif step == "phone":
+            self._ask_phone(turn)
+        elif step == "confirm":
+            self._confirm(turn)
+        elif step == "reopen":
+            code = data.get("code", "")
+            turn.ask(
+                "reopen", _("What is still not resolved? Your petition %(code)s will be reconsidered.") % {"code": code}
+            )
+            turn.context["code"] = code
+        else:
+            return False
+        return True
+
+    def button_meaning(self, action: str, argument: str) -> str:
+        code, _sep, value = argument.rpartition(":") if action == "rate" else (argument, "", "")
+        if action == "rate":
+            return _("Rate the answer to %(code)s: %(value)s/5") % {"code": code, "value": value}
+        if action == "reopen":
+            return _("Ask to reopen %(code)s") % {"code": code}
+        return str(self.menu_title)
+
     def step_category(self, turn, number: str = "") -> None:
         ids = turn.context.get("category_ids") or []
         value = number or turn.folded

@@ -1,4 +1,5 @@
-"""The inbox's writes. The conversation engine needs only handoff_open (and selectors.open_handoff_for)."""
+"""The inbox's writes. The conversation engine needs handoff_open, handoff_citizen_wrote, handoff_return_to_bot and
+handoff_assistant_answered (and selectors.open_handoff_for)."""
 
 from .handoffs import (
     back_to_bot_payload,
@@ -10,7 +11,7 @@ from .handoffs import (
     handoff_take,
     handoff_unassign,
 )
-from .replies import handoff_add_note, handoff_reply, template_data
+from .replies import handoff_add_note, handoff_assistant_answered, handoff_reply, template_data
 from .team import canned_reply_delete, canned_reply_save, duty_set, service_policy_save
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "duty_set",
     "handoff_add_note",
     "handoff_assign",
+    "handoff_assistant_answered",
     "handoff_citizen_wrote",
     "handoff_close",
     "handoff_open",

@@ -6,13 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ketnoi.channels.types.base import OutboundPayload, WindowState
+from ketnoi.contacts.models import ChannelContact
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.text import fold, nfc
-from ketnoi.outbox.models import Lane
+from ketnoi.outbox.models import Lane, OutboundMessage
 from ketnoi.outbox.services import outbox_enqueue
 
 from ..models import EntryKind, Handoff, HandoffEntry
-from ..states import HandoffState, Party
+from ..states import ACTIVE_STATES, HandoffState, Party
 from ..window import reply_window
 from .common import ANSWER, MANAGE, audit, can, entry, lock, move, require, snapshot_of
 from .handoffs import assign_to
@@ -145,3 +146,25 @@ def handoff_add_note(*, actor, handoff: Handoff, text: str) -> HandoffEntry:
     note = entry(handoff, EntryKind.NOTE, actor=actor, text=text)
     audit(actor, "handoff.note", handoff, None, note_id=note.pk)
     return note
+
+
+@transaction.atomic
+def handoff_assistant_answered(
+    *, channel_contact: ChannelContact, meaning: str, messages: list[OutboundMessage]
+) -> HandoffEntry | None:
+    """While a hand-off is open the assistant answered the citizen itself: a button they tapped still does what it
+    says (send the documents a dossier needs, rate the service...), and the flow it started runs to its end. One
+    entry in the thread (a reply marked automatic, never counted as the officials' answer) says what the button
+    meant and what the citizen was told, so the official reads the whole conversation. None: no hand-off open."""
+    handoff = Handoff.objects.filter(channel_contact=channel_contact, state__in=ACTIVE_STATES).first()
+    if handoff is None or not messages:
+        return None
+    handoff = lock(handoff)
+    text = "\n\n".join(str(m.payload.get("text") or m.payload.get("title") or "") for m in messages).strip()
+    return entry(
+        handoff,
+        EntryKind.REPLY,
+        text=text[:MAX_NOTE],
+        outbound_message=messages[0],
+        data={"automatic": "assistant", "input": meaning[:200]},
+    )

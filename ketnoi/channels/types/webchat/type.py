@@ -51,8 +51,10 @@ STORAGE_PREFIX = "webchat/"
 def _store_upload(channel: "Channel", visitor: str, upload) -> dict[str, str]:
     name = "".join(ch for ch in (upload.name or "file") if ch.isalnum() or ch in "._-")[-80:] or "file"
     kind = UPLOAD_KINDS.get(upload.content_type or "")
-    if kind is None or upload.size > UPLOAD_MAX_BYTES:
+    if kind is None:
         return {"type": "unsupported", "url": "", "name": name}
+    if upload.size > UPLOAD_MAX_BYTES:  # the engine says so in words (conversations.engine)
+        return {"type": "too_large", "url": "", "name": name, "size": str(upload.size)}
     path = default_storage.save(f"{STORAGE_PREFIX}{channel.uuid.hex}/{visitor}/{secrets.token_hex(8)}-{name}", upload)
     return {"type": kind, "url": f"storage:{path}", "name": name}
 
@@ -88,7 +90,8 @@ class WebChatType(ChannelType):
         event = {
             "event_name": EVENT_NAME,
             "visitor": visitor_of(request),
-            "text": unicodedata.normalize("NFC", request.POST.get("text", ""))[:MAX_TEXT],
+            # all of it: a text longer than the chat reads is kept and answered in words (conversations.engine)
+            "text": unicodedata.normalize("NFC", request.POST.get("text", "")),
             "client_id": client_id or secrets.token_hex(16),
             "timestamp": str(int(time.time() * 1000)),
         }
