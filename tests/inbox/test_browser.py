@@ -48,6 +48,7 @@ def test_an_official_takes_a_handed_off_conversation_and_the_reply_reaches_the_p
     zalo_sandbox.wait_deliveries(created["oa_id"], "follow")
     # the citizen asks the assistant for an official (the conversation engine hands over to the inbox)
     zalo_sandbox.send_text(phone_owner["uid"], created["oa_id"], "gap can bo")
+    zalo_sandbox.wait_deliveries(created["oa_id"], "user_send_text")  # in order: the sandbox delivers in threads
     zalo_sandbox.send_text(phone_owner["uid"], created["oa_id"], "Tôi muốn hỏi về chứng thực hợp đồng")
     zalo_sandbox.wait_deliveries(created["oa_id"], "user_send_text", count=2)
     run_inbound_queue()
