@@ -12,6 +12,7 @@ from ketnoi.outbox.models import OutboundMessage, Status
 
 from .models import Broadcast, BroadcastTemplate, CommunityGroup, GroupMember, InternalNotice, Meeting
 from .services.approval import SOURCE_TYPE
+from .states import State
 
 VIEW_CAPABILITIES = ("broadcasts.compose", "broadcasts.approve")
 
@@ -29,6 +30,14 @@ def _scoped(official, queryset: QuerySet, path_field: str, capabilities=VIEW_CAP
 def broadcast_list(*, official, state: str = "") -> QuerySet[Broadcast]:
     qs = _scoped(official, Broadcast.objects.select_related("unit", "author", "area"), "unit__path")
     return qs.filter(state=state) if state else qs
+
+
+def awaiting_approval(*, official) -> QuerySet[Broadcast]:
+    """Broadcasts this official may approve now: submitted, in their approval scope, written by someone else (the
+    author may approve their own only in training mode, which reaches testers only)."""
+    submitted = Broadcast.objects.filter(state=State.SUBMITTED)
+    mine = Q(author_id=official.pk, is_training=False)
+    return _scoped(official, submitted, "unit__path", capabilities=("broadcasts.approve",)).exclude(mine)
 
 
 def broadcast_get(*, official, uuid) -> Broadcast:

@@ -1,5 +1,6 @@
 """Reads of organisation data. Each takes the acting official; scoping happens through OfficialScope only."""
 
+from collections.abc import Iterable
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
@@ -9,6 +10,7 @@ from ketnoi.core.models import AuditEntry
 from ketnoi.core.text import fold
 
 from .models import PROVINCE_KINDS, AdministrativeUnit, Agency, Desk, Membership
+from .roles import roles_with
 from .scoping import scope_of
 
 
@@ -113,3 +115,37 @@ def scope_in_words(
     return _("%(role)s of %(unit)s and everything under it (%(n)s units below).") % {
         "role": label, "unit": unit.name, "n": below,
     }  # fmt: skip
+
+
+def nearest_holders(
+    *, capability: str, unit: AdministrativeUnit, agency: Agency | None = None, exclude: Iterable[int] = ()
+) -> list:
+    """The officials who hold `capability` over `unit` (and, when given, `agency`), the nearest level only: whom to
+    ask first, so an approval request goes to the ward's leader rather than to every leader of the province.
+
+    Without `agency`, any membership on the unit or above it counts, nearest unit first (the broadcasts' rule:
+    covers_path). With `agency`, memberships narrowed to that agency or a parent agency come first, nearest agency
+    first, then unit-wide memberships on the unit or above it (the petitions' rule: scope by agency or unit).
+    `exclude`: user ids left out (the author: four eyes); the next level answers when the nearest has no one else.
+    """
+    paths = [unit.path[: end + 1] for end in range(1, len(unit.path)) if unit.path[end] == "/"]
+    chain: list[int] = []
+    current = agency
+    while current is not None:
+        chain.append(current.pk)
+        current = current.parent
+    memberships = Membership.objects.filter(is_active=True, user__is_active=True, role__in=roles_with(capability))
+    if agency is None:
+        memberships = memberships.filter(unit__path__in=paths)
+    else:
+        memberships = memberships.filter(Q(agency__isnull=True, unit__path__in=paths) | Q(agency_id__in=chain))
+    ranked: dict[int, list] = {}
+    for membership in memberships.exclude(user_id__in=list(exclude)).select_related("user", "unit"):
+        if agency is not None and membership.agency_id is not None:
+            rank = chain.index(membership.agency_id)
+        else:
+            rank = len(chain) + unit.path.count("/") - membership.unit.path.count("/")
+        ranked.setdefault(rank, [])
+        if membership.user not in ranked[rank]:
+            ranked[rank].append(membership.user)
+    return ranked[min(ranked)] if ranked else []

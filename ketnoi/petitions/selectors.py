@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -18,7 +18,15 @@ from ketnoi.orgs.models import Agency, AgencyKind
 from ketnoi.orgs.roles import roles_with
 from ketnoi.orgs.scoping import scope_of
 
-from .models import BusinessPolicy, DeadlineAlert, Petition, PetitionCategory, PetitionerType
+from .models import (
+    AnswerStatus,
+    BusinessPolicy,
+    DeadlineAlert,
+    Petition,
+    PetitionAnswer,
+    PetitionCategory,
+    PetitionerType,
+)
 from .states import ANSWER_CLOCK_STATES, DECISION_STATES, FINAL_STATES, State
 
 
@@ -73,6 +81,15 @@ def petition_list(
             | Q(tax_code=query)
         )
     return petitions.order_by("answer_due", "received_at", "id")
+
+
+def answers_awaiting_approval(*, official) -> QuerySet[Petition]:
+    """Petitions whose answer this official may approve now: in their approval scope, drafted by someone else."""
+    own_draft = PetitionAnswer.objects.filter(
+        petition=OuterRef("pk"), status=AnswerStatus.SUBMITTED, drafted_by_id=official.pk
+    )
+    waiting = petition_list(official=official, states=[State.AWAITING_APPROVAL], capability="answers.approve")
+    return waiting.exclude(Exists(own_draft))
 
 
 def petition_get(*, official, uuid: UUID | str, capability: str = "petitions.view") -> Petition:

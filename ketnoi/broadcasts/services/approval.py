@@ -1,17 +1,22 @@
 """The broadcast's life: submit, approve (four-eyes), reject, schedule, start, cancel. Transitions: states.py."""
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ketnoi.channels.types.base import Button
 from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.orgs.scoping import scope_of
+from ketnoi.orgs.selectors import nearest_holders
 from ketnoi.outbox.services import outbox_cancel
 
 from ..audience import audience_of, recipients
 from ..models import Broadcast, BroadcastTransition
 from ..states import FINAL, State, check_transition
+from .internal import official_notify
 
 SOURCE_TYPE = "broadcast"
 
@@ -73,6 +78,39 @@ def _begin_sending(broadcast: Broadcast, *, actor) -> None:
     transaction.on_commit(lambda: broadcast_fanout_task.enqueue(broadcast_id))
 
 
+def _ask_approvers(broadcast: Broadcast, *, actor) -> None:
+    """Tell the nearest leaders who may approve it (never the author): in "My notices" and on the internal OA. An
+    emergency alert goes at once on the emergency lane; anything else waits for the morning at night."""
+    exclude = [] if broadcast.is_training else [broadcast.author_id]
+    approvers = nearest_holders(capability="broadcasts.approve", unit=broadcast.unit, exclude=exclude)
+    submissions = broadcast.transitions.filter(to_state=State.SUBMITTED).count()
+    url = reverse("console:broadcast_detail", kwargs={"uuid": broadcast.uuid})
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {
+            "title": broadcast.title,
+            "unit": broadcast.unit.name,
+            "area": broadcast.area.place_name if broadcast.area_id else _("all areas"),
+            "author": broadcast.author.get_full_name() or broadcast.author.get_username(),
+        }
+        if broadcast.is_emergency:
+            text = (
+                _("URGENT: an emergency alert waits for your approval: %(title)s (%(area)s), by %(author)s.") % values
+            )
+        else:
+            text = _("A broadcast waits for your approval: %(title)s (%(unit)s), by %(author)s.") % values
+        button = Button(title=_("Open and approve"), action="url", value=settings.PUBLIC_BASE_URL + url)
+    for approver in approvers:
+        official_notify(
+            official=approver,
+            text=text,
+            key=f"broadcast:{broadcast.uuid.hex}:approve:{submissions}:{approver.pk}",
+            buttons=[button],
+            url=url,
+            urgent=broadcast.is_emergency and not broadcast.is_training,
+            hold_at_night=not broadcast.is_emergency,
+        )
+
+
 @transaction.atomic
 def broadcast_submit(*, actor, broadcast: Broadcast) -> Broadcast:
     """The author asks a leader to approve. Emergency alerts need an area. An alert in a pre-approved template's
@@ -88,6 +126,8 @@ def broadcast_submit(*, actor, broadcast: Broadcast) -> Broadcast:
         broadcast.approved_at = timezone.now()
         _move(broadcast, State.APPROVED, actor=broadcast.approved_by, note="pre-approved template")
         _start(broadcast, actor=actor)
+    else:
+        _ask_approvers(broadcast, actor=actor)
     broadcast.save()
     return broadcast
 

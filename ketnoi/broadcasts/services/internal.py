@@ -16,6 +16,7 @@ from ketnoi.core.errors import ApplicationError
 from ketnoi.outbox.models import Lane
 from ketnoi.outbox.services import outbox_enqueue
 
+from .. import conf
 from ..models import InternalNotice, LinkCode, OfficialLink
 
 LINK_CODE_TTL_MINUTES = 15
@@ -42,7 +43,14 @@ def _outbox_key(key: str) -> str:
 
 @transaction.atomic
 def official_notify(
-    *, official, text: str, key: str, buttons: Iterable[Button | dict] = (), url: str = ""
+    *,
+    official,
+    text: str,
+    key: str,
+    buttons: Iterable[Button | dict] = (),
+    url: str = "",
+    urgent: bool = False,
+    hold_at_night: bool = False,
 ) -> InternalNotice:
     """Tell one official something (a document assigned or due, a petition reminder, a meeting).
 
@@ -53,6 +61,10 @@ def official_notify(
     channels.types.base.Button (or dicts with title/action/value); a query_hide button's value comes back as the
     official's message, so callers can register an inbound handler for their own payload prefix. `url` is where the
     notice leads in the console.
+
+    `urgent` (an emergency alert waiting for approval): the internal OA message takes the emergency lane. `hold_at_night`
+    (what can wait for the morning): during the provider's night hours the message leaves when they end; the console
+    notice is there at once either way.
     """
     if not text.strip():
         raise ApplicationError(_("A notice needs text."), code="empty_text")
@@ -72,14 +84,19 @@ def official_notify(
     link = OfficialLink.objects.select_related("channel_contact__channel").filter(user=official).first()
     if link is not None and link.channel_contact.channel.is_active and link.channel_contact.is_follower:
         payload = OutboundPayload(kind="buttons" if parsed_buttons else "text", text=text, buttons=parsed_buttons)
+        channel = link.channel_contact.channel
+        send_after = None
+        if hold_at_night and not urgent:
+            send_after = conf.night_release(timezone.now(), conf.night_hours(channel.channel_type))
         message = outbox_enqueue(
-            channel=link.channel_contact.channel,
+            channel=channel,
             channel_contact=link.channel_contact,
             payload=payload,
             idempotency_key=_outbox_key(key),
-            lane=Lane.TRANSACTIONAL,
+            lane=Lane.EMERGENCY if urgent else Lane.TRANSACTIONAL,
             source_type=NOTICE_SOURCE,
             source_id=str(notice.pk),
+            send_after=send_after,
         )
         notice.outbound_message_id = message.pk
         notice.save(update_fields=["outbound_message_id"])

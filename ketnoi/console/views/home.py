@@ -1,10 +1,13 @@
 from django.db.models import Count
 
+from ketnoi.broadcasts import selectors as broadcasts
+from ketnoi.broadcasts.models import Topic
 from ketnoi.dossiers import selectors as dossiers
 from ketnoi.dossiers.states import FINAL_STATES
 from ketnoi.orgs import selectors as orgs
 from ketnoi.orgs.models import COMMUNE_KINDS
 from ketnoi.orgs.roles import Role
+from ketnoi.petitions import selectors as petitions
 
 from .base import ConsoleView
 
@@ -37,6 +40,12 @@ class HomeView(ConsoleView):
                 "overdue": open_dossiers.filter(dossiers.overdue_q()).count(),
             }
             context["apology_prompts"] = dossiers.apology_prompts(official=user).count()
+        if self.scope.can("answers.approve"):
+            context["answers_waiting"] = petitions.answers_awaiting_approval(official=user).count()
+        if self.scope.can("broadcasts.approve"):
+            waiting = broadcasts.awaiting_approval(official=user)
+            context["broadcasts_waiting"] = waiting.count()
+            context["alerts_waiting"] = waiting.filter(topic=Topic.EMERGENCY).count()
         if self.scope.can("audit.view"):
             context["recent_audit"] = orgs.audit_list(official=user)[:8]
         return context

@@ -5,12 +5,16 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ketnoi.broadcasts.services import official_notify
+from ketnoi.channels.types.base import Button
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.core.text import nfc
 from ketnoi.core.workdays import add_working_days
+from ketnoi.orgs.selectors import nearest_holders
 
 from ..deadlines import publish_deadline
 from ..models import AnswerStatus, EventKind, Petition, PetitionAnswer
@@ -62,7 +66,34 @@ def answer_submit(*, actor, petition: Petition, text: str, publish: bool = False
         notify=False,
     )
     audit(actor=actor, action="petition.answer_submit", petition=petition, before=before)
+    _ask_approvers(petition, answer)
     return answer
+
+
+def _ask_approvers(petition: Petition, answer: PetitionAnswer) -> None:
+    """Tell the nearest leaders who may approve the answer (never its drafter), in "My notices" and on the
+    internal OA; at night the OA message waits for the morning."""
+    approvers = nearest_holders(
+        capability="answers.approve", unit=petition.unit, agency=petition.owner_agency, exclude=[answer.drafted_by_id]
+    )
+    url = reverse("console:petition_detail", kwargs={"uuid": petition.uuid})
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("An answer to petition %(code)s waits for your approval: %(subject)s (%(agency)s), by %(author)s.") % {
+            "code": petition.tracking_code,
+            "subject": petition.subject[:80],
+            "agency": petition.owner_agency.name,
+            "author": answer.drafted_by.get_full_name() or answer.drafted_by.get_username(),
+        }
+        button = Button(title=_("Open and approve"), action="url", value=settings.PUBLIC_BASE_URL + url)
+    for approver in approvers:
+        official_notify(
+            official=approver,
+            text=text,
+            key=f"petition:{petition.uuid.hex}:approve:{answer.uuid.hex}:{approver.pk}",
+            buttons=[button],
+            url=url,
+            hold_at_night=True,
+        )
 
 
 def _submitted(petition: Petition) -> PetitionAnswer:
