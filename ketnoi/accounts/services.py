@@ -146,14 +146,34 @@ def reset_link_issue(*, actor, user, send_email: bool = False) -> str:
     return url
 
 
-@transaction.atomic
-def reset_requested(*, login: str) -> None:
-    """ "Forgot password": mail a reset link to the official with this username or address, if there is one.
+RESET_REQUESTS_PER_HOUR = 5
 
-    Says nothing either way, so the form cannot be used to find out who has an account.
+
+def _over_reset_limit(key: str) -> bool:
+    """At most RESET_REQUESTS_PER_HOUR reset mails per client address and per login (Django's cache), so the
+    public form cannot be used to flood an official's mailbox."""
+    from django.core.cache import cache
+
+    cache_key = f"ketnoi:reset:{hashlib.sha256(key.encode()).hexdigest()}"
+    cache.add(cache_key, 0, timeout=3600)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:
+        count = 1
+    return count > RESET_REQUESTS_PER_HOUR
+
+
+@transaction.atomic
+def reset_requested(*, login: str, client: str = "") -> None:
+    """Forgot password: mail a reset link to the official with this username or address, if there is one.
+
+    Says nothing either way, so the form cannot be used to find out who has an account; limited per client
+    address and per login.
     """
     login = login.strip()
     if not login:
+        return
+    if _over_reset_limit(f"client:{client}") or _over_reset_limit(f"login:{login.lower()}"):
         return
     user = (
         User.objects.filter(is_active=True, username=login.lower()).first()
@@ -269,6 +289,19 @@ def second_factor_reset(*, actor, user) -> None:
     )
 
 
+def _set_active(*, actor, user, active: bool) -> None:
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        action="official.reactivate" if active else "official.deactivate",
+        target=user,
+        unit_path=official_unit_path(user),
+        before={"is_active": not active},
+        after={"is_active": active},
+    )
+
+
 @transaction.atomic
 def official_deactivate(*, actor, user) -> None:
     """The official can no longer sign in, and every open session of theirs ends at its next request.
@@ -280,31 +313,12 @@ def official_deactivate(*, actor, user) -> None:
         raise ApplicationError(gettext("You cannot deactivate your own account."), code="invalid")
     if not user.is_active:
         return
-    user.is_active = False
-    user.save(update_fields=["is_active"])
     AccountLink.objects.filter(user=user, used_at__isnull=True).update(expires_at=timezone.now())
-    audit_record(
-        actor=actor,
-        action="official.deactivate",
-        target=user,
-        unit_path=official_unit_path(user),
-        before={"is_active": True},
-        after={"is_active": False},
-    )
+    _set_active(actor=actor, user=user, active=False)
 
 
 @transaction.atomic
 def official_reactivate(*, actor, user) -> None:
     _require_manage_of(actor, user)
-    if user.is_active:
-        return
-    user.is_active = True
-    user.save(update_fields=["is_active"])
-    audit_record(
-        actor=actor,
-        action="official.reactivate",
-        target=user,
-        unit_path=official_unit_path(user),
-        before={"is_active": False},
-        after={"is_active": True},
-    )
+    if not user.is_active:
+        _set_active(actor=actor, user=user, active=True)

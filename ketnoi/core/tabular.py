@@ -7,8 +7,10 @@ file is clean (all or nothing).
 """
 
 import csv
+import datetime as dt
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +20,8 @@ from django.utils.translation import gettext as _
 from .text import nfc
 
 MAX_BYTES = 10 * 1024 * 1024
+_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 MAX_ROWS = 10_000
 
 
@@ -128,3 +132,22 @@ def text_cell(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return nfc(str(value)).strip()
+
+
+def date_cell(value: Any) -> dt.date | None:
+    """A date cell: a spreadsheet date, dd/mm/yyyy (as written in Vietnam) or yyyy-mm-dd; empty is None.
+    Raises ValueError for anything else."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = text_cell(value)
+    if match := _DMY.fullmatch(text):
+        day, month, year = (int(g) for g in match.groups())
+    elif match := _YMD.fullmatch(text):
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        raise ValueError
+    return dt.date(year, month, day)

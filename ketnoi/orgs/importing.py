@@ -18,7 +18,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ketnoi.core.tabular import ImportReport, read_records, text_cell
+from ketnoi.core.tabular import ImportReport, date_cell, read_records, text_cell
 from ketnoi.core.text import fold
 
 from .models import UnitKind
@@ -44,8 +44,6 @@ KINDS = {
     "residential group": UnitKind.RESIDENTIAL_GROUP, "residential_group": UnitKind.RESIDENTIAL_GROUP,
     "to dan pho": UnitKind.RESIDENTIAL_GROUP, "khu pho": UnitKind.RESIDENTIAL_GROUP, "khu dan cu": UnitKind.RESIDENTIAL_GROUP,
 }  # fmt: skip
-_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-_YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 @dataclass
@@ -58,23 +56,6 @@ class UnitRow:
     valid_from: dt.date | None
     predecessors: list[str]
     source: str
-
-
-def _date(value: Any) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = text_cell(value)
-    if match := _DMY.fullmatch(text):
-        day, month, year = (int(g) for g in match.groups())
-    elif match := _YMD.fullmatch(text):
-        year, month, day = (int(g) for g in match.groups())
-    else:
-        raise ValueError
-    return dt.date(year, month, day)
 
 
 def _kind(value: str) -> str | None:
@@ -117,7 +98,7 @@ def read_unit_rows(file_name: str, content: bytes, report: ImportReport) -> list
                 _("“%(v)s” is not a commune, ward, special zone, village or residential group.") % {"v": kind_text},
             )
         try:
-            valid_from = _date(values.get("valid_from"))
+            valid_from = date_cell(values.get("valid_from"))
         except ValueError:
             valid_from = None
             report.error(

@@ -4,13 +4,12 @@ File reading and the report are the procedure import's (ketnoi.procedures.import
 spreadsheet row, header = row 1), same column folding, same all-or-nothing rule in the service.
 """
 
-import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from ketnoi.core.tabular import date_cell
 from ketnoi.core.text import fold
 from ketnoi.procedures.importing import ImportReport, _text, read_records
 
@@ -37,8 +36,6 @@ STATUSES = {
     "suspended": EntryStatus.SUSPENDED, "tam dinh chi": EntryStatus.SUSPENDED, "dinh chi": EntryStatus.SUSPENDED,
     "revoked": EntryStatus.REVOKED, "thu hoi": EntryStatus.REVOKED, "da thu hoi": EntryStatus.REVOKED,
 }  # fmt: skip
-_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-_YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 @dataclass
@@ -55,22 +52,7 @@ def read_registry_records(file_name: str, content: bytes, report: ImportReport) 
     return read_records(file_name, content, report)
 
 
-def _date(value: Any) -> dt.date | None:
-    """A date cell: a spreadsheet date, dd/mm/yyyy (as written in Vietnam) or yyyy-mm-dd; empty is None."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value)
-    if match := _DMY.fullmatch(text):
-        day, month, year = (int(g) for g in match.groups())
-    elif match := _YMD.fullmatch(text):
-        year, month, day = (int(g) for g in match.groups())
-    else:
-        raise ValueError
-    return dt.date(year, month, day)
+_date = date_cell
 
 
 def _columns(record: dict[str, Any], report: ImportReport) -> dict[str, Any]:

@@ -107,6 +107,9 @@ def test_reset_link_and_password_change_are_audited(world, client):
 
 
 def test_forgot_password_mails_a_link_without_telling_who_exists(world, client, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    cache.clear()  # the per-client limit counts in the cache
     world.desk_a.email = "tam@example.gov.vn"
     world.desk_a.save()
     with django_capture_on_commit_callbacks(execute=True):
@@ -116,3 +119,15 @@ def test_forgot_password_mails_a_link_without_telling_who_exists(world, client, 
         ]
     assert all('id="reset-sent"' in page.decode() for page in same)
     assert len(mail.outbox) == 1 and "/console/welcome/" in mail.outbox[0].body
+
+
+def test_forgot_password_is_limited_per_client(world, client, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    cache.clear()
+    world.desk_a.email = "tam@example.gov.vn"
+    world.desk_a.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(8):
+            client.post(reverse("console:password_forgot"), {"login": "tam@example.gov.vn"})
+    assert len(mail.outbox) == 5

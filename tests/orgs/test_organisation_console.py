@@ -206,3 +206,25 @@ def test_setup_province_command(db):
             "--full-name=X",
             "--password-from-env=KETNOI_TEST_ADMIN_PASSWORD",
         )
+
+
+def test_the_unit_list_imports_from_xlsx_with_codes_as_numbers(world, client):
+    import datetime as dt
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Mã", "Tên", "Loại", "Mã cấp trên", "Hiệu lực từ"])
+    sheet.append([90030, "Xã Suối Tiên", "Xã", None, dt.datetime(2025, 7, 1)])
+    sheet.append([9030, "Phường Bến Cảng", "Phường", 90, "01/07/2025"])  # a leading zero dropped by the sheet
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    client.force_login(world.admin)
+    report = client.post(
+        reverse("console:unit_import"), {"file": SimpleUploadedFile("don-vi.xlsx", buffer.getvalue())}
+    ).context["report"]
+    assert report.imported, report.errors
+    assert AdministrativeUnit.objects.get(code="90030").valid_from.isoformat() == "2025-07-01"
+    assert AdministrativeUnit.objects.get(code="09030").kind == UnitKind.WARD

@@ -203,6 +203,6 @@ class PasswordForgotView(View):
     def post(self, request):
         form = ForgotForm(request.POST)
         if form.is_valid():
-            services.reset_requested(login=form.cleaned_data["login"])
+            services.reset_requested(login=form.cleaned_data["login"], client=request.META.get("REMOTE_ADDR", ""))
             return render(request, self.template_name, {"form": ForgotForm(), "sent": True})
         return render(request, self.template_name, {"form": form})
