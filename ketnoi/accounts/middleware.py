@@ -2,7 +2,8 @@
 
 - A deactivated official's session ends at their next request (whatever backend signed them in).
 - A session idle for longer than SESSION_IDLE_SECONDS ends; activity is noted at most once a minute, so a busy
-  console does not write its session on every click.
+  console does not write its session on every click. A page's own polling (htmx elements send X-Poll) is not
+  activity: an inbox left open on an empty desk still signs out.
 - Under /console/ and the Django admin, an official who has a second factor must have used it in this session,
   and one whose role requires it (ketnoi.accounts.policy) must first set it up; until then only the sign-in,
   set-up and sign-out pages answer.
@@ -66,7 +67,8 @@ class AccountSecurityMiddleware:
                 messages.info(request, _("You were signed out after a period without activity."))
                 return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}")
             return None
-        if last_seen is None or now - int(last_seen) >= 60:
+        polling = request.headers.get("X-Poll") == "1"
+        if last_seen is None or (now - int(last_seen) >= 60 and not polling):
             request.session[LAST_SEEN_KEY] = now
         if not request.path.startswith(GATED_PREFIXES) or request.path.startswith(self.open_paths()):
             return None

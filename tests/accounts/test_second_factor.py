@@ -107,3 +107,17 @@ def test_an_idle_session_ends(world, client, settings):
     response = client.get("/console/")
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
     assert client.get("/console/").status_code == 302
+
+
+def test_a_page_polling_by_itself_does_not_keep_the_session(world, client, settings):
+    settings.SESSION_IDLE_SECONDS = 300
+    client.force_login(world.desk_a)
+    assert client.get("/console/").status_code == 200
+    session = client.session
+    session["ketnoi_last_seen"] = int(time.time()) - 200
+    session.save()
+    assert client.get("/console/inbox/", HTTP_X_POLL="1").status_code == 200  # polls still answer...
+    session = client.session
+    assert session["ketnoi_last_seen"] <= int(time.time()) - 200  # ...but are not activity
+    assert client.get("/console/").status_code == 200  # a click is
+    assert client.session["ketnoi_last_seen"] >= int(time.time()) - 5
