@@ -23,6 +23,9 @@ WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Calendar rows are read fresh in tests: a per-process cache would carry one test's holidays into the next.
 WORKDAY_CACHE_SECONDS = 0
+# Likewise notice wordings and API clients (a test that pins query counts turns them on, as in production).
+NOTICE_TEMPLATE_CACHE_SECONDS = 0
+API_CLIENT_CACHE_SECONDS = 0
 
 # Tests open and close connections as each test's threads come and go.
 DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -10,10 +10,17 @@ import contextlib
 import contextvars
 import logging
 import string
+import threading
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -24,8 +31,8 @@ from ketnoi.core.errors import ApplicationError
 from ketnoi.core.text import fold
 from ketnoi.orgs.models import AdministrativeUnit
 from ketnoi.outbox.by_phone import outbox_enqueue_by_phone, phone_channel_for, unit_and_ancestor_ids
-from ketnoi.outbox.models import Lane
-from ketnoi.outbox.services import outbox_enqueue
+from ketnoi.outbox.models import Lane, OutboundMessage
+from ketnoi.outbox.services import outbox_enqueue_many, outbox_message
 
 from .models import Dossier, DossierEvent, DossierLink, NotificationKind, NotificationTemplate
 from .states import state_label
@@ -199,19 +206,42 @@ def template_render(*, text: str, context: dict[str, Any] | None = None) -> str:
     return " ".join(rendered.split())
 
 
+_unit_templates: dict[tuple[int, ...], tuple[float, dict[tuple[int, str, str], str]]] = {}
+_templates_lock = threading.Lock()
+
+
+def _templates_of(ids: list[int]) -> dict[tuple[int, str, str], str]:
+    """Every own wording of a unit and its ancestors, read once per NOTICE_TEMPLATE_CACHE_SECONDS (30) in each
+    process: a notice costs no query for its wording. A wording saved in this process is seen at once; one saved
+    elsewhere within the TTL."""
+    key = tuple(ids)
+    now = time.monotonic()
+    entry = _unit_templates.get(key)
+    if entry is not None and now - entry[0] < float(getattr(settings, "NOTICE_TEMPLATE_CACHE_SECONDS", 30)):
+        return entry[1]
+    rows = NotificationTemplate.objects.filter(unit_id__in=ids).values_list("unit_id", "kind", "language", "text")
+    texts = {(unit_id, kind, language): text for unit_id, kind, language, text in rows}
+    with _templates_lock:
+        _unit_templates[key] = (now, texts)
+    return texts
+
+
+@receiver(post_save, sender=NotificationTemplate, dispatch_uid="dossiers.notifications.forget_templates")
+@receiver(post_delete, sender=NotificationTemplate, dispatch_uid="dossiers.notifications.forget_templates_del")
+def _forget_templates(sender, **kwargs) -> None:
+    with _templates_lock:
+        _unit_templates.clear()
+
+
 def template_text(*, unit: AdministrativeUnit, kind: str, language: str) -> str:
     """The wording in force for a unit: its own, else the nearest ancestor's, else the default."""
     language = language if (kind, language) in DEFAULTS else "vi"
     ids = unit_and_ancestor_ids(unit)
-    own = {
-        t.unit_id: t.text
-        for t in NotificationTemplate.objects.filter(unit_id__in=ids, kind=kind, language=language).only(
-            "unit_id", "text"
-        )
-    }
+    own = _templates_of(ids)
     for unit_id in reversed(ids):
-        if unit_id in own:
-            return own[unit_id]
+        text = own.get((unit_id, kind, language))
+        if text is not None:
+            return text
     return DEFAULTS[(kind, language)]
 
 
@@ -273,16 +303,50 @@ def compose(
     return None
 
 
+# The people a dossier's notices reach: identities linked directly, and every identity of a linked contact. Two
+# indexed lookups joined by UNION (an OR of the two IN-subqueries made PostgreSQL scan every follower).
+LINKED_SQL = """
+    SELECT l.dossier_id, cc.id FROM {links} l
+      JOIN {identities} cc ON cc.id = l.channel_contact_id
+     WHERE l.dossier_id IN ({ids}) AND l.is_active
+    UNION
+    SELECT l.dossier_id, cc.id FROM {links} l
+      JOIN {identities} cc ON cc.contact_id = l.contact_id
+     WHERE l.dossier_id IN ({ids}) AND l.is_active
+"""
+
+
+def _linked_sql(dossier_ids: list[int], column: str) -> tuple[str, list[int]]:
+    marks = ", ".join(["%s"] * len(dossier_ids))
+    sql = LINKED_SQL.format(ids=marks, links=DossierLink._meta.db_table, identities=ChannelContact._meta.db_table)
+    if column == "id":  # only the channel contact ids
+        sql = f"SELECT id FROM ({sql.replace('SELECT l.dossier_id, cc.id', 'SELECT cc.id')}) AS linked"  # noqa: S608
+    return sql, [*dossier_ids, *dossier_ids]
+
+
+def _recipients() -> QuerySet[ChannelContact]:
+    return ChannelContact.objects.filter(channel__is_active=True).select_related("channel", "contact").order_by("pk")
+
+
 def linked_channel_contacts(dossier: Dossier) -> list[ChannelContact]:
-    """Every channel identity linked to the dossier, directly or through a linked contact, once each."""
-    links = DossierLink.objects.filter(dossier=dossier, is_active=True)
-    direct = links.exclude(channel_contact=None).values("channel_contact_id")
-    through_contact = links.exclude(contact=None).values("contact_id")
-    return list(
-        ChannelContact.objects.filter(Q(pk__in=direct) | Q(contact_id__in=through_contact), channel__is_active=True)
-        .select_related("channel", "contact")
-        .order_by("pk")
-    )
+    """Every channel identity linked to the dossier, directly or through a linked contact, once each: one query."""
+    linked = RawSQL(*_linked_sql([dossier.pk], "id"))  # noqa: S611 - table names from the models, ids as params
+    return list(_recipients().filter(pk__in=linked))
+
+
+def linked_channel_contacts_of(dossier_ids: list[int]) -> dict[int, list[ChannelContact]]:
+    """The same for many dossiers at once (a batch of events): two queries whatever their number."""
+    if not dossier_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(*_linked_sql(dossier_ids, "pair"))
+        pairs = cursor.fetchall()
+    found = {cc.pk: cc for cc in _recipients().filter(pk__in={cc_id for _d, cc_id in pairs})}
+    linked: dict[int, list[ChannelContact]] = {}
+    for dossier_id, cc_id in sorted(pairs):
+        if cc_id in found:
+            linked.setdefault(dossier_id, []).append(found[cc_id])
+    return linked
 
 
 def _fallback(channel: Channel, dossier: Dossier, kind: str, text: str) -> dict[str, Any]:
@@ -322,18 +386,53 @@ def _buttons(dossier: Dossier, kind: str, language: str) -> tuple[Button, ...]:
     return tuple(buttons)
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One history event the citizen should hear about."""
+
+    dossier: Dossier
+    event: DossierEvent
+    kind: str
+
+
 def notify_citizen(
     *, dossier: Dossier, event: DossierEvent, kind: str, channel_contacts: list[ChannelContact] | None = None
 ) -> int:
     """Queue the notice of `event` to every linked channel, or by phone when none. Returns the rows queued.
     Runs inside the caller's transaction (outbox_enqueue insists). `channel_contacts` narrows the recipients
     (and then there is no phone fallback)."""
-    if _silenced.get():
+    return notify_citizens([Notice(dossier, event, kind)], channel_contacts=channel_contacts)
+
+
+def notify_citizens(notices: list[Notice], *, channel_contacts: list[ChannelContact] | None = None) -> int:
+    """notify_citizen for many events at once (a batch from a one-stop system): the links of all their dossiers in
+    one or two queries, the wordings from the cache, every outbox row in one statement. Returns the rows queued."""
+    if _silenced.get() or not notices:
         return 0
-    payload_for: dict[str, OutboundPayload] = {}
-    queued = 0
+    if channel_contacts is not None:
+        linked = {n.dossier.pk: channel_contacts for n in notices}
+    elif len(notices) == 1:
+        linked = {notices[0].dossier.pk: linked_channel_contacts(notices[0].dossier)}
+    else:
+        linked = linked_channel_contacts_of(sorted({n.dossier.pk for n in notices}))
+    messages: list[OutboundMessage] = []
+    by_phone: list[Notice] = []
+    for notice in notices:
+        recipients = linked.get(notice.dossier.pk, [])
+        rows = _messages_for(notice, recipients)
+        messages.extend(rows)
+        if not recipients and channel_contacts is None and notice.dossier.applicant_phone:
+            by_phone.append(notice)
+    if messages:
+        outbox_enqueue_many(messages=messages)  # one INSERT ... ON CONFLICT DO NOTHING
+    return len(messages) + sum(_notify_by_phone(notice) for notice in by_phone)
+
+
+def _messages_for(notice: Notice, recipients: list[ChannelContact]) -> list[OutboundMessage]:
+    dossier, event, kind = notice.dossier, notice.event, notice.kind
+    payload_for: dict[str, OutboundPayload | None] = {}
     base_key = f"dossier:{dossier.uuid.hex}:{event.pk}"
-    recipients = linked_channel_contacts(dossier) if channel_contacts is None else channel_contacts
+    rows = []
     for channel_contact in recipients:
         language = channel_contact.contact.language or "vi"
         if language not in payload_for:
@@ -346,31 +445,36 @@ def notify_citizen(
             continue  # no wording without a blank: not sent (logged)
         if not channel_contact.channel.channel_type.supports_buttons:
             payload = OutboundPayload(kind="text", text=payload.text)
-        outbox_enqueue(
-            channel=channel_contact.channel,
-            payload=payload,
-            idempotency_key=f"{base_key}:{channel_contact.pk}",
-            lane=Lane.TRANSACTIONAL,
-            channel_contact=channel_contact,
-            recipient_phone=dossier.applicant_phone,
-            source_type="dossier",
-            source_id=str(dossier.uuid),
-            fallback=_fallback(channel_contact.channel, dossier, kind, payload.text),
+        rows.append(
+            outbox_message(
+                channel=channel_contact.channel,
+                payload=payload,
+                idempotency_key=f"{base_key}:{channel_contact.pk}",
+                lane=Lane.TRANSACTIONAL,
+                channel_contact=channel_contact,
+                recipient_phone=dossier.applicant_phone,
+                source_type="dossier",
+                source_id=str(dossier.uuid),
+                fallback=_fallback(channel_contact.channel, dossier, kind, payload.text),
+            )
         )
-        queued += 1
-    if queued or payload_for or channel_contacts is not None or not dossier.applicant_phone:
-        return queued
+    return rows
+
+
+def _notify_by_phone(notice: Notice) -> int:
+    """Nobody follows a channel for this dossier: the OA's template by phone (then SMS), if it has one."""
+    dossier = notice.dossier
     channel = phone_channel_for(dossier.unit)
     if channel is None:
         return 0
-    text = compose(dossier, kind=kind, language=dossier.language or "vi", event=event)
+    text = compose(dossier, kind=notice.kind, language=dossier.language or "vi", event=notice.event)
     if text is None:
         return 0
     queued_by_phone = outbox_enqueue_by_phone(
         channel=channel,
         phone=dossier.applicant_phone,
-        fallback=_fallback(channel, dossier, kind, text),
-        idempotency_key=f"{base_key}:phone",
+        fallback=_fallback(channel, dossier, notice.kind, text),
+        idempotency_key=f"dossier:{dossier.uuid.hex}:{notice.event.pk}:phone",
         source_type="dossier",
         source_id=str(dossier.uuid),
     )

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,6 +12,7 @@ from ketnoi.contacts.models import ChannelContact
 from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
+from ketnoi.core.sql import insert_new_rows
 from ketnoi.orgs.scoping import scope_of
 
 from .models import DEAD_STATUSES, Lane, OutboundMessage, Status
@@ -47,6 +48,40 @@ def _check_fallback(fallback: dict[str, Any] | None) -> dict[str, Any]:
     return fallback
 
 
+def outbox_message(
+    *,
+    channel: Channel,
+    payload: OutboundPayload,
+    idempotency_key: str,
+    lane: Lane = Lane.TRANSACTIONAL,
+    channel_contact: ChannelContact | None = None,
+    recipient_user_id: str = "",
+    recipient_phone: str = "",
+    source_type: str = "",
+    source_id: str = "",
+    fallback: dict[str, Any] | None = None,
+    send_after=None,
+) -> OutboundMessage:
+    """One logical message as an unsaved row, checked (recipient, key, fallback): for outbox_enqueue_many."""
+    if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH:
+        raise ApplicationError(f"The idempotency key must have 1 to {MAX_KEY_LENGTH} characters.")
+    user_id, phone = _recipient(channel_contact, recipient_user_id, recipient_phone)
+    return OutboundMessage(
+        channel=channel,
+        channel_contact=channel_contact,
+        recipient_user_id=user_id,
+        recipient_phone=phone,
+        lane=Lane(lane),
+        kind=payload.kind,
+        payload=payload_to_json(payload),
+        fallback=_check_fallback(fallback),
+        idempotency_key=idempotency_key,
+        source_type=source_type,
+        source_id=str(source_id),
+        next_attempt_at=send_after or timezone.now(),
+    )
+
+
 def outbox_enqueue(
     *,
     channel: Channel,
@@ -64,47 +99,38 @@ def outbox_enqueue(
     """Queue one logical message. MUST run inside the caller's transaction.atomic() block, next to the business
     change that causes it. Enqueueing the same idempotency key again returns the existing row unchanged.
 
+    One statement: INSERT ... ON CONFLICT DO NOTHING (the existing row is read only when the key was taken).
+
     `fallback` says how to reach the person when the channel cannot (not a follower, window closed):
     {"template_id": ..., "template_data": {...}} for a template by phone, {"sms_text": ...} for SMS.
     """
     if not connection.in_atomic_block:
         raise OutsideTransaction("outbox_enqueue must be called inside the transaction of the change that causes it.")
-    if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH:
-        raise ApplicationError(f"The idempotency key must have 1 to {MAX_KEY_LENGTH} characters.")
-    existing = OutboundMessage.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing
-    user_id, phone = _recipient(channel_contact, recipient_user_id, recipient_phone)
-    message = OutboundMessage(
+    message = outbox_message(
         channel=channel,
-        channel_contact=channel_contact,
-        recipient_user_id=user_id,
-        recipient_phone=phone,
-        lane=Lane(lane),
-        kind=payload.kind,
-        payload=payload_to_json(payload),
-        fallback=_check_fallback(fallback),
+        payload=payload,
         idempotency_key=idempotency_key,
+        lane=lane,
+        channel_contact=channel_contact,
+        recipient_user_id=recipient_user_id,
+        recipient_phone=recipient_phone,
         source_type=source_type,
-        source_id=str(source_id),
-        next_attempt_at=send_after or timezone.now(),
+        source_id=source_id,
+        fallback=fallback,
+        send_after=send_after,
     )
-    try:
-        with transaction.atomic():
-            message.save()
-    except IntegrityError:
-        # Another transaction wrote the same key first: that row is the message.
-        return OutboundMessage.objects.get(idempotency_key=idempotency_key)
-    return message
+    if insert_new_rows([message]):
+        return message
+    # The key was taken (a replay, or another transaction a moment ago): that row is the message.
+    return OutboundMessage.objects.get(idempotency_key=idempotency_key)
 
 
 def outbox_enqueue_many(*, messages: list[OutboundMessage]) -> int:
-    """Broadcast fan-out: unsaved rows built by the caller (inside its transaction); existing keys are skipped."""
+    """Many unsaved rows built by the caller (inside its transaction) in one statement per thousand; existing keys
+    are skipped. Returns how many were written (their primary keys are set)."""
     if not connection.in_atomic_block:
         raise OutsideTransaction("outbox_enqueue_many must be called inside the transaction that causes it.")
-    before = OutboundMessage.objects.filter(idempotency_key__in=[m.idempotency_key for m in messages]).count()
-    OutboundMessage.objects.bulk_create(messages, batch_size=1000, ignore_conflicts=True)
-    return len(messages) - before
+    return len(insert_new_rows(messages))
 
 
 @transaction.atomic

@@ -40,6 +40,28 @@ def find_dossier(client: DvcqgClient, code: str) -> Dossier | None:
     return dossier
 
 
+def known_codes(client: DvcqgClient, codes: set[str]) -> set[str]:
+    """Which of these MaHoSo name a dossier the client sees (by its id in the client's system, its receipt code or
+    another code of it): two or three queries for a whole array of steps."""
+    if not codes:
+        return set()
+    visible = Dossier.objects.filter(dossier_scope_q(client.api_client.as_scope()))
+    system = system_of(client)
+    normal = {code: normalise_code(code) for code in codes}
+    found = set(
+        visible.filter(external_system=system, external_id__in=codes)
+        .exclude(external_id="")
+        .values_list("external_id", flat=True)
+    )
+    by_receipt = set(visible.filter(receipt_code__in=set(normal.values())).values_list("receipt_code", flat=True))
+    found |= {code for code, n in normal.items() if n in by_receipt}
+    rest = {n for code, n in normal.items() if code not in found}
+    if rest:
+        by_alias = set(visible.filter(aliases__code__in=rest).values_list("aliases__code", flat=True))
+        found |= {code for code, n in normal.items() if n in by_alias}
+    return found
+
+
 def _record(client: DvcqgClient, code: str) -> DvcqgRecord:
     record, _ = DvcqgRecord.objects.select_for_update().get_or_create(client=client, code=code)
     return record
@@ -94,33 +116,53 @@ def _sync_dossier(client: DvcqgClient, record: DvcqgRecord, item: dict, env: env
 
 
 def _sync_steps(client: DvcqgClient, items: list) -> list[dict]:
+    """An array of steps: their records and dossiers looked up for the whole array at once, the steps of known
+    dossiers applied as one batch of status events (dossiers.services.sync, set-based), the others parked."""
     if not client.sends_steps:
         client.sends_steps = True
         DvcqgClient.objects.filter(pk=client.pk).update(sends_steps=True)
     results: list[dict] = []
-    events, indexes = [], []
+    readable: list[tuple[int, dict, str]] = []
     for index, step in enumerate(items):
         try:
             if not isinstance(step, dict):
                 raise ApplicationError("Each item must be a JSON object.", code="invalid_item")
-            code = mapping.dossier_code(step)
-            record = DvcqgRecord.objects.filter(client=client, code=code).first()
+            readable.append((index, step, mapping.dossier_code(step)))
+            results.append({"index": index})
+        except ApplicationError as exc:
+            results.append({"index": index, "status": "error", "code": exc.code, "message": exc.message})
+    codes = {code for _i, _s, code in readable}
+    known = known_codes(client, codes)
+    supplement_codes = {code for _i, step, code in readable if fields.text(step.get("TrangThai")) in ("5", "9")}
+    records = {
+        r.code: r for r in DvcqgRecord.objects.filter(client=client, code__in=supplement_codes & known)
+    }  # the dossier object's supplement rounds, for what a supplement step asks
+    events, indexes = [], []
+    for index, step, code in readable:
+        try:
             ignored = fields.Ignored()
+            record = records.get(code)
             event = mapping.step_event(step, record=record.raw if record else None, ignored=ignored)
             noted = {"ignored": list(ignored)} if ignored else {}
-            if find_dossier(client, code) is None:  # a step before its dossier: kept until the dossier arrives
+            if code not in known:  # a step before its dossier: kept until the dossier arrives
                 with transaction.atomic():
-                    record = _record(client, code)
-                    if all(mapping.step_event(s).event_id != event.event_id for s in record.pending_steps):
-                        record.pending_steps = [*record.pending_steps, step]
-                        record.save(update_fields=["pending_steps"])
-                results.append({"index": index, "MaHoSo": code, "status": "parked", **noted})
+                    parked = _record(client, code)
+                    if all(mapping.step_event(s).event_id != event.event_id for s in parked.pending_steps):
+                        parked.pending_steps = [*parked.pending_steps, step]
+                        parked.save(update_fields=["pending_steps"])
+                results[index] = {"index": index, "MaHoSo": code, "status": "parked", **noted}
                 continue
             events.append(event)
             indexes.append(index)
-            results.append({"index": index, "MaHoSo": code, "status": "pending", **noted})
+            results[index] = {"index": index, "MaHoSo": code, "status": "pending", **noted}
         except ApplicationError as exc:
-            results.append({"index": index, "status": "error", "code": exc.code, "message": exc.message})
+            results[index] = {
+                "index": index,
+                "MaHoSo": code,
+                "status": "error",
+                "code": exc.code,
+                "message": exc.message,
+            }
     if events:
         applied = dossier_apply_status_events(client=client.api_client, system=system_of(client), events=events)
         for index, outcome in zip(indexes, applied, strict=True):

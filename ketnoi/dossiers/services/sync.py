@@ -4,14 +4,19 @@ status events with national codes 1-10.
 Events are idempotent by (system, event id): a replay answers "duplicate" and changes nothing. Each dossier keeps
 the time of its latest applied event; an event older than that is recorded (outcome "stale") but does not move
 the state, so out-of-order delivery converges on the newest status. Within one batch, events are applied in
-order of event time. Each event runs in its own savepoint: one bad event does not undo the others.
+order of event time, set-based: chunks of EVENT_CHUNK events in one transaction each, the chunk's dossiers read
+and locked at once, every event worked out in memory, history rows, dossier updates and notices written in bulk.
+One bad event does not undo the others: it is refused before anything changes, and a chunk whose writes fail is
+applied again one event at a time.
 """
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ketnoi.core.errors import ApplicationError, NotPermitted
@@ -20,15 +25,26 @@ from ketnoi.orgs.models import Agency, Desk
 from ketnoi.orgs.scoping import OfficialScope
 from ketnoi.procedures.models import Procedure
 
-from ..models import AliasKind, Dossier, DossierAlias, DossierEvent, EventKind, EventOutcome, EventSource
+from ..models import (
+    AliasKind,
+    Dossier,
+    DossierAlias,
+    DossierEvent,
+    EventKind,
+    EventOutcome,
+    EventSource,
+    NotificationKind,
+)
+from ..notifications import Notice, notify_citizens
 from ..protect import protect_id_number
 from ..selectors import dossier_scope_q, normalise_code
-from ..states import CLOCK_STATES, NATIONAL_CODE, State, state_for_code
-from .common import audit, before_of, lock, move, record_event
+from ..states import CLOCK_STATES, NATIONAL_CODE, Party, State, check_transition, state_for_code
+from .common import NOTICE_FOR_STATE, audit, before_of, lock
 from .intake import clean_phone, dossier_receive, due_date_from
 from .linking import dossier_link_by_phone
 
 MAX_BATCH = 1000
+EVENT_CHUNK = 200  # events per transaction in a batch
 
 
 @dataclass
@@ -193,19 +209,6 @@ def _update(client, dossier: Dossier, data: DossierData) -> Dossier:
     return dossier
 
 
-def _find(scope: OfficialScope, system: str, event: StatusEvent) -> Dossier:
-    visible = Dossier.objects.filter(dossier_scope_q(scope))
-    dossier = None
-    if event.external_id:
-        dossier = visible.filter(external_system=system, external_id=event.external_id).first()
-    elif event.receipt_code:
-        code = normalise_code(event.receipt_code)
-        dossier = visible.filter(receipt_code=code).first() or visible.filter(aliases__code=code).first()
-    if dossier is None:
-        raise ApplicationError("No such dossier, or not visible to this client.", code="not_found")
-    return dossier
-
-
 def ignored_fields(event: StatusEvent, outcome: str) -> list[str]:
     """Values an accepted event carried that did not count: said in its result, never dropped silently."""
     notes = []
@@ -223,104 +226,245 @@ def ignored_fields(event: StatusEvent, outcome: str) -> list[str]:
     return notes
 
 
-def _apply(scope: OfficialScope, system: str, event: StatusEvent) -> tuple[str, Dossier]:
-    dossier = lock(_find(scope, system, event))
+# What a status event may change on the dossier: written back with save(update_fields) or one bulk UPDATE.
+STATUS_FIELDS = [
+    "state",
+    "state_changed_at",
+    "last_event_at",
+    "finished_at",
+    "received_at",
+    "clock_started_at",
+    "due_date",
+    "supplement_items",
+    "supplement_due_date",
+    "supplement_requested_at",
+    "supplement_count",
+    "result_ready_at",
+    "collection_place",
+    "result_returned_at",
+    "updated_at",
+]
+ENDS = (State.RESULT_READY, State.RESULT_RETURNED, State.REFUSED, State.WITHDRAWN, State.NOT_ACCEPTED)
+API_PARTIES = frozenset({Party.API})
+
+
+@dataclass
+class _Applied:
+    """One event worked out in memory: its history row, and the notice it gives (None: no notice)."""
+
+    result: EventResult
+    dossier: Dossier
+    history: DossierEvent
+    notice: str | None
+    as_told: Dossier | None  # the dossier as this event left it, for the notice
+
+
+def _locked_dossiers(scope: OfficialScope, system: str, events: list[StatusEvent]) -> dict[tuple[str, str], Dossier]:
+    """The chunk's dossiers, visible to the client, read once each under a row lock (in id order, so two batches
+    never deadlock), with what the notices need. Keys: ("id", external_id) and ("code", normalised code)."""
+    external_ids = {e.external_id for e in events if e.external_id}
+    codes = {normalise_code(e.receipt_code) for e in events if not e.external_id and e.receipt_code}
+    wanted = Q(pk__in=[])
+    if external_ids:  # "external_id <> ''" as the unique index is partial: any number of ids still use it
+        wanted |= Q(external_system=system, external_id__in=external_ids) & ~Q(external_id="")
+    if codes:
+        wanted |= Q(receipt_code__in=codes)
+    locked = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure", "unit", "receiving_agency")
+        .filter(dossier_scope_q(scope))
+        .order_by("pk")
+    )
+    found: dict[tuple[str, str], Dossier] = {}
+    if external_ids or codes:
+        for dossier in locked.filter(wanted):
+            if dossier.external_system == system and dossier.external_id in external_ids:
+                found[("id", dossier.external_id)] = dossier
+            if dossier.receipt_code in codes:
+                found[("code", dossier.receipt_code)] = dossier
+    by_alias = codes - {code for kind, code in found if kind == "code"}
+    if by_alias:  # other codes of a dossier (MaHoSoKhac): only for codes not found as receipt codes
+        aliases = list(DossierAlias.objects.filter(code__in=by_alias).values_list("dossier_id", "code"))
+        known = {d.pk: d for d in found.values()}
+        for dossier in locked.filter(pk__in={pk for pk, _code in aliases if pk not in known}):
+            known[dossier.pk] = dossier
+        for dossier_id, code in aliases:
+            if dossier_id in known:
+                found[("code", code)] = known[dossier_id]
+    return found
+
+
+def _dossier_of(found: dict[tuple[str, str], Dossier], event: StatusEvent) -> Dossier:
+    key = ("id", event.external_id) if event.external_id else ("code", normalise_code(event.receipt_code))
+    dossier = found.get(key)
+    if dossier is None or not (event.external_id or event.receipt_code):
+        raise ApplicationError("No such dossier, or not visible to this client.", code="not_found")
+    return dossier
+
+
+def _work_out(dossier: Dossier, system: str, event: StatusEvent, result: EventResult, now) -> _Applied:
+    """Apply one event to the dossier in memory (nothing is written here). The state machine is checked before
+    anything changes, so an event refused here leaves the dossier as it was for the events after it."""
     at = event.occurred_at
-    common = {
-        "actor": None,
-        "source": EventSource.API,
-        "note": nfc(event.note).strip(),
-        "label": nfc(event.actor_label).strip() or "one-stop system",
-        "external_system": system,
-        "external_event_id": event.event_id,
-    }
     target = state_for_code(event.status_code, dossier.state)
+    history = DossierEvent(
+        dossier=dossier,
+        kind=EventKind.API_STATUS,
+        from_state=dossier.state,
+        to_state=target,
+        national_code=NATIONAL_CODE.get(target),
+        actor_label=(nfc(event.actor_label).strip() or "one-stop system")[:150],
+        note=nfc(event.note).strip(),
+        data={"status_code": event.status_code},
+        occurred_at=at,
+        recorded_at=now,
+        source=EventSource.API,
+        external_system=system,
+        external_event_id=event.event_id,
+    )
+    notice = None
     if dossier.last_event_at and at < dossier.last_event_at:
-        record_event(
-            dossier=dossier,
-            kind=EventKind.API_STATUS,
-            from_state=dossier.state,
-            to_state=target,
-            occurred_at=at,
-            outcome=EventOutcome.STALE,
-            data={"status_code": event.status_code},
-            **common,
-        )
-        return EventOutcome.STALE, dossier
-    if target == dossier.state:
+        history.outcome = EventOutcome.STALE
+    elif target == dossier.state:
+        history.outcome = EventOutcome.UNCHANGED
         dossier.last_event_at = at
         if event.due_date:
             dossier.due_date = event.due_date
-        dossier.save()
-        record_event(
-            dossier=dossier,
-            kind=EventKind.API_STATUS,
-            from_state=dossier.state,
-            to_state=target,
-            occurred_at=at,
-            outcome=EventOutcome.UNCHANGED,
-            data={"status_code": event.status_code},
-            **common,
-        )
-        return EventOutcome.UNCHANGED, dossier
-    if target == State.RECEIVED and dossier.received_at is None:
-        dossier.received_at = dossier.clock_started_at = at
-    if target == State.SUPPLEMENT_REQUESTED:
-        dossier.supplement_items = [nfc(m).strip() for m in event.missing if nfc(m).strip()]
-        dossier.supplement_due_date = event.supplement_due_date  # the owner's deadline, or none (never ours)
-        dossier.supplement_requested_at = at
-        dossier.supplement_count += 1
-    if target == State.RESULT_READY:
-        dossier.result_ready_at = at
-        dossier.collection_place = nfc(event.collection_place).strip()[:300] or dossier.receiving_agency.name
-    if target == State.RESULT_RETURNED:
-        dossier.result_returned_at = at
-    resumed = dossier.state in (State.SUPPLEMENT_REQUESTED, State.SUPPLEMENTED) and target in CLOCK_STATES
-    if event.due_date:
-        dossier.due_date = event.due_date
-    elif resumed or (target == State.RECEIVED and dossier.due_date is None):
-        # Received, or complete again after a supplement: the clock (re)starts now (Decree 61/2018 Art. 19.4),
-        # unless the owner sent its own NgayHenTra.
-        dossier.clock_started_at = at
-        dossier.due_date = due_date_from(at, dossier.procedure)
-    move(dossier, target, kind=EventKind.API_STATUS, at=at, data={"status_code": event.status_code}, **common)
-    return EventOutcome.APPLIED, dossier
+    else:
+        check_transition(dossier.state, target, API_PARTIES)
+        history.outcome = EventOutcome.APPLIED
+        if target == State.RECEIVED and dossier.received_at is None:
+            dossier.received_at = dossier.clock_started_at = at
+        if target == State.SUPPLEMENT_REQUESTED:
+            dossier.supplement_items = [nfc(m).strip() for m in event.missing if nfc(m).strip()]
+            dossier.supplement_due_date = event.supplement_due_date  # the owner's deadline, or none (never ours)
+            dossier.supplement_requested_at = at
+            dossier.supplement_count += 1
+        if target == State.RESULT_READY:
+            dossier.result_ready_at = at
+            dossier.collection_place = nfc(event.collection_place).strip()[:300] or dossier.receiving_agency.name
+        if target == State.RESULT_RETURNED:
+            dossier.result_returned_at = at
+        resumed = dossier.state in (State.SUPPLEMENT_REQUESTED, State.SUPPLEMENTED) and target in CLOCK_STATES
+        if event.due_date:
+            dossier.due_date = event.due_date
+        elif resumed or (target == State.RECEIVED and dossier.due_date is None):
+            # Received, or complete again after a supplement: the clock (re)starts now (Decree 61/2018 Art. 19.4),
+            # unless the owner sent its own NgayHenTra.
+            dossier.clock_started_at = at
+            dossier.due_date = due_date_from(at, dossier.procedure)
+        dossier.state = target
+        dossier.state_changed_at = at
+        dossier.last_event_at = max(filter(None, [dossier.last_event_at, at]))
+        if target in ENDS and not dossier.finished_at:
+            dossier.finished_at = at
+        notice = NOTICE_FOR_STATE.get(target, NotificationKind.STATUS_CHANGED)
+    result.status, result.dossier, result.state = str(history.outcome), str(dossier.uuid), dossier.state
+    if history.outcome == EventOutcome.STALE:
+        result.message = "Older than the latest applied event: recorded, status unchanged."
+    result.ignored = ignored_fields(event, history.outcome)
+    # The notice tells the dossier as it is after this event, not after the later events of the same chunk.
+    return _Applied(result, dossier, history, notice, copy.copy(dossier) if notice else None)
+
+
+def _apply_chunk(scope: OfficialScope, system: str, events: list[StatusEvent], results: list[EventResult]) -> None:
+    """One transaction: the chunk's dossiers locked and read at once, already-received event ids in one query,
+    every event worked out in memory in event-time order, then the history rows, the dossiers and the notices
+    written in bulk. A single event: five statements (dossier, history, dossier update, links, outbox)."""
+    now = timezone.now()
+    found = _locked_dossiers(scope, system, events)
+    seen: dict[str, tuple[str, str, str]] = {}
+    if len(events) > 1:  # one event relies on the unique index instead (an IntegrityError is a duplicate)
+        ids = [e.event_id for e in events]
+        seen = {
+            event_id: (outcome, str(uuid), state)
+            for event_id, outcome, uuid, state in DossierEvent.objects.filter(
+                external_system=system, external_event_id__in=ids
+            )
+            .exclude(external_event_id="")
+            .values_list("external_event_id", "outcome", "dossier__uuid", "dossier__state")
+        }
+    applied: list[_Applied] = []
+    for event, result in zip(events, results, strict=True):
+        try:
+            if event.event_id in seen:
+                outcome, uuid, state = seen[event.event_id]
+                result.status, result.code = "duplicate", "duplicate"
+                result.message = f"Event {event.event_id} was already received ({outcome})."
+                result.dossier, result.state = uuid, state
+                continue
+            dossier = _dossier_of(found, event)
+            applied.append(_work_out(dossier, system, event, result, now))
+            seen[event.event_id] = (str(applied[-1].history.outcome), str(dossier.uuid), dossier.state)
+        except ApplicationError as exc:
+            result.status, result.code, result.message = "error", exc.code, exc.message
+    if not applied:
+        return
+    DossierEvent.objects.bulk_create([a.history for a in applied])
+    changed = list({a.dossier.pk: a.dossier for a in applied if a.history.outcome != EventOutcome.STALE}.values())
+    for dossier in changed:
+        dossier.updated_at = now
+    if len(changed) == 1:
+        changed[0].save(update_fields=STATUS_FIELDS)
+    elif changed:
+        Dossier.objects.bulk_update(changed, STATUS_FIELDS)
+    notify_citizens([Notice(a.as_told, a.history, a.notice) for a in applied if a.notice])
+
+
+def _prepared(events: list[StatusEvent]) -> tuple[list[int], list[EventResult]]:
+    """Results in the request's order, errors for events that cannot be ordered, and the order to apply them."""
+    results = [EventResult(index=i, event_id=e.event_id, status="error") for i, e in enumerate(events)]
+    ready = []
+    for index, event in enumerate(events):
+        if not event.event_id:
+            results[index].code, results[index].message = "event_id_required", "Every event needs an event_id."
+            continue
+        if timezone.is_naive(event.occurred_at):
+            event.occurred_at = timezone.make_aware(event.occurred_at)
+        ready.append(index)
+    return sorted(ready, key=lambda i: (events[i].occurred_at, i)), results
 
 
 def dossier_apply_status_events(*, client, system: str, events: list[StatusEvent]) -> list[EventResult]:
-    """Apply a batch (at most MAX_BATCH) in event-time order; one result per event, in the request's order."""
+    """Apply a batch (at most MAX_BATCH) in event-time order; one result per event, in the request's order.
+
+    Chunks of EVENT_CHUNK events, each one transaction (so a notice leaves when its chunk commits, and a long batch
+    holds its locks briefly). A database error in a chunk (another request wrote the same event id a moment ago)
+    rolls the chunk back and applies its events one at a time, so a failing event fails alone."""
     if len(events) > MAX_BATCH:
         raise ApplicationError(f"A batch carries at most {MAX_BATCH} events.", code="batch_too_large")
     scope = client.as_scope()
-    results: dict[int, EventResult] = {}
-    order = sorted(range(len(events)), key=lambda i: (events[i].occurred_at, i))
-    for index in order:
-        event = events[index]
-        result = EventResult(index=index, event_id=event.event_id, status="error")
+    order, results = _prepared(events)
+    for start in range(0, len(order), EVENT_CHUNK):
+        chunk = order[start : start + EVENT_CHUNK]
         try:
-            if not event.event_id:
-                raise ApplicationError("Every event needs an event_id.", code="event_id_required")
-            if timezone.is_naive(event.occurred_at):
-                event.occurred_at = timezone.make_aware(event.occurred_at)
-            seen = DossierEvent.objects.filter(external_system=system, external_event_id=event.event_id).first()
-            if seen is not None:
-                result.status, result.code = "duplicate", "duplicate"
-                result.message = f"Event {event.event_id} was already received ({seen.outcome})."
-                result.dossier, result.state = str(seen.dossier.uuid), seen.dossier.state
-            else:
-                with transaction.atomic():
-                    outcome, dossier = _apply(scope, system, event)
-                result.status, result.dossier, result.state = str(outcome), str(dossier.uuid), dossier.state
-                result.ignored = ignored_fields(event, outcome)
-                if outcome == EventOutcome.STALE:
-                    result.message = "Older than the latest applied event: recorded, status unchanged."
-        except IntegrityError:
-            result.status, result.code = "duplicate", "duplicate"
-            result.message = f"Event {event.event_id} was already received."
-        except ApplicationError as exc:
-            result.code, result.message = exc.code, exc.message
-        results[index] = result
-    return [results[i] for i in range(len(events))]
+            with transaction.atomic():
+                _apply_chunk(scope, system, [events[i] for i in chunk], [results[i] for i in chunk])
+        except DatabaseError:
+            if len(chunk) == 1:
+                _one_failed(events[chunk[0]], results[chunk[0]], system)
+                continue
+            for index in chunk:
+                results[index] = EventResult(index=index, event_id=events[index].event_id, status="error")
+                try:
+                    with transaction.atomic():
+                        _apply_chunk(scope, system, [events[index]], [results[index]])
+                except DatabaseError:
+                    _one_failed(events[index], results[index], system)
+    return results
+
+
+def _one_failed(event: StatusEvent, result: EventResult, system: str) -> None:
+    """A lone event whose writes failed: received before (the unique event id), or a conflict to retry."""
+    seen = DossierEvent.objects.filter(external_system=system, external_event_id=event.event_id).first()
+    result.dossier = result.state = ""
+    if seen is not None:
+        result.status, result.code = "duplicate", "duplicate"
+        result.message = f"Event {event.event_id} was already received ({seen.outcome})."
+        return
+    result.status, result.code = "error", "conflict"
+    result.message = "Written at the same moment by another request; send it again."
+    result.ignored = []
 
 
 def national_code_of(dossier: Dossier) -> int:

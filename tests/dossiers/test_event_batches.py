@@ -1,0 +1,202 @@
+"""Status events set-based: a lean single event (five statements plus the commit, auth included), batches whose
+statement count does not grow with their size, the follower lookup in one query; and the batch semantics kept:
+one result per event, event-time order per dossier across chunks, each notice telling the dossier as that event
+left it, idempotent replays, stale events recorded, a failing event failing alone."""
+
+import datetime as dt
+
+import pytest
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ketnoi.api import auth
+from ketnoi.api.services import api_client_create
+from ketnoi.channels.models import Channel
+from ketnoi.contacts.models import ChannelContact, Contact
+from ketnoi.dossiers import notifications
+from ketnoi.dossiers.models import Dossier, DossierEvent, DossierLink, EventOutcome, LinkMethod
+from ketnoi.dossiers.notifications import linked_channel_contacts, linked_channel_contacts_of
+from ketnoi.dossiers.services.sync import DossierData, dossier_upsert_external
+from ketnoi.orgs.models import AdministrativeUnit
+from ketnoi.outbox.models import OutboundMessage
+from tests.dossiers.conftest import make_procedures
+
+T0 = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+
+
+@pytest.fixture
+def caches_on(settings):
+    """The per-process caches as in production (tests turn them off)."""
+    settings.API_CLIENT_CACHE_SECONDS = 30
+    settings.NOTICE_TEMPLATE_CACHE_SECONDS = 30
+    auth.forget_all()
+    notifications._unit_templates.clear()
+    yield
+    auth.forget_all()
+    notifications._unit_templates.clear()
+
+
+def make_world(count):
+    """An API client of commune A and `count` dossiers, each linked to its own follower of commune A's OA."""
+    make_procedures()
+    unit = AdministrativeUnit.objects.get(code="90001", valid_to=None)
+    client, token = api_client_create(actor=None, name="Một cửa", unit=unit)
+    channel = Channel.objects.create(unit=unit, type_code="zalo", name="OA Đông Hòa")
+    for n in range(count):
+        dossier, _ = dossier_upsert_external(
+            client=client,
+            system=str(client.uuid),
+            data=DossierData(
+                external_id=f"MC-{n}",
+                procedure_code="1.001193",
+                receiving_agency_code="H90.90001",
+                applicant_name=f"Người {n}",
+                received_at=T0 - dt.timedelta(days=1),
+            ),
+        )
+        contact = Contact.objects.create(name=f"Người {n}")
+        follower = ChannelContact.objects.create(channel=channel, contact=contact, user_id=f"u{n}", is_follower=True)
+        DossierLink.objects.create(dossier=dossier, channel_contact=follower, method=LinkMethod.DESK)
+    return client, token
+
+
+def post(client, token, events):
+    answer = client.post(
+        "/api/v1/dossiers/events",
+        {"events": events},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert answer.status_code == 200, answer.content
+    return answer.json()
+
+
+def event(event_id, n, code, minutes, **extra):
+    at = T0 + dt.timedelta(minutes=minutes)
+    return {"event_id": event_id, "external_id": f"MC-{n}", "status_code": code, "occurred_at": at.isoformat(), **extra}
+
+
+def statements(ctx):
+    """What the code sent, without the transaction's own BEGIN / COMMIT (SQLite's backend logs them)."""
+    return [q["sql"] for q in ctx.captured_queries if q["sql"] not in ("BEGIN IMMEDIATE", "BEGIN", "COMMIT")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_status_event_on_a_linked_dossier_is_five_statements_plus_the_commit(transactional_world, client, caches_on):
+    _api, token = make_world(2)
+    post(client, token, [event("warm", 0, 4, 1)])  # the token and the wordings are now in this process's caches
+    with CaptureQueriesContext(connection) as ctx:
+        answer = post(client, token, [event("e1", 1, 4, 2)])
+    assert answer["counts"] == {"applied": 1}
+    sql = statements(ctx)
+    assert len(sql) == 5, "\n".join(sql)
+    # the dossier read once under its lock; the history row; the dossier's changed columns only; the follower
+    # lookup; the notice as one INSERT ... ON CONFLICT DO NOTHING
+    assert sql[0].startswith("SELECT") and ("FOR UPDATE" in sql[0] or connection.vendor == "sqlite")
+    assert sql[1].startswith('INSERT INTO "dossiers_dossierevent"')
+    assert sql[2].startswith('UPDATE "dossiers_dossier" SET "state"') and '"applicant_name"' not in sql[2]
+    assert "UNION" in sql[3]
+    assert sql[4].startswith('INSERT INTO "outbox_outboundmessage"') and "ON CONFLICT DO NOTHING" in sql[4]
+    assert OutboundMessage.objects.filter(source_type="dossier").count() == 2  # the two events' notices
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("size", [20, 200])
+def test_a_batch_costs_the_same_statements_whatever_its_size(transactional_world, client, caches_on, size):
+    _api, token = make_world(size)
+    post(client, token, [event("warm", 0, 4, 1)])
+    events = [event(f"b{n}", n, 5, 2, missing=["Tờ khai"]) for n in range(size)]
+    with CaptureQueriesContext(connection) as ctx:
+        answer = post(client, token, events)
+    assert answer["counts"] == {"applied": size}
+    # locked dossiers, event ids already seen, history rows, dossier updates, links (2), notices: one each
+    # (SQLite takes at most 999 parameters a statement, so there the inserts and updates come in pieces)
+    sql = statements(ctx)
+    kinds = {" ".join(s.split()[:3]) for s in sql}
+    assert len(kinds) == 7, "\n".join(s[:120] for s in sql)
+    if connection.vendor == "postgresql":
+        assert len(sql) == 7, "\n".join(s[:120] for s in sql)
+    told = [m.payload["text"] for m in OutboundMessage.objects.filter(source_type="dossier")]
+    assert sum("cần bổ sung: Tờ khai." in text for text in told) == size
+
+
+def test_the_follower_lookup_is_one_query_and_finds_each_identity_once(world, django_assert_num_queries):
+    make_procedures()
+    client, _token = api_client_create(actor=None, name="Một cửa", unit=world.commune_a)
+    dossier, _ = dossier_upsert_external(
+        client=client,
+        system="s",
+        data=DossierData(
+            external_id="X", procedure_code="1.001193", receiving_agency_code="H90.90001", applicant_name="A"
+        ),
+    )
+    oa = Channel.objects.create(unit=world.commune_a, type_code="zalo", name="OA")
+    chat = Channel.objects.create(unit=world.commune_a, type_code="webchat", name="Web")
+    off = Channel.objects.create(unit=world.commune_a, type_code="zalo", name="Tắt", is_active=False)
+    person, other = Contact.objects.create(name="A"), Contact.objects.create(name="B")
+    on_oa = ChannelContact.objects.create(channel=oa, contact=person, user_id="a1")
+    on_chat = ChannelContact.objects.create(channel=chat, contact=person, user_id="a2")
+    ChannelContact.objects.create(channel=off, contact=person, user_id="a3")  # channel switched off
+    direct = ChannelContact.objects.create(channel=oa, contact=other, user_id="b1")
+    ChannelContact.objects.create(channel=chat, contact=other, user_id="b2")  # other's, not linked
+    DossierLink.objects.create(dossier=dossier, contact=person, method=LinkMethod.VERIFIED_PHONE)
+    DossierLink.objects.create(dossier=dossier, channel_contact=on_oa, method=LinkMethod.QR_FOLLOW)  # both ways
+    DossierLink.objects.create(dossier=dossier, channel_contact=direct, method=LinkMethod.CODE)
+    with django_assert_num_queries(1):
+        found = linked_channel_contacts(dossier)
+        assert [c.channel.name for c in found] == ["OA", "Web", "OA"]  # related rows come with it
+    assert [c.pk for c in found] == [on_oa.pk, on_chat.pk, direct.pk]
+    with django_assert_num_queries(2):
+        assert {k: [c.pk for c in v] for k, v in linked_channel_contacts_of([dossier.pk]).items()} == {
+            dossier.pk: [on_oa.pk, on_chat.pk, direct.pk]
+        }
+    DossierLink.objects.filter(channel_contact=direct).update(is_active=False)
+    assert [c.pk for c in linked_channel_contacts(dossier)] == [on_oa.pk, on_chat.pk]
+
+
+def texts(n):
+    dossier = Dossier.objects.get(external_id=f"MC-{n}")
+    rows = OutboundMessage.objects.filter(source_id=str(dossier.uuid)).order_by("id")
+    return [r.payload["text"] for r in rows]
+
+
+def test_batch_semantics_across_chunks(world, client):
+    from ketnoi.dossiers.services import sync
+
+    original, sync.EVENT_CHUNK = sync.EVENT_CHUNK, 7
+    try:
+        _api, token = make_world(5)
+        # Posted newest first and interleaved: applied per dossier in event time, across chunk boundaries.
+        events = []
+        for n in range(5):
+            events += [event(f"{n}-c", n, 9, 30), event(f"{n}-a", n, 4, 10), event(f"{n}-b", n, 5, 20)]
+        events.insert(4, event("bad", 2, 11, 15))  # an unknown status fails alone
+        events.append(event("ghost", 99, 4, 5))  # no such dossier
+        answer = post(client, token, events)
+        statuses = {r["event_id"]: r["status"] for r in answer["results"]}
+        assert [r["index"] for r in answer["results"]] == list(range(len(events)))
+        assert statuses.pop("bad") == "error" and statuses.pop("ghost") == "error"
+        assert set(statuses.values()) == {"applied"}
+        for n in range(5):
+            assert Dossier.objects.get(external_id=f"MC-{n}").state == "result_ready"
+            told = texts(n)  # processing, supplement, result, each as it was then (no receipt: linked afterwards)
+            assert ["Đang xử lý" in told[0], "cần bổ sung" in told[1], "đã có kết quả" in told[2]] == [True] * 3
+            assert "Đang xử lý" in told[0] and "bổ sung" not in told[0]
+        # A replay of the whole batch changes nothing and says so; an older event is recorded as stale.
+        again = post(client, token, events)
+        assert {r["status"] for r in again["results"] if r["event_id"] not in ("bad", "ghost")} == {"duplicate"}
+        stale = post(client, token, [event("late", 0, 5, 25)])
+        assert stale["results"][0]["status"] == "stale"
+        assert DossierEvent.objects.get(external_event_id="late").outcome == EventOutcome.STALE
+        assert Dossier.objects.get(external_id="MC-0").state == "result_ready"
+        assert OutboundMessage.objects.filter(source_type="dossier").count() == 5 * 3
+    finally:
+        sync.EVENT_CHUNK = original
+
+
+def test_the_same_event_twice_in_one_batch_is_applied_once(world, client):
+    _api, token = make_world(1)
+    answer = post(client, token, [event("e", 0, 4, 1), event("e", 0, 4, 1)])
+    assert [r["status"] for r in answer["results"]] == ["applied", "duplicate"]
+    assert len(texts(0)) == 1
