@@ -22,6 +22,7 @@ from .models import Procedure
 COLUMNS = {
     "code": "code", "ma": "code", "ma thu tuc": "code", "ma tthc": "code",
     "name": "name", "ten": "name", "ten thu tuc": "name",
+    "name_en": "name_en", "english name": "name_en", "ten tieng anh": "name_en",
     "field": "field", "linh vuc": "field",
     "agency_code": "agency_code", "agency": "agency_code", "co quan": "agency_code", "ma co quan": "agency_code",
     "level": "level", "cap": "level", "cap thuc hien": "level",
@@ -181,6 +182,9 @@ def validate(number: int, record: dict[str, Any], report: ImportReport) -> Parse
     elif len(name) > 500:
         report.error(number, "name", _("The name is longer than 500 characters."))
     values["name"] = name
+    values["name_en"] = _text(raw.get("name_en"))
+    if len(values["name_en"]) > 500:
+        report.error(number, "name_en", _("The English name is longer than 500 characters."))
     values["field"] = _text(raw.get("field"))[:200]
     values["fee_text"] = _text(raw.get("fee_text"))[:500]
     values["legal_basis"] = _text(raw.get("legal_basis"))

@@ -23,7 +23,12 @@ class OnlineLevel(models.TextChoices):
 class Procedure(UUIDModel):
     code = models.CharField(max_length=40, unique=True, help_text=_("National TTHC code, e.g. 1.001193."))
     name = models.CharField(max_length=500)
-    name_folded = models.CharField(max_length=500, db_index=True, editable=False)
+    name_en = models.CharField(
+        max_length=500, blank=True, help_text=_("English name: shown to people who chose English, and searched.")
+    )
+    name_folded = models.CharField(
+        max_length=1001, db_index=True, editable=False, help_text="Folded Vietnamese and English names, for search."
+    )
     field = models.CharField(max_length=200, blank=True, help_text=_("Field (lĩnh vực), e.g. Hộ tịch."))
     agency = models.ForeignKey(
         "orgs.Agency",
@@ -54,5 +59,11 @@ class Procedure(UUIDModel):
         return f"{self.code} · {self.name}"
 
     def save(self, *args, **kwargs):
-        self.name_folded = fold(self.name)
+        self.name_folded = fold(f"{self.name} {self.name_en}".strip())
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_folded"}
         super().save(*args, **kwargs)
+
+    def name_in(self, language: str) -> str:
+        """The name a person reading `language` sees: the English name if there is one, else the Vietnamese."""
+        return self.name_en if language == "en" and self.name_en else self.name

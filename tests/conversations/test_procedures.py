@@ -41,6 +41,8 @@ def test_procedure_answer_in_english(oa, catalog, new_phone):
     assert "Main menu" in shown
     shown = texts(phone.say("procedure khai tu"))
     assert "Đăng ký khai tử" in shown and "Documents:" in shown and "Fee:" in shown
+    shown = texts(phone.say("birth certificate"))  # an English query finds the procedure, named in English
+    assert "Birth registration (birth certificate)" in shown and "Đăng ký khai sinh (1.001193)" in shown
     choices = buttons(phone.say("ngon ngu"))
     assert choices == {"Tiếng Việt": "#lang:vi", "English": "#lang:en"}
     assert "Từ giờ tôi sẽ trả lời bằng tiếng Việt" in texts(phone.tap("#lang:vi"))

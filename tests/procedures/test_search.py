@@ -72,3 +72,29 @@ def test_competent_agency(catalog):
     assert competent_agency(birth, catalog.commune_b).code == "UB.90007"
     record = Procedure.objects.get(code="2.000488")
     assert competent_agency(record, catalog.commune_b).code == "H90.12"
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("birth certificate", "1.001193"),
+        ("Birth Certificate", "1.001193"),
+        ("marriage certificate", "1.000894"),
+        ("criminal record", "2.000488"),
+        ("construction permit house", "1.009994"),
+        ("household business", "2.000720"),
+    ],
+)
+def test_english_names_are_searched_too(catalog, query, code):
+    """Issue 15.7: English queries found no procedure; the demo catalog carries English names and they are searched."""
+    assert codes(query)[0] == code
+
+
+def test_the_import_reads_an_english_name_column(world):
+    content = "Mã thủ tục,Tên thủ tục,Tên tiếng Anh\n9.000200,Đăng ký nuôi con nuôi,Child adoption registration\n"
+    report = procedure_import(actor=None, file_name="catalog.csv", content=content.encode())
+    assert report.ok, report.errors
+    procedure = Procedure.objects.get(code="9.000200")
+    assert procedure.name_en == "Child adoption registration"
+    assert codes("child adoption") == ["9.000200"] and codes("nuoi con nuoi") == ["9.000200"]
+    assert procedure.name_in("en") == "Child adoption registration" and procedure.name_in("vi") == procedure.name

@@ -67,7 +67,7 @@ def clean_query(text: str) -> str:
     return " ".join(folded.replace("?", " ").split())
 
 
-def matches(text: str, limit: int = 5) -> list[Procedure]:
+def matches(text: str, limit: int = 5, share: float = MIN_SHARE) -> list[Procedure]:
     query = clean_query(text)
     if not query:
         return []
@@ -76,7 +76,7 @@ def matches(text: str, limit: int = 5) -> list[Procedure]:
     for procedure in procedure_search_fuzzy(query=query, limit=limit * 2):
         tokens = procedure.name_folded.split()
         present = sum(1 for w in words if any(t.startswith(w) for t in tokens))
-        if words and present / len(words) >= MIN_SHARE:
+        if words and present / len(words) >= share:
             found.append(procedure)
     return found[:limit]
 
@@ -92,8 +92,11 @@ def money(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " đ"
 
 
-def describe(procedure: Procedure) -> str:
+def describe(procedure: Procedure, language: str = "vi") -> str:
+    """In English, the English name first and the Vietnamese one under it (the forms and the desk use it)."""
     lines = [f"{procedure.name} ({procedure.code})"]
+    if procedure.name_in(language) != procedure.name:
+        lines.insert(0, procedure.name_in(language))
     if procedure.documents:
         lines.append(_("Documents:"))
         for document in procedure.documents[:8]:
@@ -140,6 +143,14 @@ class ProceduresFlow(Flow):
             return
         self.show(turn, procedure)
 
+    def claims(self, turn) -> int:
+        """A keyword, or text of two words or more that is all in one procedure's name, Vietnamese or English
+        ("birth certificate": not the registry's "certified")."""
+        keyword = super().claims(turn)
+        if keyword < 2 and len(turn.folded.split()) >= 2 and matches(turn.text, limit=1, share=1.0):
+            return 2
+        return keyword
+
     def fallback(self, turn) -> bool:
         """Free text at the menu that names a procedure ("dang ky khai sinh") gets the answer directly."""
         if len(turn.folded.split()) < 2:
@@ -156,10 +167,10 @@ class ProceduresFlow(Flow):
     def show(self, turn, procedure: Procedure, others: list[Procedure] = ()) -> None:
         url = page_url(procedure)
         choices = [Choice(_("Details and forms"), url=url)] if url else []
-        text = describe(procedure)
+        text = describe(procedure, turn.language)
         if others:
             text += "\n\n" + _("Other procedures that may match:") + "\n"
-            text += "\n".join(f"- {p.name} ({p.code})" for p in others)
-            choices += [Choice(p.name[:35], f"#procedures.show:{p.code}") for p in others]
+            text += "\n".join(f"- {p.name_in(turn.language)} ({p.code})" for p in others)
+            choices += [Choice(p.name_in(turn.language)[:35], f"#procedures.show:{p.code}") for p in others]
         turn.say(text, choices)
         turn.done()
