@@ -115,6 +115,17 @@ def _dossier(world, unit):
     )
 
 
+def _dossier_attachment(world, unit):
+    from django.core.files.base import ContentFile
+
+    from ketnoi.dossiers.services import dossier_attach_supplement
+    from tests.files import png
+
+    dossier = _dossier(world, unit)
+    attachment = dossier_attach_supplement(dossier=dossier, file=ContentFile(png(), name="anh.png"))
+    return {"uuid": dossier.uuid, "attachment": attachment.uuid}
+
+
 def _desk(world, unit):
     from ketnoi.orgs.models import Desk
 
@@ -267,6 +278,25 @@ def _dvcqg_dead_relay(world, unit):
     )
 
 
+def _petition_attachment(world, unit):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ketnoi.petitions.demo_config import seed_config
+    from ketnoi.petitions.services import Attachment, Origin, Petitioner, petition_submit
+    from tests.files import jpeg
+
+    photo = SimpleUploadedFile("anh.jpg", jpeg(), content_type="image/jpeg")
+    petition = petition_submit(
+        category=seed_config()["thu-tuc"],
+        area=unit,
+        subject="Matrix photo",
+        text="Matrix petition with a photo",
+        petitioner=Petitioner(name="Matrix Photographer"),
+        origin=Origin(attachments=[Attachment(file=photo)]),
+    )
+    return {"uuid": petition.uuid, "attachment": petition.attachments.get().uuid}
+
+
 def _petition(world, unit, *, business=False):
     """A petition about `unit`, routed to the unit's public service centre (no routing rule for its category)."""
     from ketnoi.petitions.demo_config import seed_config
@@ -396,6 +426,7 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     "console:dossier_queue": ListCase(lambda w, u: _dossier(w, u).receipt_code, as_official="processor_a"),
     "console:dossier_detail": ObjectCase(lambda w, u: {"uuid": _dossier(w, u).uuid}, as_official="processor_a"),
     "console:dossier_receipt": ObjectCase(lambda w, u: {"uuid": _dossier(w, u).uuid}, as_official="desk_a"),
+    "console:dossier_attachment": ObjectCase(_dossier_attachment, as_official="processor_a"),
     "console:dossier_apology": ObjectCase(
         lambda w, u: {"uuid": _late_dossier_with_apology(w, u).uuid}, as_official="processor_a"
     ),
@@ -497,6 +528,7 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     # console and API: petitions and the business companion (issue 8)
     "console:petition_queue": ListCase(lambda w, u: _petition(w, u).tracking_code),
     "console:petition_detail": ObjectCase(lambda w, u: {"uuid": _petition(w, u).uuid}),
+    "console:petition_attachment": ObjectCase(_petition_attachment),
     "console:petition_act": ObjectCase(
         lambda w, u: {"uuid": _petition(w, u).uuid, "action": "accept"}, as_official="processor_a", method="post"
     ),

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     *KETNOI_APPS,
@@ -70,6 +72,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "ketnoi.accounts.middleware.AccountSecurityMiddleware",  # deactivated, idle, second factor (issue 18)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -155,11 +158,35 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 # Files served at the site root (favicon.ico): browsers ask for it on every page, a 404 each time floods the log.
 WHITENOISE_ROOT = BASE_DIR / "ketnoi" / "core" / "root"
-MEDIA_URL = "media/"
+# Uploaded files (citizens' photos and documents, results) are private: the default storage has no URL
+# (ketnoi.core.storage.PrivateStorage) and views serve each file to whoever may see it. Never serve MEDIA_ROOT.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "ketnoi.core.storage.PrivateStorage"},  # no public URL: served through views
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# Content-Security-Policy on every page of the console and the portal (django-csp): scripts only from our own
+# static files (no inline script or handler: a stored javascript: link or injected <script> cannot run), no
+# plug-ins, forms and frames on this site only. Style attributes stay allowed (style-src-attr; they cannot run
+# script), <style> elements do not. Images may come from https hosts (a broadcast's or a news item's picture).
+# The sandbox (development and tests only) keeps its own inline phone script.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/sandbox/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "https:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

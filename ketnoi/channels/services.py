@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from ketnoi.core.audit import audit_record, snapshot
 from ketnoi.core.errors import ApplicationError, NotPermitted
+from ketnoi.core.urls import is_http_url
 from ketnoi.orgs.models import AdministrativeUnit
 from ketnoi.orgs.scoping import scope_of
 
@@ -127,7 +128,7 @@ def sms_channel_create(
 ) -> Channel:
     """A generic HTTP SMS gateway (the last step of the outbox's fallback chain)."""
     _require_manage(actor, unit)
-    if not url.startswith(("https://", "http://")):
+    if not is_http_url(url):
         raise ApplicationError("The gateway URL must start with https://.", code="invalid")
     channel = Channel(
         unit=unit,

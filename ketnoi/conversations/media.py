@@ -4,7 +4,6 @@ dossiers.services.dossier_attach_supplement. Only hosts of the providers (settin
 this site are fetched, each on its own port only; at most the attachment size the dossier accepts."""
 
 import logging
-import mimetypes
 from urllib.parse import urlsplit
 
 import httpx
@@ -12,7 +11,6 @@ from django_tasks import task
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -20,6 +18,7 @@ from django.utils.translation import gettext_noop
 
 from ketnoi.contacts.models import ChannelContact
 from ketnoi.core.errors import ApplicationError
+from ketnoi.core.uploads import STORAGE_SCHEME, read_stored
 from ketnoi.dossiers.models import EventSource
 from ketnoi.dossiers.services.delivery import ATTACHMENT_MAX_BYTES, dossier_attach_supplement
 
@@ -28,7 +27,6 @@ from .engine import Reply, enqueue_replies
 
 logger = logging.getLogger(__name__)
 DEFAULT_HOSTS = ("zdn.vn", "zadn.vn", "zalo.me", "zaloapp.com")
-STORAGE_SCHEME = "storage:"
 WEBCHAT_PREFIX = "webchat/"
 
 
@@ -67,8 +65,8 @@ def allowed(url: str) -> bool:
 
 def fetch(url: str) -> tuple[bytes, str]:
     """The file's bytes and content type; ApplicationError when it cannot be fetched or is too large."""
-    if url.startswith(STORAGE_SCHEME):
-        return _from_storage(url[len(STORAGE_SCHEME) :])
+    if url.startswith(STORAGE_SCHEME):  # a web chat upload, already on our storage under its prefix
+        return read_stored(url, prefix=WEBCHAT_PREFIX, max_bytes=ATTACHMENT_MAX_BYTES), ""
     if not allowed(url):
         raise ApplicationError(gettext_noop("This file's address is not one we fetch from."), code="media_host")
     try:
@@ -85,16 +83,6 @@ def fetch(url: str) -> tuple[bytes, str]:
     except httpx.HTTPError as exc:
         raise ApplicationError(gettext_noop("The file could not be downloaded."), code="media_unavailable") from exc
     return b"".join(chunks), content_type
-
-
-def _from_storage(path: str) -> tuple[bytes, str]:
-    """A web chat upload (channels.types.webchat): already on our storage, only under its prefix."""
-    if not path.startswith(WEBCHAT_PREFIX) or ".." in path or not default_storage.exists(path):
-        raise ApplicationError(gettext_noop("The file could not be downloaded."), code="media_unavailable")
-    if default_storage.size(path) > ATTACHMENT_MAX_BYTES:
-        raise ApplicationError(gettext_noop("The file is larger than 10 MB."), code="file_too_large")
-    with default_storage.open(path, "rb") as handle:
-        return handle.read(), mimetypes.guess_type(path)[0] or ""
 
 
 def schedule_attachment(*, channel_contact: ChannelContact, dossier_uuid: str, url: str, name: str, key: str):
@@ -116,17 +104,10 @@ def attach_from_chat(*, channel_contact_id: int, dossier_uuid: str, url: str, na
     if dossier is None:
         return "gone"
     try:
-        content, content_type = fetch(url)
-        guessed = mimetypes.guess_type(name)[0] or ""
-        if content_type in ("", "application/octet-stream", "binary/octet-stream") and guessed:
-            content_type = guessed
+        content, _declared = fetch(url)  # what the host declares is not trusted: the service reads the bytes
         with transaction.atomic():
             dossier_attach_supplement(
-                dossier=dossier,
-                file=ContentFile(content, name=name),
-                name=name,
-                content_type=content_type,
-                source=EventSource.CITIZEN,
+                dossier=dossier, file=ContentFile(content, name=name), name=name, source=EventSource.CITIZEN
             )
         return "attached"
     except ApplicationError as error:

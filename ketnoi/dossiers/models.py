@@ -376,6 +376,11 @@ class DossierAttachment(UUIDModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def kind_label(self) -> str:
+        """'PDF', 'PNG', 'JPEG': what the file's bytes are (checked at upload, core.uploads)."""
+        return self.content_type.rsplit("/", 1)[-1].upper() if self.content_type else ""
+
 
 class RatingMethod(models.TextChoices):
     CIRCULAR_01 = "circular_01", _("Nine indicators of Circular 01/2018 (0/1/2 each)")

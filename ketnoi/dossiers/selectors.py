@@ -13,7 +13,7 @@ from ketnoi.core.text import fold
 from ketnoi.core.workdays import next_working_day
 from ketnoi.orgs.scoping import scope_of
 
-from .models import Dossier, DossierAlias, DossierEvent, EventOutcome
+from .models import Dossier, DossierAlias, DossierAttachment, DossierEvent, EventOutcome
 from .protect import id_number_hash
 from .states import CLOCK_STATES, State
 
@@ -88,6 +88,15 @@ def dossier_list(
 
 def dossier_get(*, official, uuid: UUID) -> Dossier:
     return get_object_or_404(dossier_list(official=official), uuid=uuid)
+
+
+def dossier_attachment_get(*, official, dossier_uuid: UUID, uuid: UUID) -> DossierAttachment:
+    """A document the citizen sent, for an official who may see its dossier; else 404."""
+    return get_object_or_404(
+        DossierAttachment.objects.select_related("dossier"),
+        dossier=dossier_get(official=official, uuid=dossier_uuid),
+        uuid=uuid,
+    )
 
 
 def dossier_get_external(*, official, external_system: str, external_id: str) -> Dossier:

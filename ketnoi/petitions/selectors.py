@@ -24,6 +24,7 @@ from .models import (
     DeadlineAlert,
     Petition,
     PetitionAnswer,
+    PetitionAttachment,
     PetitionCategory,
     PetitionerType,
 )
@@ -101,6 +102,12 @@ def petition_get(*, official, uuid: UUID | str, capability: str = "petitions.vie
         ),
         uuid=uuid,
     )
+
+
+def petition_attachment_get(*, official, petition_uuid: UUID | str, uuid: UUID | str) -> PetitionAttachment:
+    """A photo or file sent with a petition, for an official who may see the petition; else 404."""
+    petition = petition_get(official=official, uuid=petition_uuid)
+    return get_object_or_404(PetitionAttachment.objects.exclude(file=""), petition=petition, uuid=uuid)
 
 
 def petition_in_scope(*, official, petition: Petition, capability: str) -> bool:

@@ -194,9 +194,7 @@ def attach(request, token: str):
 
     def apply(dossier, data):
         upload = data["file"]
-        delivery.dossier_attach_supplement(
-            dossier=dossier, file=upload, name=data["name"] or upload.name, content_type=upload.content_type
-        )
+        delivery.dossier_attach_supplement(dossier=dossier, file=upload, name=data["name"])
 
     return _citizen_action(request, token, "attach", AttachForm, apply)
 

@@ -38,7 +38,6 @@ from ketnoi.petitions.tokens import petition_from_token, petition_token
 from . import ratelimit as rl
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-UPLOAD_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
 PUBLIC_EVENTS = {
     EventKind.RECEIVED,
     EventKind.ACCEPTED,
@@ -72,8 +71,6 @@ class PhotosField(forms.FileField):
         for item in cleaned:
             if item.size > MAX_UPLOAD_BYTES:
                 raise forms.ValidationError(_("%(name)s is larger than 5 MB.") % {"name": item.name})
-            if getattr(item, "content_type", "") not in UPLOAD_TYPES:
-                raise forms.ValidationError(_("%(name)s is not a photo or a PDF.") % {"name": item.name})
         if len(cleaned) > 5:
             raise forms.ValidationError(_("At most 5 photos or files."))
         return cleaned

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ketnoi.core.tabular import MAX_BYTES, MAX_ROWS, ImportReport, RowError, text_cell
 from ketnoi.core.tabular import read_records as read_table
 from ketnoi.core.text import fold
+from ketnoi.core.urls import is_http_url, is_site_path
 
 from .models import Procedure
 
@@ -160,7 +161,7 @@ def _forms(value: Any) -> list[dict]:
         if not isinstance(item, dict) or not _text(item.get("name")):
             raise ValueError
         url = _text(item.get("url"))
-        if url and not url.startswith(("https://", "http://", "/")):
+        if url and not (is_http_url(url) or is_site_path(url)):
             raise ValueError
         forms.append({"name": _text(item["name"]), "url": url})
     return forms

@@ -197,7 +197,9 @@ def test_citizen_documents_are_reviewed_by_an_officer(world, receive, settings, 
     settings.MEDIA_ROOT = str(tmp_path)
     dossier = receive()
     dossier_request_supplement(actor=world.processor_a, dossier=dossier, missing=["Ảnh CCCD hai mặt"])
-    photo = SimpleUploadedFile("cccd.jpg", b"\xff\xd8\xff fake jpeg", content_type="image/jpeg")
+    from tests.files import jpeg
+
+    photo = SimpleUploadedFile("cccd.jpg", jpeg(), content_type="image/jpeg")
     attachment = dossier_attach_supplement(dossier=dossier, file=photo)
     with pytest.raises(ApplicationError):
         dossier_attach_supplement(

@@ -26,6 +26,7 @@ from ketnoi.dossiers.services import (
 )
 from ketnoi.dossiers.tokens import dossier_from_token, dossier_token, lookup_url
 from ketnoi.outbox.models import OutboundMessage
+from tests.files import PDF
 
 
 def rows(dossier):
@@ -182,9 +183,7 @@ def test_the_electronic_result_is_offered_on_the_chat(world, receive, channels, 
     person = follower(zalo, "z-15")
     dossier_link(dossier=dossier, contact=person, method=LinkMethod.DESK)
     dossier_transition(actor=world.processor_a, dossier=dossier, to_state="processing")
-    dossier_result_ready(
-        actor=world.processor_a, dossier=dossier, result_file=ContentFile(b"%PDF-1.7 signed", name="kq.pdf")
-    )
+    dossier_result_ready(actor=world.processor_a, dossier=dossier, result_file=ContentFile(PDF, name="kq.pdf"))
     buttons = rows(dossier).filter(channel_contact=person).last().payload["buttons"]
     assert buttons[0]["value"] == lookup_url(dossier) + "ket-qua/"
 

@@ -98,7 +98,9 @@ def test_citizen_sends_a_missing_document_and_the_officer_accepts_it(world, doss
     token = dossier_token(dossier)
     html = client.get(reverse("portal:lookup_token", args=[token])).content.decode()
     assert 'id="attach-form"' in html and "Bản sao CCCD" in html
-    upload = SimpleUploadedFile("cccd.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    from tests.files import png
+
+    upload = SimpleUploadedFile("cccd.png", png(), content_type="image/png")
     response = client.post(reverse("portal:lookup_attach", args=[token]), {"name": "CCCD", "file": upload})
     assert response.status_code == 302
     attachment = dossier.attachments.get()
@@ -122,11 +124,13 @@ def test_electronic_result_is_downloaded_behind_the_token_only(world, dossier, c
     from ketnoi.dossiers.services import dossier_result_ready
 
     settings.MEDIA_ROOT = tmp_path
-    signed = SimpleUploadedFile("ket-qua.pdf", b"%PDF-1.7 signed result", content_type="application/pdf")
+    from tests.files import PDF
+
+    signed = SimpleUploadedFile("ket-qua.pdf", PDF, content_type="application/pdf")
     dossier_result_ready(actor=world.desk_a, dossier=dossier, result_file=signed, source="desk")
     token = dossier_token(dossier)
     assert 'id="result-download"' in client.get(reverse("portal:lookup_token", args=[token])).content.decode()
     by_code = client.get(reverse("portal:lookup"), {"code": dossier.receipt_code}).content.decode()
     assert "result-download" not in by_code and "Quầy" in by_code  # where to collect, no file
     response = client.get(reverse("portal:lookup_result", args=[token]))
-    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.7 signed result"
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF

@@ -13,6 +13,7 @@ from django.utils import timezone
 from ketnoi.core.audit import audit_record
 from ketnoi.core.crypto import decrypt_json, encrypt_json
 from ketnoi.core.errors import ApplicationError
+from ketnoi.core.urls import clean_http_url
 from ketnoi.orgs.models import Agency
 
 from ..services import api_client_create
@@ -48,6 +49,7 @@ def dvcqg_client_create(
         raise ApplicationError(f"A DVCQG client named '{username}' exists already.", code="duplicate_username")
     if relay_enabled and not upstream_url:
         raise ApplicationError("Relay needs the upstream URL.", code="upstream_required")
+    upstream_url, upstream_auth_url = clean_http_url(upstream_url), clean_http_url(upstream_auth_url)
     api_client, _token = api_client_create(actor=actor, name=name, unit=receiving_agency.unit)
     path_key = path_key or secrets.token_urlsafe(24)
     client = DvcqgClient.objects.create(
@@ -76,7 +78,7 @@ def dvcqg_client_create(
 @transaction.atomic
 def dvcqg_client_set_relay(*, actor, client: DvcqgClient, relay_enabled: bool, upstream_url: str = "") -> DvcqgClient:
     client = DvcqgClient.objects.select_for_update().get(pk=client.pk)
-    client.upstream_url = upstream_url or client.upstream_url
+    client.upstream_url = clean_http_url(upstream_url) or client.upstream_url
     if relay_enabled and not client.upstream_url:
         raise ApplicationError("Relay needs the upstream URL.", code="upstream_required")
     client.relay_enabled = relay_enabled

@@ -13,6 +13,7 @@ from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import Button, OutboundPayload, WindowState
 from ketnoi.core.audit import audit_record, snapshot
 from ketnoi.core.errors import ApplicationError, NotPermitted
+from ketnoi.core.urls import clean_http_url
 from ketnoi.orgs.models import AdministrativeUnit
 from ketnoi.orgs.scoping import scope_of
 
@@ -88,6 +89,10 @@ def _check(content: BroadcastContent) -> None:
     for button in content.buttons:
         if not button.get("title") or button.get("action") not in BUTTON_ACTIONS or not button.get("value"):
             raise ApplicationError(_("Every button needs a title, an action and a value."), code="bad_button")
+        if button.get("action") == "url":
+            clean_http_url(str(button["value"]))
+    clean_http_url(content.image_url)
+    clean_http_url(content.link_url)
     if content.image_url and (content.buttons or content.link_url):
         raise ApplicationError(
             _("An image message cannot carry buttons or a link; send the image and the link separately."),

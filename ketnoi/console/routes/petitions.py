@@ -3,6 +3,7 @@ oversight, and the business policy feed."""
 
 from django.urls import path
 
+from ..views import files
 from ..views.petitions import actions, business, config, queue
 
 urlpatterns: list = [
@@ -12,5 +13,10 @@ urlpatterns: list = [
     path("petitions/policies/", business.PolicyListView.as_view(), name="business_policy_list"),
     path("petitions/policies/<uuid:uuid>/", business.PolicyEditView.as_view(), name="business_policy_edit"),
     path("petitions/<uuid:uuid>/", queue.PetitionDetailView.as_view(), name="petition_detail"),
+    path(
+        "petitions/<uuid:uuid>/files/<uuid:attachment>/",
+        files.PetitionAttachmentView.as_view(),
+        name="petition_attachment",
+    ),
     path("petitions/<uuid:uuid>/act/<slug:action>/", actions.PetitionActionView.as_view(), name="petition_act"),
 ]

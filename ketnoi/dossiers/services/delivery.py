@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.text import nfc
+from ketnoi.core.uploads import check_upload, display_name
 
 from ..models import (
     AttachmentStatus,
@@ -25,7 +26,6 @@ from ..states import BEFORE_COLLECTION, State
 from .common import audit, before_of, check_actor_scope, lock, record_event, require
 from .intake import clean_phone
 
-ATTACHMENT_TYPES = {"image/jpeg", "image/png", "application/pdf"}
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 CIRCULAR_01_INDICATORS = [str(n) for n in range(1, 10)]
 
@@ -128,15 +128,12 @@ def dossier_authorize_collector(
 
 @transaction.atomic
 def dossier_attach_supplement(
-    *, dossier: Dossier, file, name: str = "", content_type: str = "", source: str = EventSource.CITIZEN, actor=None
+    *, dossier: Dossier, file, name: str = "", source: str = EventSource.CITIZEN, actor=None
 ) -> DossierAttachment:
-    """A photo or PDF the citizen sends while a supplement is asked for; waits for an officer's review."""
-    content_type = content_type or getattr(file, "content_type", "") or ""
-    if content_type not in ATTACHMENT_TYPES:
-        raise ApplicationError(_("Send a photo (JPEG, PNG) or a PDF."), code="invalid_file_type")
-    size = getattr(file, "size", 0) or 0
-    if size > ATTACHMENT_MAX_BYTES:
-        raise ApplicationError(_("The file is larger than 10 MB."), code="file_too_large")
+    """A photo or PDF the citizen sends while a supplement is asked for; waits for an officer's review. The file
+    is judged by its bytes (core.uploads: a photo is re-encoded), stored with its real type and extension, and
+    kept private: officials in scope open it through the console."""
+    checked = check_upload(file, max_bytes=ATTACHMENT_MAX_BYTES, name=getattr(file, "name", "") or name)
     dossier = lock(dossier)
     if dossier.state not in (State.SUPPLEMENT_REQUESTED, State.SUBMITTED, State.RECEIVED, State.SUPPLEMENTED):
         raise ApplicationError(
@@ -145,10 +142,10 @@ def dossier_attach_supplement(
         )
     attachment = DossierAttachment.objects.create(
         dossier=dossier,
-        file=file,
-        name=(nfc(name).strip() or getattr(file, "name", "") or "document")[:200],
-        content_type=content_type,
-        size=size,
+        file=checked.as_file(),
+        name=display_name(nfc(name).strip(), checked),
+        content_type=checked.content_type,
+        size=len(checked.content),
         source=source,
     )
     record_event(

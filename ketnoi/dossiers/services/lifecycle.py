@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.text import nfc
+from ketnoi.core.uploads import check_upload
 from ketnoi.core.workdays import add_working_days, is_working_day
 
 from ..models import Dossier, EventKind, EventSource, NotificationKind
@@ -20,6 +21,8 @@ from .intake import due_date_from
 CAPABILITY_FOR_SOURCE = {EventSource.DESK: "dossiers.intake"}
 # Days the citizen gets to supplement, when the officer does not say (working days).
 DEFAULT_SUPPLEMENT_DAYS = 10
+
+RESULT_MAX_BYTES = 20 * 1024 * 1024
 
 
 def _capability(source: str) -> str:
@@ -251,8 +254,10 @@ def dossier_result_ready(
     if dossier.postal_registered_at and not dossier.collection_note:
         dossier.collection_note = f"Kết quả sẽ được gửi qua bưu điện đến: {dossier.postal_address}."
     dossier.result_ready_at = at
-    if result_file is not None:
-        dossier.result_file = result_file
+    if result_file is not None:  # judged by its bytes: a PDF, served to the citizen behind the token only
+        dossier.result_file = check_upload(
+            result_file, max_bytes=RESULT_MAX_BYTES, name=dossier.receipt_code, allowed={"application/pdf": "pdf"}
+        ).as_file()
     move(
         dossier,
         State.RESULT_READY,

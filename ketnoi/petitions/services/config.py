@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ketnoi.core.audit import audit_record, snapshot
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.core.text import nfc
+from ketnoi.core.urls import clean_http_url
 from ketnoi.orgs.models import AdministrativeUnit, Agency
 from ketnoi.orgs.scoping import scope_of
 
@@ -107,7 +108,7 @@ def policy_save(
     policy.title = title[:200]
     policy.summary = nfc(summary).strip()
     policy.body = nfc(body).strip()
-    policy.link = link.strip()
+    policy.link = clean_http_url(link)
     if publish and not policy.is_published:
         policy.is_published = True
         policy.published_at = timezone.now()

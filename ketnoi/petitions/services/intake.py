@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
 from ketnoi.core.text import nfc
+from ketnoi.core.uploads import STORAGE_SCHEME, CheckedFile, check_file, check_upload, display_name, read_stored
+from ketnoi.core.urls import clean_http_url
 from ketnoi.orgs.models import AdministrativeUnit
 from ketnoi.orgs.scoping import scope_of
 
@@ -26,6 +28,8 @@ from .common import audit, record_event
 
 MAX_TEXT = 5000
 MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+WEBCHAT_UPLOADS = "webchat/"  # where the web chat keeps what visitors send (channels.types.webchat)
 
 
 @dataclass
@@ -126,6 +130,20 @@ def _check_area(category: PetitionCategory, area: AdministrativeUnit, actor) -> 
         raise NotPermitted(f"{area.name} is outside this client's unit.")
 
 
+def _checked_attachment(item: Attachment) -> tuple[str, CheckedFile | None, str]:
+    """(url, checked file, name): an upload or a web chat file judged by its bytes and kept privately; a provider's
+    photo kept as its http(s) URL (anything else, e.g. javascript:, is refused)."""
+    if item.file is not None:
+        checked = check_upload(item.file, max_bytes=MAX_ATTACHMENT_BYTES, name=item.name)
+    elif item.url.startswith(STORAGE_SCHEME):
+        content = read_stored(item.url, prefix=WEBCHAT_UPLOADS, max_bytes=MAX_ATTACHMENT_BYTES)
+        checked = check_file(content, name=item.name or item.url.rsplit("/", 1)[-1])
+    else:
+        url = clean_http_url(item.url)
+        return url, None, (item.name or url.rsplit("/", 1)[-1])[:200]
+    return "", checked, display_name(item.name, checked)
+
+
 def _tracking_code(received_at: dt.datetime) -> str:
     for _attempt in range(10):
         code = new_tracking_code(received_at)
@@ -175,6 +193,7 @@ def petition_submit(
     if (location.latitude is None) != (location.longitude is None):
         raise ApplicationError(_("Give both latitude and longitude, or neither."), code="invalid_location")
     petitioner = _clean_petitioner(petitioner)
+    files = [_checked_attachment(item) for item in origin.attachments]
     _check_area(category, area, actor)
     received_at = received_at or timezone.now()
     agency, rule = route(category=category, area=area)
@@ -208,13 +227,13 @@ def petition_submit(
         **intake_deadlines(category, received_at),
     )
     petition.save()
-    for item in origin.attachments:
+    for url, checked, name in files:
         PetitionAttachment.objects.create(
             petition=petition,
-            url=item.url,
-            file=item.file or "",
-            name=(item.name or getattr(item.file, "name", "") or item.url.rsplit("/", 1)[-1])[:200],
-            content_type=item.content_type or getattr(item.file, "content_type", "") or "",
+            url=url,
+            file=checked.as_file() if checked else "",
+            name=name,
+            content_type=checked.content_type if checked else "",
         )
     event = record_event(
         petition=petition,

@@ -28,6 +28,8 @@ from ketnoi.channels.types.base import (
     SendResult,
     WindowState,
 )
+from ketnoi.core.errors import ApplicationError
+from ketnoi.core.uploads import check_upload
 
 from .models import WebChatMessage
 
@@ -43,20 +45,24 @@ MAX_TEXT = 2000
 MAX_LABEL = 100
 # What a visitor may upload (documents for a dossier's supplement), stored under STORAGE_PREFIX; the event carries
 # "storage:<path>", which the conversation engine reads back without HTTP.
-UPLOAD_KINDS = {"image/jpeg": "image", "image/png": "image", "application/pdf": "file"}
+UPLOAD_KINDS = {"image/jpeg": "image", "image/png": "image", "image/webp": "image", "application/pdf": "file"}
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 STORAGE_PREFIX = "webchat/"
 
 
 def _store_upload(channel: "Channel", visitor: str, upload) -> dict[str, str]:
+    """Judged by its bytes (core.uploads), never by the browser's Content-Type; a photo is stored re-encoded."""
     name = "".join(ch for ch in (upload.name or "file") if ch.isalnum() or ch in "._-")[-80:] or "file"
-    kind = UPLOAD_KINDS.get(upload.content_type or "")
-    if kind is None:
-        return {"type": "unsupported", "url": "", "name": name}
     if upload.size > UPLOAD_MAX_BYTES:  # the engine says so in words (conversations.engine)
         return {"type": "too_large", "url": "", "name": name, "size": str(upload.size)}
-    path = default_storage.save(f"{STORAGE_PREFIX}{channel.uuid.hex}/{visitor}/{secrets.token_hex(8)}-{name}", upload)
-    return {"type": kind, "url": f"storage:{path}", "name": name}
+    try:
+        checked = check_upload(upload, max_bytes=UPLOAD_MAX_BYTES, name=name)
+    except ApplicationError:
+        return {"type": "unsupported", "url": "", "name": name}
+    kind = UPLOAD_KINDS[checked.content_type]
+    path = f"{STORAGE_PREFIX}{channel.uuid.hex}/{visitor}/{secrets.token_hex(8)}-{checked.name}"
+    path = default_storage.save(path, checked.as_file())
+    return {"type": kind, "url": f"storage:{path}", "name": checked.name}
 
 
 EVENT_NAME = "visitor_message"

@@ -9,6 +9,7 @@ from ketnoi.broadcasts.models import OfficialLink
 from ketnoi.broadcasts.services import notice_mark_read, official_link_code, official_unlink
 from ketnoi.broadcasts.services.meetings import meeting_answer, meeting_cancel, meeting_schedule, officials_in
 from ketnoi.core.errors import ApplicationError
+from ketnoi.core.urls import is_site_path
 from ketnoi.orgs.models import COMMUNE_KINDS, PROVINCE_KINDS, AdministrativeUnit
 
 from ..base import ConsoleView
@@ -46,7 +47,7 @@ class NoticeReadView(ConsoleView):
     def post(self, request, *args, **kwargs):
         notice = selectors.notice_get(official=request.user, uuid=self.kwargs["uuid"])
         notice_mark_read(official=request.user, notice=notice)
-        if notice.url:
+        if is_site_path(notice.url):  # a console page; never a redirect off the site
             return redirect(notice.url)
         return redirect("console:internal_notices")
 
