@@ -64,10 +64,16 @@ def transactional_world(transactional_db) -> SimpleNamespace:
 
 
 @pytest.fixture
-def zalo_sandbox(live_server, settings):
-    """The Zalo sandbox on the live server, with the provider URLs pointed at it. Returns a SandboxClient."""
+def zalo_sandbox(request, live_server, settings):
+    """The Zalo sandbox on the live server, with the provider URLs pointed at it. Returns a SandboxClient.
+
+    Its reset at teardown waits for the webhooks and delayed events it still has running, and that must happen
+    before the test database is emptied: so the database fixture the test uses is set up first (torn down last)."""
     from tests.sandbox_client import SandboxClient
 
+    for database in ("transactional_db", "db"):
+        if database in request.fixturenames:
+            request.getfixturevalue(database)
     settings.ZALO_OAUTH_BASE = f"{live_server.url}/sandbox/zalo/oauth"
     settings.ZALO_OPENAPI_BASE = f"{live_server.url}/sandbox/zalo/openapi"
     settings.ZALO_BUSINESS_BASE = f"{live_server.url}/sandbox/zalo/business"

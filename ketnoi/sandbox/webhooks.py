@@ -2,8 +2,13 @@
 `X-ZEvent-Signature: mac=sha256_hex(app_id + raw_body + timestamp + oa_secret_key)` (reference §2.4).
 
 Deliveries run on a small thread pool, never inside the request that caused them (the receiving web server may be
-this same process), after the transaction commits. Failures are retried on a shortened ladder
-(SANDBOX["WEBHOOK_RETRY_DELAYS"]) with a `num_retry` header, and every attempt is recorded.
+this same process), after the transaction commits. One person's events go out one at a time, in the order they
+happened, as Zalo sends them (two messages typed in a row arrive in that order); different people's go out in
+parallel. Failures are retried on a shortened ladder (SANDBOX["WEBHOOK_RETRY_DELAYS"]) with a `num_retry` header,
+and every attempt is recorded. A retry does not hold up the person's later events (unconfirmed for Zalo).
+
+reset() abandons what is pending and waits for what is running, so nothing the sandbox does in the background
+outlives it (tests empty the database right after).
 """
 
 import hashlib
@@ -13,6 +18,7 @@ import json
 import logging
 import threading
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -28,6 +34,15 @@ logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
 _generation = 0  # bumped by reset(): pending retries of an older generation are abandoned
+_running = 0  # jobs running on the pool now; reset() waits for none
+_idle = threading.Condition(_lock)
+# One lane per (generation, OA, person): the deliveries waiting behind the one in flight, oldest first.
+_lanes: dict[tuple[int, int, str], deque[int]] = {}
+_job = threading.local()  # the generation of the job running on this pool thread: what it starts inherits it
+
+
+def _current_generation() -> int:
+    return getattr(_job, "generation", _generation)
 
 
 def now_ms() -> str:
@@ -59,21 +74,41 @@ def emit(oa: SandboxOA, event: dict[str, Any]) -> WebhookDelivery | None:
         state=WebhookDelivery.DROPPED if dropped else WebhookDelivery.PENDING,
     )
     if not dropped:
-        generation = _generation
-        transaction.on_commit(lambda: _submit(_attempt, delivery.pk, 0, generation))
+        lane = (_current_generation(), oa.pk, person_of(event, oa.oa_id))
+        transaction.on_commit(lambda: _send_in_order(lane, delivery.pk))
     return delivery
+
+
+def person_of(event: dict[str, Any], oa_id: str) -> str:
+    """Whose event this is: the user (or phone) on the other side of the OA, whichever side they are on."""
+    if "follower" in event:
+        return event["follower"]["id"]
+    if "user_id" in event:
+        return event["user_id"]
+    for side in ("sender", "recipient"):
+        who = event.get(side, {}).get("id", "")
+        if who and who != oa_id:
+            return who
+    return ",".join(event.get("tag", {}).get("user_ids", []))
 
 
 def later(delay: float, fn, *args) -> None:
     """Run fn(*args) on the pool after `delay` seconds (and after the current transaction commits)."""
-    generation = _generation
+    generation = _current_generation()
     transaction.on_commit(lambda: _schedule(delay, _guarded, generation, fn, *args))
 
 
-def reset() -> None:
+def reset(timeout: float = 60.0) -> None:
+    """Abandon pending deliveries, retries and delayed events, and wait for the jobs running now to finish."""
     global _generation
+    deadline = time.monotonic() + timeout
     with _lock:
         _generation += 1
+        _due.clear()
+        _lanes.clear()
+        while _running:
+            if not _idle.wait(timeout=deadline - time.monotonic()):
+                raise RuntimeError(f"{_running} sandbox background jobs still running after {timeout} s")
 
 
 def _executor() -> ThreadPoolExecutor:
@@ -86,6 +121,30 @@ def _executor() -> ThreadPoolExecutor:
 
 def _submit(fn, *args) -> None:
     _executor().submit(_in_thread, fn, *args)
+
+
+def _send_in_order(lane: tuple[int, int, str], delivery_id: int) -> None:
+    """Send now if the person has nothing in flight, else queue behind what they have."""
+    with _lock:
+        waiting = _lanes.get(lane)
+        if waiting is not None:
+            waiting.append(delivery_id)
+            return
+        _lanes[lane] = deque()
+    _submit(_first_attempt, lane, delivery_id)
+
+
+def _first_attempt(lane: tuple[int, int, str], delivery_id: int) -> None:
+    try:
+        _attempt(delivery_id, 0, lane[0])
+    finally:
+        with _lock:
+            waiting = _lanes.get(lane)
+            following = waiting.popleft() if waiting else None
+            if following is None:
+                _lanes.pop(lane, None)
+        if following is not None:
+            _submit(_first_attempt, lane, following)
 
 
 _due: list[tuple[float, int, tuple]] = []  # (monotonic due time, sequence, (fn, *args)): one timer thread for all
@@ -118,6 +177,9 @@ def _run_timer() -> None:
 
 
 def _in_thread(fn, *args) -> None:
+    global _running
+    with _lock:
+        _running += 1
     close_old_connections()
     try:
         fn(*args)
@@ -125,16 +187,22 @@ def _in_thread(fn, *args) -> None:
         logger.exception("sandbox background job failed")
     finally:
         connections.close_all()
+        _job.__dict__.pop("generation", None)
+        with _lock:
+            _running -= 1
+            _idle.notify_all()
 
 
 def _guarded(generation: int, fn, *args) -> None:
     if generation == _generation:
+        _job.generation = generation
         fn(*args)
 
 
 def _attempt(delivery_id: int, number: int, generation: int) -> None:
     if generation != _generation:
         return
+    _job.generation = generation
     delivery = WebhookDelivery.objects.select_related("oa__app").filter(pk=delivery_id).first()
     if delivery is None:
         return

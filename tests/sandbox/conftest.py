@@ -2,6 +2,7 @@
 statuses it is told to (then 200)."""
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -19,6 +20,7 @@ class WebhookReceiver:
     url: str = ""
     received: list[Received] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)  # answered in order before falling back to 200
+    hold: Callable[[dict], None] | None = None  # called with each event after it is recorded, before answering
 
     def events(self, event_name: str | None = None) -> list[dict]:
         import json
@@ -38,6 +40,10 @@ def webhook_receiver():
             with lock:
                 receiver.received.append(Received(body, {k.lower(): v for k, v in self.headers.items()}))
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
+            if receiver.hold is not None:
+                import json
+
+                receiver.hold(json.loads(body))
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()

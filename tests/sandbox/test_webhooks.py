@@ -1,4 +1,5 @@
 import json
+import threading
 
 from .helpers import cs_text, followed_user, mac
 
@@ -121,3 +122,45 @@ def test_dropped_webhooks(zalo_sandbox, webhook_receiver):
     followed_user(zalo_sandbox, oa, "Khác")
     assert len(zalo_sandbox.wait_deliveries(oa["oa_id"], "follow")) == 1
     assert len(webhook_receiver.received) == 1
+
+
+def test_one_persons_events_arrive_in_order_and_other_people_are_not_held_up(zalo_sandbox, webhook_receiver):
+    """Zalo delivers one user's events in the order they happened. The receiver holds An's first message until
+    Bình's arrives: An's second must wait behind her first, and Bình's must not wait for An's."""
+    oa = zalo_sandbox.create_oa("OA", webhook_url=webhook_receiver.url)
+    an, binh = followed_user(zalo_sandbox, oa, "An"), followed_user(zalo_sandbox, oa, "Bình")
+    zalo_sandbox.wait_deliveries(oa["oa_id"], "follow", count=2)
+    binh_arrived = threading.Event()
+
+    def hold(event):
+        if event.get("message", {}).get("text") == "An 1":
+            assert binh_arrived.wait(timeout=20), "Bình's message waited behind An's"
+        elif event["sender"] == {"id": binh["user_id"]}:
+            binh_arrived.set()
+
+    webhook_receiver.hold = hold
+    zalo_sandbox.send_text(an["uid"], oa["oa_id"], "An 1")
+    zalo_sandbox.send_text(an["uid"], oa["oa_id"], "An 2")
+    zalo_sandbox.send_text(binh["uid"], oa["oa_id"], "Bình 1")
+    delivered = zalo_sandbox.wait_deliveries(oa["oa_id"], "user_send_text", count=3, timeout=30)
+    assert len(delivered) == 3
+    arrived = [e["message"]["text"] for e in webhook_receiver.events("user_send_text")]
+    assert arrived == ["An 1", "Bình 1", "An 2"]
+
+
+def test_reset_waits_for_the_deliveries_in_flight(zalo_sandbox, webhook_receiver):
+    """Tests empty the database right after the sandbox's reset: nothing it sends in the background may outlive it."""
+    oa = zalo_sandbox.create_oa("OA", webhook_url=webhook_receiver.url)
+    answered = threading.Event()
+    arrived = threading.Event()
+
+    def hold(event):
+        arrived.set()
+        threading.Event().wait(1.0)
+        answered.set()
+
+    webhook_receiver.hold = hold
+    followed_user(zalo_sandbox, oa)
+    assert arrived.wait(timeout=20)
+    zalo_sandbox.reset()
+    assert answered.is_set()
