@@ -551,6 +551,16 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
         lambda w, u: {"code": _petition(w, u).tracking_code}, as_official="api_client_a"
     ),
     "console:petition_config": ListCase(_petition_category),
+    # documents to process from the document-management system (issue 15)
+    "console:document_list": Unscoped("the acting official's own documents (filtered by user, not by unit)"),
+    "api:documents_push": Unscoped(
+        "POST with a body; assignees outside the client's unit are refused: "
+        "tests/documents/test_api.py::test_assignees_outside_the_clients_unit_are_refused"
+    ),
+    "api:documents_list": Unscoped(
+        "the documents this client sent, by its own id: "
+        "tests/documents/test_api.py::test_a_client_reads_back_only_what_it_sent"
+    ),
 }
 
 

@@ -33,6 +33,7 @@ KETNOI_APPS = [
     "ketnoi.petitions",
     "ketnoi.broadcasts",
     "ketnoi.registries",
+    "ketnoi.documents",
     "ketnoi.reports",
     "ketnoi.inbox",
     "ketnoi.conversations",
@@ -274,6 +275,8 @@ SCHEDULED_JOBS: list[dict] = [
     # petitions (issue 8): reminders and escalations (each fires once), closing after the reopening period
     {"name": "petitions.deadlines", "func": "ketnoi.petitions.jobs.deadlines_job", "seconds": 60 * 60},
     {"name": "petitions.close_expired", "func": "ketnoi.petitions.jobs.close_expired_job", "cron": {"hour": 2}},
+    # documents to process (issue 15): each open document reminded once when its deadline is a working day away
+    {"name": "documents.remind_due", "func": "ketnoi.documents.jobs.remind_due_job", "seconds": 30 * 60},
 ]
 
 # The name shown on the portal and console until a province is configured in the database.
@@ -287,6 +290,7 @@ DEMO_SEEDERS: list[str] = [
     "ketnoi.dossiers.demo.seed",
     "ketnoi.conversations.demo.seed",
     "ketnoi.api.demo.seed",
+    "ketnoi.api.demo_documents.seed",
     "ketnoi.channels.demo.seed",
     "ketnoi.inbox.demo.seed",
     "ketnoi.broadcasts.demo.seed",

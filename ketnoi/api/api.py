@@ -8,7 +8,7 @@ from django.http import Http404
 from ketnoi.core.errors import ApplicationError, NotPermitted
 
 from .auth import ApiTokenAuth
-from .endpoints import dossiers, open311, petitions, procedures, units
+from .endpoints import documents, dossiers, open311, petitions, procedures, units
 
 api = NinjaAPI(
     title="ketnoi integration API",
@@ -21,6 +21,7 @@ api.add_router("", units.router)
 api.add_router("", procedures.router)
 api.add_router("", dossiers.router)
 api.add_router("", petitions.router)
+api.add_router("", documents.router)
 api.add_router("/open311/v2", open311.router)
 
 

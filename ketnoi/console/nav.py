@@ -33,6 +33,12 @@ def _notices_unread(scope: OfficialScope) -> int:
     return unread_notice_count(scope)
 
 
+def _documents_open(scope: OfficialScope) -> int:
+    from ketnoi.documents.selectors import open_count
+
+    return open_count(user_id=scope.user_id)
+
+
 NAV: list[NavItem] = [
     NavItem("home", _("Home"), "console:home", None),
     NavItem("dossier_intake", _("Take a dossier"), "console:dossier_intake", "dossiers.intake"),
@@ -41,6 +47,7 @@ NAV: list[NavItem] = [
     NavItem("inbox_canned", _("Canned replies"), "console:inbox_canned_list", "inbox.manage"),
     NavItem("broadcasts", _("Broadcasts"), "console:broadcast_list", "broadcasts.compose"),
     NavItem("internal", _("My notices"), "console:internal_notices", None, count=_notices_unread),
+    NavItem("documents", _("Documents to process"), "console:document_list", None, count=_documents_open),
     NavItem("meetings", _("Meetings"), "console:meeting_list", None),
     NavItem("dossier_templates", _("Notice templates"), "console:template_list", "templates.manage"),
     NavItem("petitions", _("Petitions"), "console:petition_queue", "petitions.view"),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .routes import broadcasts as broadcast_routes
+from .routes import documents as document_routes
 from .routes import dvcqg as dvcqg_routes
 from .routes import inbox as inbox_routes
 from .routes import petitions as petition_routes
@@ -117,5 +118,13 @@ urlpatterns = [
 ]
 
 # Later domains keep their console routes in routes/<domain>.py.
-for _routes in (inbox_routes, petition_routes, broadcast_routes, report_routes, registry_routes, dvcqg_routes):
+for _routes in (
+    inbox_routes,
+    petition_routes,
+    broadcast_routes,
+    report_routes,
+    registry_routes,
+    dvcqg_routes,
+    document_routes,
+):
     urlpatterns += _routes.urlpatterns

@@ -5,8 +5,9 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ketnoi.channels.types.base import Button, OutboundPayload
@@ -167,12 +168,31 @@ def notice_mark_read(*, official, notice: InternalNotice) -> None:
         notice.save(update_fields=["read_at"])
 
 
-def document_notify(*, official, document_label: str, due_label: str = "", key: str, url: str = "") -> InternalNotice:
-    """Hook for dossiers (or any domain above): tell an official a document is assigned to them or due.
+def document_notify(
+    *,
+    official,
+    document_label: str,
+    key: str,
+    due_label: str = "",
+    url: str = "",
+    link: str = "",
+    reminder: bool = False,
+    overdue: bool = False,
+) -> InternalNotice:
+    """Tell an official a document is assigned to them (documents.services, pushed by the province's
+    document-management system), or remind them once that it is due or overdue (`reminder`, `overdue`).
 
-    Domains build the wording's facts; the channel and delivery are ours. Same idempotency rules as official_notify.
-    """
-    text = _("Document assigned to you: %(doc)s") % {"doc": document_label}
-    if due_label:
-        text += "\n" + _("Due: %(due)s") % {"due": due_label}
-    return official_notify(official=official, text=text, key=key, url=url)
+    Domains build the wording's facts; the channel and delivery are ours. `link` opens the document in its own
+    system (a button on the internal OA); `url` is the console page. Same idempotency rules as official_notify; the
+    reminder waits for the morning at night."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if overdue:
+            text = _("Overdue document: %(doc)s") % {"doc": document_label}
+        elif reminder:
+            text = _("Document due soon: %(doc)s") % {"doc": document_label}
+        else:
+            text = _("Document assigned to you: %(doc)s") % {"doc": document_label}
+        if due_label:
+            text += "\n" + _("Due: %(due)s") % {"due": due_label}
+        buttons = [Button(title=_("Open the document"), action="url", value=link)] if link else []
+    return official_notify(official=official, text=text, key=key, url=url, buttons=buttons, hold_at_night=reminder)

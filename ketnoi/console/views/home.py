@@ -2,6 +2,7 @@ from django.db.models import Count
 
 from ketnoi.broadcasts import selectors as broadcasts
 from ketnoi.broadcasts.models import Topic
+from ketnoi.documents import selectors as documents
 from ketnoi.dossiers import selectors as dossiers
 from ketnoi.dossiers.states import FINAL_STATES
 from ketnoi.orgs import selectors as orgs
@@ -26,6 +27,7 @@ class HomeView(ConsoleView):
         context["memberships"] = memberships
         context["roles"] = roles
         context["Role"] = Role
+        context["documents_open"] = documents.open_count(user_id=user.pk)
         if self.scope.can("orgs.view"):
             units = orgs.unit_list(official=user)
             context["unit_counts"] = dict(units.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))

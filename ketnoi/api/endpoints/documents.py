@@ -1,0 +1,91 @@
+"""Documents to process, for the province's document-management system (hệ thống quản lý văn bản và điều hành):
+push what it assigned to officials — number, title, deadline, link, assignees — and ketnoi tells each official on
+the internal channel and reminds them once before the deadline. Idempotent by the document's id in your system:
+send the whole document again when it changes (new deadline, other assignees, processed)."""
+
+import datetime as dt
+
+from ninja import Field, Router, Schema
+from pydantic import field_validator
+
+from ketnoi.documents.selectors import documents_of
+from ketnoi.documents.services import MAX_BATCH, DocumentData, documents_receive
+
+from .dossiers import parse_day
+
+router = Router(tags=["documents"])
+
+
+class DocumentIn(Schema):
+    external_id: str = Field(..., min_length=1, max_length=100, description="The document's id in your system.")
+    number: str = Field(..., min_length=1, max_length=60, description="Số, ký hiệu (e.g. 125/UBND-VP).")
+    title: str = Field(..., min_length=1, max_length=500, description="Trích yếu.")
+    deadline: dt.date | None = Field(None, description="Hạn xử lý (YYYY-MM-DD or YYYYMMDD).")
+    link: str = Field(..., max_length=500, description="Where the official opens it in your system (http/https).")
+    assignees: list[str] = Field(
+        ..., min_length=1, max_length=50, description="Console user names or e-mail addresses of the officials."
+    )
+    done: bool = Field(False, description="Processed: no more reminders.")
+
+    _day = field_validator("deadline", mode="before")(parse_day)
+
+
+class DocumentBatchIn(Schema):
+    documents: list[DocumentIn] = Field(..., min_length=1, max_length=MAX_BATCH)
+
+
+class DocumentResultOut(Schema):
+    index: int
+    external_id: str
+    status: str = Field(..., description="created, updated, unchanged or error")
+    code: str
+    message: str
+    notified: list[str] = Field([], description="Officials told now (newly assigned).")
+
+
+class DocumentBatchOut(Schema):
+    results: list[DocumentResultOut]
+    counts: dict[str, int]
+
+
+class AssignmentOut(Schema):
+    official: str
+    state: str
+
+    @staticmethod
+    def resolve_official(obj) -> str:
+        return obj.official.get_username()
+
+
+class DocumentOut(Schema):
+    external_id: str
+    number: str
+    title: str
+    deadline: dt.date | None
+    link: str
+    done: bool = Field(..., alias="is_done")
+    assignments: list[AssignmentOut]
+
+    @staticmethod
+    def resolve_assignments(obj) -> list:
+        return list(obj.assignments.all())
+
+
+def _system(request) -> str:
+    return str(request.auth.uuid)
+
+
+@router.post("/documents", response=DocumentBatchOut, summary="Documents assigned to officials (up to 500 a call)")
+def documents_push(request, batch: DocumentBatchIn):
+    items = [DocumentData(**document.dict()) for document in batch.documents]
+    results = documents_receive(unit=request.auth.unit, system=_system(request), client_label=request.auth.name,
+                                items=items)  # fmt: skip
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    return {"results": [r.__dict__ for r in results], "counts": counts}
+
+
+@router.get("/documents", response=list[DocumentOut], summary="The documents this client sent (newest first)")
+def documents_list(request, external_id: str = "", limit: int = 100):
+    return list(documents_of(system=_system(request), external_id=external_id)[: max(1, min(limit, 1000))])
