@@ -59,7 +59,7 @@ def test_assignees_outside_the_clients_unit_are_refused(world, client):
     _, token = api_client_create(actor=None, name="QLVB phường", unit=world.commune_a)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     status, body = push(client, headers, document(assignees=["tiepnhan.binhan"]))  # an official of Xã Bình An
-    assert body["results"][0]["code"] == "unknown_assignee"
+    assert status == 200 and body["results"][0]["code"] == "unknown_assignee"
     assert not Document.objects.exists() and not InternalNotice.objects.exists()
 
 
