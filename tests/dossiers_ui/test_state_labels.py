@@ -54,3 +54,18 @@ def test_a_petition_state_is_called_the_same_in_the_console_the_portal_and_the_n
     portal = client.get(f"/phan-anh/theo-doi/?code={petition.tracking_code}").content.decode()
     assert console == state_label(petition.state, "vi") == "Đang xử lý"
     assert f'<span class="badge">{console}</span>' in portal
+
+
+def test_events_named_after_a_state_use_its_name():
+    """The portal's timeline shows the event ("Result ready") beside the state it led to: the same words."""
+    from ketnoi.dossiers.models import EventKind, NotificationKind
+    from ketnoi.dossiers.states import State
+
+    with translation.override("vi"):
+        for event, state in (
+            (EventKind.RESULT_READY, State.RESULT_READY),
+            (EventKind.SUPPLEMENT_REQUESTED, State.SUPPLEMENT_REQUESTED),
+            (EventKind.RESULT_RETURNED, State.RESULT_RETURNED),
+            (NotificationKind.RESULT_READY, State.RESULT_READY),
+        ):
+            assert str(event.label) == str(state.label), event
