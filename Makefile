@@ -66,10 +66,13 @@ test: install messages browser
 	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory test-suite
 
-# The suite alone (CI runs it again with DATABASE_URL pointing at PostgreSQL).
+# The suite alone (CI runs it again with DATABASE_URL pointing at PostgreSQL), in parallel: TEST_WORKERS processes
+# (pytest-xdist), each with its own test database. Much of the suite waits on HTTP, subprocesses and sleeps, so more
+# workers than cores pay; TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= 4
 test-suite: install messages browser
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run -v1
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(TEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
