@@ -120,3 +120,34 @@ def test_send_a_test_event_reaches_the_webhook(transactional_world, zalo_sandbox
     assert "success" in {m.level_tag for m in response.context["messages"]}
     entry = AuditEntry.objects.get(action="channel.webhook_test")
     assert entry.after["stored"] is True and entry.after["status"] == 200
+
+
+def test_web_chat_and_an_sms_gateway_from_the_console(world, client):
+    client.force_login(world.unit_admin_a)
+    client.post(
+        reverse("console:channel_create", kwargs={"kind": "webchat"}),
+        {"unit": world.commune_a.pk, "name": "Hỏi đáp trên cổng"},
+    )
+    answer = client.post(
+        reverse("console:channel_create", kwargs={"kind": "sms"}),
+        {
+            "unit": world.commune_a.pk,
+            "name": "SMS Đông Hòa",
+            "url": "https://sms.example.vn/send",
+            "api_key": "sms-key-123",
+            "sender": "DONGHOA",
+            "cost_per_message": 500,
+            "quota_per_minute": 600,
+        },
+    )
+    sms = Channel.objects.get(type_code="sms", name="SMS Đông Hòa")
+    assert answer["Location"] == reverse("console:channel_detail", kwargs={"uuid": sms.uuid})
+    assert sms.secrets["api_key"] == "sms-key-123" and "sms-key-123" not in sms.secrets_encrypted
+    assert Channel.objects.filter(type_code="webchat", name="Hỏi đáp trên cổng", unit=world.commune_a).exists()
+    assert AuditEntry.objects.filter(action="channel.create", unit_path=world.commune_a.path).count() == 2
+    assert client.get(reverse("console:channel_create", kwargs={"kind": "pigeon"})).status_code == 404
+    # another commune's unit is not offered
+    other = client.post(
+        reverse("console:channel_create", kwargs={"kind": "webchat"}), {"unit": world.commune_b.pk, "name": "X"}
+    )
+    assert other.status_code == 200 and not Channel.objects.filter(name="X").exists()
