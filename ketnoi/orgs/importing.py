@@ -6,7 +6,8 @@ zones of each province, with 5-digit codes; a new commune often reuses a predece
     code, name, kind, parent_code, valid_from, predecessors, source
 
 `kind` takes the English values or the Vietnamese words (xã, phường, đặc khu, thôn, tổ dân phố, khu phố…);
-`parent_code` is empty for communes of the province; `predecessors` lists the codes of the units it replaces
+`parent_code` is empty for communes of the province (a `province_code` column, as in the statistics office's
+national list, keeps only this province's rows); `predecessors` lists the codes of the units it replaces
 (separated by ',' or ';'), which end the day before `valid_from` and hand their villages over. Reading and the
 per-row report are the shared ones (ketnoi.core.tabular), like the procedure and registry imports.
 """
@@ -29,7 +30,9 @@ COLUMNS = {
     "code": "code", "ma": "code", "ma dvhc": "code", "ma don vi": "code", "ma xa": "code",
     "name": "name", "ten": "name", "ten dvhc": "name", "ten don vi": "name", "ten xa": "name",
     "kind": "kind", "loai": "kind", "cap": "kind", "loai don vi": "kind",
-    "parent code": "parent_code", "parent": "parent_code", "ma cap tren": "parent_code", "ma tinh": "parent_code",
+    "parent code": "parent_code", "parent": "parent_code", "ma cap tren": "parent_code",
+    "province code": "province_code", "ma tinh": "province_code", "ma tp": "province_code",
+    "ma tinh/tp": "province_code", "ma tinh / thanh pho": "province_code",
     "valid from": "valid_from", "hieu luc tu": "valid_from", "ngay hieu luc": "valid_from", "tu ngay": "valid_from",
     "predecessors": "predecessors", "sap nhap tu": "predecessors", "don vi cu": "predecessors",
     "ma cu": "predecessors", "ma don vi cu": "predecessors",
@@ -70,8 +73,11 @@ def _code(value: Any) -> str:
     return text.zfill(5) if text.isdigit() and 3 <= len(text) < 5 else text
 
 
-def read_unit_rows(file_name: str, content: bytes, report: ImportReport) -> list[UnitRow]:
+def read_unit_rows(file_name: str, content: bytes, report: ImportReport, *, province_code: str = "") -> list[UnitRow]:
+    """The rows of this province: a national list (with a province code column, as the statistics office's
+    export has) can be imported as it is; other provinces' rows are left out and counted in a warning."""
     rows = []
+    skipped = 0
     for number, record in read_records(file_name, content, report):
         values = {}
         for column, value in record.items():
@@ -82,6 +88,10 @@ def read_unit_rows(file_name: str, content: bytes, report: ImportReport) -> list
                     report.warnings.append(warning)
                 continue
             values[key] = value
+        row_province = text_cell(values.get("province_code"))
+        if province_code and row_province and row_province.zfill(2) != province_code:
+            skipped += 1
+            continue
         code, name = _code(values.get("code")), text_cell(values.get("name"))
         if not code:
             report.error(number, "code", _("The unit code is missing."))
@@ -119,4 +129,6 @@ def read_unit_rows(file_name: str, content: bytes, report: ImportReport) -> list
                 source=text_cell(values.get("source"))[:200],
             )
         )
+    if skipped:
+        report.warnings.append(_("%(n)s rows of other provinces were left out.") % {"n": skipped})
     return rows

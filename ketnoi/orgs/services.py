@@ -380,15 +380,15 @@ def unit_import(*, actor, file_name: str, content: bytes):
     from .importing import ImportReport, read_unit_rows
 
     report = ImportReport(file_name=file_name)
-    rows = read_unit_rows(file_name, content, report)
-    if len(rows) > MAX_ROWS:
-        report.error(0, "file", gettext("The file has more than %(max)s rows.") % {"max": MAX_ROWS})
-        return report
-    report.rows = len(rows)
     province = AdministrativeUnit.objects.filter(parent=None, valid_to__isnull=True, kind__in=PROVINCE_KINDS).first()
     if province is None:
         report.error(0, "file", gettext("Set up the province first."))
         return report
+    rows = read_unit_rows(file_name, content, report, province_code=province.code)
+    if len(rows) > MAX_ROWS:
+        report.error(0, "file", gettext("The file has more than %(max)s rows.") % {"max": MAX_ROWS})
+        return report
+    report.rows = len(rows)
     current = {u.code: u for u in AdministrativeUnit.objects.filter(valid_to__isnull=True).exclude(code="")}
     known = set(AdministrativeUnit.objects.exclude(code="").values_list("code", flat=True))
     in_file: dict[str, object] = {}

@@ -228,3 +228,17 @@ def test_the_unit_list_imports_from_xlsx_with_codes_as_numbers(world, client):
     assert report.imported, report.errors
     assert AdministrativeUnit.objects.get(code="90030").valid_from.isoformat() == "2025-07-01"
     assert AdministrativeUnit.objects.get(code="09030").kind == UnitKind.WARD
+
+
+def test_the_national_list_imports_only_this_provinces_rows(world, client):
+    national = """Mã TP,Tỉnh / Thành Phố,Mã,Tên,Cấp
+01,Thành phố Hà Nội,00070,Phường Hoàn Kiếm,Phường
+90,Tỉnh Bình Sơn,90040,Xã Núi Đỏ,Xã
+90,Tỉnh Bình Sơn,90041,Phường Cầu Mới,Phường
+68,Tỉnh Lâm Đồng,24820,Phường Xuân Hương - Đà Lạt,Phường
+"""
+    client.force_login(world.admin)
+    report = client.post(reverse("console:unit_import"), {"file": upload("dmhc.csv", national)}).context["report"]
+    assert report.imported and sorted(report.created) == ["90040", "90041"]
+    assert any("2" in warning for warning in report.warnings)
+    assert not AdministrativeUnit.objects.filter(code__in=["00070", "24820"]).exists()
