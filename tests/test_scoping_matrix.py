@@ -183,6 +183,14 @@ def _handoff(world, unit):
     return handoff_open(channel_contact=person, reason="matrix", requested_by_citizen=True)
 
 
+def _handoff_team(world, unit):
+    """A conversation handed to `unit`'s team: the conversation report names the team."""
+    from ketnoi.inbox.teams import team_name
+
+    _handoff(world, unit)
+    return team_name(unit)
+
+
 def _canned_reply(world, unit):
     from ketnoi.inbox.services import canned_reply_save
 
@@ -463,6 +471,7 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
         lambda w, u: {"uuid": _canned_reply(w, u).uuid}, as_official="leader_a", method="post"
     ),
     "console:inbox_policy": ObjectCase(lambda w, u: {"uuid": u.uuid}, as_official="leader_a"),
+    "console:inbox_report": ListCase(lambda w, u: _handoff_team(w, u), as_official="processor_a"),
     # console: broadcasts, community groups, the officials' internal channel (issue 7)
     "console:broadcast_list": ListCase(lambda w, u: _broadcast(w, u).title, as_official="leader_a"),
     "console:broadcast_new": ListCase(lambda w, u: _channel(w, u).name, as_official="leader_a"),

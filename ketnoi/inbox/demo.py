@@ -15,7 +15,14 @@ from ketnoi.contacts.models import ChannelContact, Contact, InboundMessage
 from ketnoi.orgs.models import AdministrativeUnit
 
 from .models import CannedReply
-from .services import canned_reply_save, handoff_citizen_wrote, handoff_open, handoff_reply, handoff_take
+from .services import (
+    canned_reply_save,
+    handoff_citizen_wrote,
+    handoff_open,
+    handoff_reply,
+    handoff_take,
+    handoff_transfer,
+)
 
 COMMUNE_WEBCHAT = "Hỏi đáp Phường Đông Hòa"
 
@@ -53,6 +60,15 @@ CONVERSATIONS = [
         "Chào anh Tuấn, chứng thực bản sao làm tại bộ phận một cửa phường, anh mang bản chính đến nhé.",
     ),
     (
+        "90001",
+        "demo-inbox-khoa",
+        "Đinh Văn Khoa",
+        "Hỏi nơi nộp hồ sơ cấp phiếu lý lịch tư pháp số 2",
+        [(90, "Phiếu lý lịch tư pháp số 2 thì tôi nộp ở phường hay ở tỉnh ạ?")],
+        None,
+        "",
+    ),
+    (
         "90",
         "demo-inbox-lan",
         "Trần Thị Lan",
@@ -62,6 +78,10 @@ CONVERSATIONS = [
         "",
     ),
 ]
+
+
+# Conversations the ward passes up to the province's centre, with the note for the officials there.
+PASSED_UP = {"demo-inbox-khoa": "Phiếu lý lịch tư pháp do Sở Tư pháp cấp, nhờ Trung tâm tỉnh trả lời giúp."}
 
 
 def _webchat(unit: AdministrativeUnit) -> Channel:
@@ -111,6 +131,13 @@ def seed(stdout=None) -> None:
             user = User.objects.get(username=official)
             handoff_take(actor=user, handoff=handoff)
             handoff_reply(actor=user, handoff=handoff, text=reply, token=f"demo-{user_id}")
+        if user_id in PASSED_UP:  # the ward hands it to the province's service centre (issue 15.13)
+            handoff_transfer(
+                actor=User.objects.get(username="xuly.donghoa"),
+                handoff=handoff,
+                to_unit=units["90"],
+                note=PASSED_UP[user_id],
+            )
         made += 1
     if stdout is not None and made:
         stdout.write(f"  inbox: {made} demo conversations handed to officials")

@@ -29,7 +29,10 @@ class Handoff(UUIDModel):
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="handoffs")
     channel_contact = models.ForeignKey(ChannelContact, on_delete=models.PROTECT, related_name="handoffs")
     unit = models.ForeignKey(
-        AdministrativeUnit, on_delete=models.PROTECT, related_name="handoffs", help_text="The team: the channel's unit."
+        AdministrativeUnit,
+        on_delete=models.PROTECT,
+        related_name="handoffs",
+        help_text="The team that answers: the channel's unit, or the unit it was passed to (inbox/teams.py).",
     )
     state = models.CharField(max_length=20, choices=HandoffState.choices, default=HandoffState.OPEN)
     reason = models.CharField(max_length=255, blank=True, help_text="Why the bot handed over, or the citizen's words.")
@@ -89,6 +92,7 @@ class EntryKind(models.TextChoices):
     CITIZEN_MESSAGE = "citizen_message", _("Citizen wrote")
     REPLY = "reply", _("Official replied")
     NOTE = "note", _("Internal note")
+    TRANSFERRED = "transferred", _("Passed to another unit")
 
 
 class HandoffEntry(models.Model):
@@ -114,7 +118,11 @@ class HandoffEntry(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["handoff", "id"])]
+        indexes = [
+            models.Index(fields=["handoff", "id"]),
+            # the conversation report: a period's hand-overs (opened, transferred) by time
+            models.Index(fields=["kind", "at"], name="handoff_entry_kind_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.handoff_id}"

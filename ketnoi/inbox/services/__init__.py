@@ -9,6 +9,7 @@ from .handoffs import (
     handoff_open,
     handoff_return_to_bot,
     handoff_take,
+    handoff_transfer,
     handoff_unassign,
 )
 from .replies import handoff_add_note, handoff_assistant_answered, handoff_reply, template_data
@@ -28,6 +29,7 @@ __all__ = [
     "handoff_reply",
     "handoff_return_to_bot",
     "handoff_take",
+    "handoff_transfer",
     "handoff_unassign",
     "service_policy_save",
     "template_data",

@@ -61,6 +61,7 @@ def move(handoff: Handoff, to_state: str, *, party: Party, actor=None, at=None, 
 
 def snapshot_of(handoff: Handoff) -> dict:
     return {
+        "unit": handoff.unit.code or handoff.unit.name,
         "state": handoff.state,
         "assigned_to": handoff.assigned_to.get_username() if handoff.assigned_to_id else None,
         "closed_at": handoff.closed_at.isoformat() if handoff.closed_at else None,

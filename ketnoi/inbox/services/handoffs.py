@@ -13,12 +13,14 @@ from ketnoi.channels.types.base import OutboundPayload, WindowState
 from ketnoi.contacts.models import ChannelContact, InboundMessage
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.text import nfc
+from ketnoi.orgs.models import AdministrativeUnit
 from ketnoi.outbox.models import Lane
 from ketnoi.outbox.services import outbox_enqueue
 
 from .. import conf
 from ..models import DutyStatus, EntryKind, Handoff
 from ..states import ACTIVE_STATES, HandoffState, Party
+from ..teams import team_name, transfer_targets
 from ..timers import due_times, policy_for
 from ..window import reply_window
 from .common import ANSWER, MANAGE, answerers_of, audit, can, entry, lock, move, require, snapshot_of
@@ -34,6 +36,13 @@ def _start_clocks(handoff: Handoff, at: dt.datetime) -> None:
     handoff.opened_at = at
     handoff.first_response_at = None
     handoff.first_response_due_at, handoff.resolution_due_at = due_times(at, policy_for(handoff.unit))
+
+
+def _stint(handoff: Handoff) -> dict:
+    """What the conversation report needs of a team's turn with the conversation (opened or passed to it): the team
+    and the first reply it owes by then (inbox/report.py)."""
+    due = handoff.first_response_due_at
+    return {"unit": handoff.unit_id, "first_response_due": due.isoformat() if due else ""}
 
 
 def _round_robin(handoff: Handoff, at: dt.datetime) -> bool:
@@ -116,7 +125,13 @@ def handoff_open(*, channel_contact: ChannelContact, reason: str, requested_by_c
             handoff.save()
     except IntegrityError:  # opened concurrently by another transaction: that one is the hand-off
         return _active(channel_contact)
-    entry(handoff, EntryKind.OPENED, at=now, text=handoff.reason, data={"requested_by_citizen": requested_by_citizen})
+    entry(
+        handoff,
+        EntryKind.OPENED,
+        at=now,
+        text=handoff.reason,
+        data={"requested_by_citizen": requested_by_citizen, **_stint(handoff)},
+    )
     _round_robin(handoff, now)
     handoff.save()
     audit(None, "handoff.open", handoff, None, reason=handoff.reason, requested_by_citizen=requested_by_citizen)
@@ -334,3 +349,65 @@ def handoffs_close_idle(*, now: dt.datetime | None = None) -> int:
             )
             closed += 1
     return closed
+
+
+@transaction.atomic
+def handoff_transfer(*, actor, handoff: Handoff, to_unit: AdministrativeUnit, note: str = "") -> Handoff:
+    """Pass the conversation to another unit's officials (a ward hands a question up to the province's service
+    centre, and the centre hands it back): with its whole history, unassigned at the new team (round-robin gives it
+    to whoever of them is on duty), its clocks restarted on the new team's targets, so timers and the conversation
+    report count it for the unit that answers. The citizen is told who answers now, on the same chat. Audited."""
+    handoff = lock(handoff)
+    require(actor, ANSWER, handoff.unit)
+    if not handoff.is_active:
+        raise ApplicationError(_("This conversation is closed."), code="closed")
+    if to_unit.pk not in {unit.pk for unit in transfer_targets(handoff)}:
+        raise ApplicationError(
+            _("This conversation cannot be passed to %(unit)s: nobody there answers this channel's citizens.")
+            % {"unit": to_unit.name},
+            code="not_a_target",
+        )
+    before = snapshot_of(handoff)
+    now = timezone.now()
+    from_unit = handoff.unit
+    if handoff.state != S.OPEN:
+        move(handoff, S.OPEN, party=Party.OFFICIAL, actor=actor, at=now, text="passed to another unit")
+    handoff.assigned_to = None
+    handoff.assigned_at = None
+    handoff.unit = to_unit
+    _start_clocks(handoff, now)
+    entry(
+        handoff,
+        EntryKind.TRANSFERRED,
+        actor=actor,
+        at=now,
+        text=nfc(note or "").strip()[:500],
+        data={"from_unit": from_unit.pk, "from": team_name(from_unit), "to": team_name(to_unit), **_stint(handoff)},
+    )
+    _tell_citizen_who_answers(handoff, now)
+    _round_robin(handoff, now)
+    handoff.save()
+    audit(actor, "handoff.transfer", handoff, before, from_unit=from_unit.code, to_unit=to_unit.code)
+    return handoff
+
+
+def _tell_citizen_who_answers(handoff: Handoff, now: dt.datetime) -> None:
+    """On the same chat, while the channel's window allows a message (it nearly always does: the citizen just
+    wrote); recorded in the thread as an automatic reply."""
+    if reply_window(handoff.channel_contact, now).state == WindowState.CLOSED:
+        return
+    with translation.override(handoff.channel_contact.contact.language or "vi"):
+        text = _("Your question has been passed to %(team)s. Their officials will answer you here.") % {
+            "team": team_name(handoff.unit)
+        }
+    transfers = handoff.entries.filter(kind=EntryKind.TRANSFERRED).count()
+    message = outbox_enqueue(
+        channel=handoff.channel,
+        channel_contact=handoff.channel_contact,
+        payload=OutboundPayload(kind="text", text=text),
+        idempotency_key=f"handoff:{handoff.uuid.hex}:transferred:{transfers}",
+        lane=Lane.TRANSACTIONAL,
+        source_type="handoff",
+        source_id=str(handoff.uuid),
+    )
+    entry(handoff, EntryKind.REPLY, at=now, outbound_message=message, text=text, data={"automatic": "transferred"})

@@ -19,17 +19,19 @@ from ketnoi.inbox.services import (
     handoff_close,
     handoff_reply,
     handoff_take,
+    handoff_transfer,
     handoff_unassign,
 )
 from ketnoi.inbox.services.common import MANAGE, answerers_of, can
 from ketnoi.inbox.states import HandoffState
+from ketnoi.inbox.teams import team_name, transfer_targets
 from ketnoi.inbox.window import reply_window
 
 from ..base import ConsoleView
-from .forms import CloseForm, NoteForm, ReplyForm
+from .forms import CloseForm, NoteForm, ReplyForm, TransferForm
 from .listing import POLL_SECONDS
 
-ACTIONS = ("take", "assign", "unassign", "reply", "note", "close")
+ACTIONS = ("take", "assign", "unassign", "reply", "note", "close", "transfer")
 
 
 class HandoffDetailView(ConsoleView):
@@ -60,10 +62,12 @@ class HandoffDetailView(ConsoleView):
             is_mine=handoff.assigned_to_id == user.pk,
             can_manage=can(user, MANAGE, handoff.unit),
             closed=handoff.state == HandoffState.CLOSED,
+            team_name=team_name(handoff.unit),
         )
         if self.request.GET.get("part") == "thread":
             return context
         bound = kwargs.get("bound") or {}
+        targets = [(unit, team_name(unit)) for unit in transfer_targets(handoff)]
         context.update(
             history=contact_history(official=user, handoff=handoff),
             canned=canned_replies_for(official=user, unit=handoff.unit),
@@ -71,6 +75,7 @@ class HandoffDetailView(ConsoleView):
             reply_form=bound.get("reply") or ReplyForm(initial={"token": uuid.uuid4().hex}),
             note_form=bound.get("note") or NoteForm(),
             close_form=bound.get("close") or CloseForm(initial={"return_to_bot": True}),
+            transfer_form=bound.get("transfer") or TransferForm(targets=targets),
         )
         return context
 
@@ -84,6 +89,9 @@ class HandoffActionView(HandoffDetailView):
         handoff = handoff_get(official=request.user, uuid=uuid)
         form = {"reply": ReplyForm, "note": NoteForm, "close": CloseForm}.get(action)
         bound = form(request.POST) if form else None
+        if action == "transfer":
+            targets = [(unit, team_name(unit)) for unit in transfer_targets(handoff)]
+            bound = TransferForm(request.POST, targets=targets)
         if bound is not None and not bound.is_valid():
             messages.error(request, _("Check the form below."))
             return self._again(handoff, action, bound)
@@ -93,6 +101,8 @@ class HandoffActionView(HandoffDetailView):
             messages.error(request, exc.message)
             return self._again(handoff, action, bound)
         messages.success(request, done)
+        if action == "transfer" and not _still_visible(request.user, handoff):
+            return redirect("console:inbox_list")  # it now belongs to a team outside this official's scope
         return redirect("console:inbox_detail", uuid=handoff.uuid)
 
     def _again(self, handoff, action, bound):
@@ -116,6 +126,10 @@ class HandoffActionView(HandoffDetailView):
             as_template = self.request.POST.get("send") == "template"
             handoff_reply(actor=actor, handoff=handoff, text=data["text"], token=data["token"], as_template=as_template)
             return _("Sent as a template message to the citizen's phone.") if as_template else _("Reply queued.")
+        if action == "transfer":
+            unit = data["to"]
+            handoff_transfer(actor=actor, handoff=handoff, to_unit=unit, note=data.get("note", ""))
+            return _("Passed to %(team)s; the citizen is told who answers now.") % {"team": team_name(unit)}
         if action == "note":
             handoff_add_note(actor=actor, handoff=handoff, text=data["text"])
             return _("Note added.")
@@ -123,3 +137,11 @@ class HandoffActionView(HandoffDetailView):
         if data["return_to_bot"]:
             return _("Closed; the virtual assistant answers the citizen again.")
         return _("Closed.")
+
+
+def _still_visible(official, handoff) -> bool:
+    try:
+        handoff_get(official=official, uuid=handoff.uuid)
+    except Http404:
+        return False
+    return True

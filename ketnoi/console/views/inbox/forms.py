@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from ketnoi.inbox.services.replies import MAX_NOTE, MAX_REPLY
 from ketnoi.inbox.services.team import MAX_CANNED_TEXT
+from ketnoi.orgs.models import AdministrativeUnit
 
 
 class ReplyForm(forms.Form):
@@ -24,6 +25,21 @@ class NoteForm(forms.Form):
 class CloseForm(forms.Form):
     return_to_bot = forms.BooleanField(label=_("Give the chat back to the virtual assistant"), required=False)
     note = forms.CharField(label=_("Closing note (internal)"), max_length=500, required=False)
+
+
+class TransferForm(forms.Form):
+    """Where to pass the conversation: the teams of inbox.teams.transfer_targets, named as the citizen sees them."""
+
+    to = forms.ModelChoiceField(label=_("Pass to"), queryset=AdministrativeUnit.objects.none(), empty_label=None)
+    note = forms.CharField(label=_("Note for the officials who take over"), max_length=500, required=False)
+
+    def __init__(self, *args, targets: list[tuple[AdministrativeUnit, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        names = {unit.pk: name for unit, name in targets}
+        field = self.fields["to"]
+        field.queryset = AdministrativeUnit.objects.filter(pk__in=names).order_by("path")
+        field.label_from_instance = lambda unit: names.get(unit.pk, unit.name)
+        self.has_targets = bool(targets)
 
 
 class CannedReplyForm(forms.Form):

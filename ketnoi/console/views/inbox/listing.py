@@ -1,14 +1,18 @@
 """The inbox list: folders, live rows (htmx polls every few seconds), the official's duty switch per unit."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ketnoi.core.errors import ApplicationError
+from ketnoi.inbox.report import conversation_report
 from ketnoi.inbox.selectors import FOLDERS, handoff_list, team_of, team_units
 from ketnoi.inbox.services import duty_set
 from ketnoi.inbox.services.common import MANAGE, can
@@ -89,3 +93,27 @@ class DutyView(ConsoleView):
         else:
             messages.success(request, _("Duty updated."))
         return redirect("console:inbox_list")
+
+
+class ConversationReportView(ConsoleView):
+    """Per team: conversations handed to it in a period (opened there or passed to it), passed on, answered, and
+    whether the first reply met the team's target (ketnoi.inbox.report). A passed conversation counts for the
+    unit that answers it."""
+
+    template_name = "console/inbox/report.html"
+    capability = "inbox.answer"
+    nav_key = "inbox"
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        today = timezone.localdate()
+        start = parse_date(self.request.GET.get("from") or "") or today.replace(day=1)
+        end = parse_date(self.request.GET.get("to") or "") or today
+        return (start, end) if start <= end else (end, start)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        start, end = self.period()
+        context.update(
+            start=start, end=end, teams=conversation_report(official=self.request.user, start=start, end=end)
+        )
+        return context
