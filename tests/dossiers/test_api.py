@@ -174,3 +174,24 @@ def test_supplement_completed_upstream_restarts_the_clock_unless_a_due_date_is_s
     api.post("/dossiers/events", {"events": [event("s3", 4, 3, occurred_at="20261202090000", due_date="20261210")]})
     dossier.refresh_from_db()
     assert str(dossier.due_date) == "2026-12-10"
+
+
+def test_a_corrected_phone_moves_the_notices_to_whoever_proved_the_new_number(api, world):
+    """Issue 15.1: links by phone follow the applicant's phone as the one-stop system corrects it. The person who
+    proved the old (wrong) number stops hearing about the dossier; the one who proved the new number is linked."""
+    from ketnoi.channels.models import Channel
+    from ketnoi.contacts.models import ChannelContact, Contact
+    from ketnoi.dossiers.models import DossierLink
+
+    channel = Channel.objects.create(unit=world.commune_a, type_code="webchat", name="Hỏi đáp")
+    wrong, right = (
+        ChannelContact.objects.create(channel=channel, contact=Contact.objects.create(phone=phone), user_id=phone)
+        for phone in ("+84905123456", "+84905999888")
+    )
+    api.post("/dossiers", dossier_body())
+    linked = lambda person: DossierLink.objects.filter(contact=person.contact, is_active=True).exists()  # noqa: E731
+    assert linked(wrong) and not linked(right)
+    body = dossier_body()
+    body["applicant"] = {**body["applicant"], "phone": "0905 999 888"}
+    assert api.post("/dossiers", body).status_code == 200
+    assert not linked(wrong) and linked(right)

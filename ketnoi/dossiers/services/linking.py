@@ -11,7 +11,7 @@ import datetime as dt
 import hmac
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -165,3 +165,16 @@ def dossier_link_by_phone(*, dossier: Dossier, notify: bool = True) -> int:
     for contact in Contact.objects.filter(phone=dossier.applicant_phone).order_by("pk"):
         made += dossier_link(dossier=dossier, contact=contact, method=LinkMethod.VERIFIED_PHONE, notify=notify)[1]
     return made
+
+
+@transaction.atomic
+def dossier_phone_changed(*, dossier: Dossier, old_phone: str) -> int:
+    """The applicant's phone was corrected (a one-stop system's update): whoever was linked for proving the old
+    number stops hearing about the dossier, since that number is not the applicant's; whoever proved the new one is
+    linked. Links made by the receipt's QR or by code and digits stay. Returns the new links made."""
+    if old_phone and old_phone != dossier.applicant_phone:
+        proven_old = Q(contact__phone=old_phone) | Q(channel_contact__contact__phone=old_phone)
+        DossierLink.objects.filter(proven_old, dossier=dossier, method=LinkMethod.VERIFIED_PHONE).update(
+            is_active=False
+        )
+    return dossier_link_by_phone(dossier=dossier)

@@ -41,7 +41,7 @@ from ..selectors import dossier_scope_q, normalise_code
 from ..states import CLOCK_STATES, NATIONAL_CODE, Party, State, check_transition, state_for_code
 from .common import NOTICE_FOR_STATE, audit, before_of, lock
 from .intake import clean_phone, dossier_receive, due_date_from
-from .linking import dossier_link_by_phone
+from .linking import dossier_phone_changed
 
 MAX_BATCH = 1000
 EVENT_CHUNK = 200  # events per transaction in a batch
@@ -184,12 +184,12 @@ def _update(client, dossier: Dossier, data: DossierData) -> Dossier:
     dossier = lock(dossier)
     before = before_of(dossier)
     dossier.applicant_name = nfc(data.applicant_name).strip()[:200] or dossier.applicant_name
+    phone_before = dossier.applicant_phone
     dossier.applicant_phone = clean_phone(data.applicant_phone) or dossier.applicant_phone
     if data.applicant_id_number:
         dossier.applicant_id_encrypted, dossier.applicant_id_hash, dossier.applicant_id_masked = protect_id_number(
             data.applicant_id_number
         )
-    phone_before = dossier.applicant_phone
     dossier.applicant_address = nfc(data.applicant_address).strip()[:300] or dossier.applicant_address
     dossier.applicant_email = data.applicant_email.strip() or dossier.applicant_email
     dossier.summary = nfc(data.summary).strip()[:1000] or dossier.summary
@@ -205,7 +205,7 @@ def _update(client, dossier: Dossier, data: DossierData) -> Dossier:
     if before != before_of(dossier):
         audit(client, "dossier.update_external", dossier, before)
     if dossier.applicant_phone != phone_before:
-        dossier_link_by_phone(dossier=dossier)
+        dossier_phone_changed(dossier=dossier, old_phone=phone_before)
     return dossier
 
 
