@@ -233,6 +233,8 @@ CHANNEL_TYPES: list[str] = [
 ZALO_OAUTH_BASE = env_str("ZALO_OAUTH_BASE", "https://oauth.zaloapp.com")
 ZALO_OPENAPI_BASE = env_str("ZALO_OPENAPI_BASE", "https://openapi.zalo.me")
 ZALO_BUSINESS_BASE = env_str("ZALO_BUSINESS_BASE", "https://business.openapi.zalo.me")
+# Where follow links and QR codes send a citizen (https://zalo.me/<oa_id>).
+ZALO_FOLLOW_BASE = env_str("ZALO_FOLLOW_BASE", "https://zalo.me")
 # Unconfirmed points of the Zalo integration: see ketnoi/channels/types/zalo/assumptions.py for each.
 ZALO_WEBHOOK_MAX_AGE_SECONDS = env_int("ZALO_WEBHOOK_MAX_AGE_SECONDS", 600)
 ZALO_WEBHOOK_MAX_FUTURE_SECONDS = env_int("ZALO_WEBHOOK_MAX_FUTURE_SECONDS", 300)
