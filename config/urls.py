@@ -1,13 +1,14 @@
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from ketnoi.api.api import api
+from ketnoi.api.api import api, api_not_found
 
 urlpatterns = [
     path("console/", include("ketnoi.console.urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/", api_not_found),  # JSON, in the wire's shape, for a path the API does not have
     path("api/dvcqg/", include("ketnoi.api.dvcqg.urls")),
     path("c/", include("ketnoi.channels.urls")),
     path("django-admin/", admin.site.urls),

@@ -557,8 +557,9 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     ),
     "api:open311_request_list": ListCase(lambda w, u: _petition(w, u).tracking_code, as_official="api_client_a"),
     "api:open311_request_detail": ObjectCase(
-        lambda w, u: {"code": _petition(w, u).tracking_code}, as_official="api_client_a"
+        lambda w, u: {"service_request_id": _petition(w, u).tracking_code}, as_official="api_client_a"
     ),
+    "api:open311_service_definition": Unscoped("a petition category's Open311 attributes: public, no tenant data"),
     "console:petition_config": ListCase(_petition_category),
     # documents to process from the document-management system (issue 15)
     "console:document_list": Unscoped("the acting official's own documents (filtered by user, not by unit)"),

@@ -222,6 +222,12 @@ TASKS = {
     }
 }
 
+# The largest request body each machine-facing wire accepts, in bytes. Beyond it the caller gets 413 in that
+# wire's own error shape (ketnoi/core/bodylimit.py; the webhooks' CHANNEL_WEBHOOK_MAX_BYTES in channels/views.py);
+# Django's DATA_UPLOAD_MAX_MEMORY_SIZE stays for forms.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 5 * 1024 * 1024)  # /api/v1/, Open311 included
+DVCQG_MAX_BODY_BYTES = env_int("DVCQG_MAX_BODY_BYTES", 20 * 1024 * 1024)  # /api/dvcqg/: 1,000 full dossiers
+
 # Channel types (plug-ins behind ketnoi.channels.types.base.ChannelType), as dotted paths.
 CHANNEL_TYPES: list[str] = [
     "ketnoi.channels.types.zalo.type.ZaloType",

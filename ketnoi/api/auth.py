@@ -63,6 +63,11 @@ def forget_all() -> None:
         _clients.clear()
 
 
+def bearer_token(request) -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
 class ApiTokenAuth(HttpBearer):
     """`Authorization: Bearer <token>` from `manage.py create_api_client`.
 

@@ -1,12 +1,38 @@
 import datetime as dt
+from typing import Annotated
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Field, Schema
+from pydantic import BeforeValidator
+
+
+def json_number(value):
+    """JSON bodies are typed as JSON: pydantic alone would take true as 1 and "5" as 5."""
+    if isinstance(value, (bool, str)):
+        raise ValueError("a JSON number")
+    return value
+
+
+def _boolean(value):
+    if not isinstance(value, bool):
+        raise ValueError("true or false")
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(json_number)]
+JsonBool = Annotated[bool, BeforeValidator(_boolean)]
 
 
 class ErrorOut(Schema):
-    code: str
-    message: str
+    """Every refusal of the native API (statuses.py says which status means what)."""
+
+    code: str = Field(..., description="Stable, machine-readable: invalid, not_found, unknown_procedure, ...")
+    message: str = Field(..., description="What went wrong, in English.")
+    extra: dict | None = Field(None, description="More detail where there is some, e.g. the schema errors.")
+
+
+# The refusals every operation may answer, documented with their body.
+ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 413, 422), ErrorOut)
 
 
 class UnitOut(Schema):
@@ -21,3 +47,8 @@ class UnitOut(Schema):
     @staticmethod
     def resolve_parent(unit) -> UUID | None:
         return unit.parent.uuid if unit.parent else None
+
+
+class UnitPage(Schema):
+    items: list[UnitOut]
+    next_cursor: str | None

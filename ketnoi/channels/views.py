@@ -1,10 +1,13 @@
-"""Webhook intake: /c/<type code>/<channel uuid>/receive. Verify, store, answer 200; processing happens later."""
+"""Webhook intake: /c/<type code>/<channel uuid>/receive. Verify, store, answer 200; processing happens later.
+
+Every answer is JSON: `{"ok": true, "duplicate": ...}`, or `{"ok": false, "error": <code>, ...}` with 403 (forged
+or stale), 404 (no such channel), 405 (not a POST) or 413 (a body over CHANNEL_WEBHOOK_MAX_BYTES; the web chat
+gets a sentence instead)."""
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from ketnoi.core.http import BodyTooLarge, read_body
 
@@ -14,8 +17,11 @@ from .types import get_channel_type
 from .types.base import InvalidRequest
 
 
+def refused(status: int, error: str, message: str, **extra) -> JsonResponse:
+    return JsonResponse({"ok": False, "error": error, "message": message, **extra}, status=status)
+
+
 @csrf_exempt
-@require_POST
 def receive(request, type_code: str, uuid):
     """Forged or stale requests get 403 and leave nothing behind; anything correctly signed is kept (even if it
     cannot be parsed) and acknowledged, so the provider stops retrying.
@@ -26,13 +32,17 @@ def receive(request, type_code: str, uuid):
     A body past Django's form limit is still read, up to CHANNEL_WEBHOOK_MAX_BYTES: a citizen's very long message is
     kept and the chat answers it in words. Past that, 413 in the wire's shape (JSON; a sentence for the web chat).
     """
+    if request.method != "POST":
+        response = refused(405, "method_not_allowed", "Send the event with POST.")
+        response["Allow"] = "POST"
+        return response
     try:
         channel_type = get_channel_type(type_code)
     except LookupError:
-        raise Http404 from None
+        return refused(404, "not_found", "No such channel.")
     channel = active_channel(type_code, uuid)
     if channel is None:
-        raise Http404
+        return refused(404, "not_found", "No such channel.")
     limit = getattr(settings, "CHANNEL_WEBHOOK_MAX_BYTES", 12 * 1024 * 1024)
     try:
         read_body(request, limit=limit)
@@ -41,17 +51,17 @@ def receive(request, type_code: str, uuid):
             megabytes = {"size": round(exc.size / 1048576, 1), "max": limit // 1048576}
             text = _("This is too large to send (%(size)s MB; at most %(max)s MB). Nothing was sent.") % megabytes
             return HttpResponse(text, status=413, content_type="text/plain; charset=utf-8")
-        return JsonResponse({"ok": False, "error": "too_large", "max_bytes": limit}, status=413)
+        return refused(413, "too_large", f"The body is larger than {limit:,} bytes.", max_bytes=limit)
     try:
         channel_type.verify_request(channel, request)
     except InvalidRequest:
         channel = active_channel(type_code, uuid, fresh=True)
         if channel is None:
-            raise Http404 from None
+            return refused(404, "not_found", "No such channel.")
         try:
             channel_type.verify_request(channel, request)
         except InvalidRequest:
-            return HttpResponseForbidden("forbidden", content_type="text/plain")
+            return refused(403, "forbidden", "The signature or the timestamp does not check.")
     body = channel_type.inbound_body(channel, request)
     _event, created = store_event(channel=channel, body=body, headers=dict(request.headers))
     if request.headers.get("HX-Request"):

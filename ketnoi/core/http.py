@@ -16,13 +16,13 @@ class BodyTooLarge(Exception):
 def read_body(request: HttpRequest, *, limit: int) -> bytes:
     """The raw body, up to `limit` bytes even past DATA_UPLOAD_MAX_MEMORY_SIZE; afterwards request.body and
     request.POST read the same bytes. BodyTooLarge past `limit` (nothing is read then)."""
+    size = int(request.META.get("CONTENT_LENGTH") or 0)
+    if size > limit:  # also below Django's form limit: `limit` is this wire's, whichever is smaller
+        raise BodyTooLarge(size, limit)
     try:
         return request.body
     except RequestDataTooBig:
         pass
-    size = int(request.META.get("CONTENT_LENGTH") or 0)
-    if size > limit:
-        raise BodyTooLarge(size, limit)
     body = request.read(size)
     # HttpRequest.body caches what it read in _body (it would refuse to read this much itself); setting it here makes
     # request.body, and request.POST for a form, return these bytes.

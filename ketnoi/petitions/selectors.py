@@ -191,6 +191,12 @@ def alerts_for(*, official, limit: int = 20) -> QuerySet[DeadlineAlert]:
 # Public disclosure ---------------------------------------------------------------------------------------------
 
 
+def public_petition_list(*, area) -> QuerySet[Petition]:
+    """Petitions about `area` or a unit under it, for public listings (Open311 without a key). Callers show only
+    what carries no personal data: category, status, dates, agency, unit, and the anonymised public_* fields."""
+    return Petition.objects.filter(area__path__startswith=area.path)
+
+
 def published_petitions(*, query: str = "", business_only: bool = False) -> QuerySet[Petition]:
     """Answered petitions approved for publication: only the anonymised public_* fields may be shown."""
     petitions = Petition.objects.filter(published_at__isnull=False).select_related("category", "owner_agency")

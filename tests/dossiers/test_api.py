@@ -59,7 +59,7 @@ def test_dossier_upsert_is_idempotent_and_masks_personal_data(api):
     again = api.post("/dossiers", dossier_body(summary="Đăng ký khai sinh cho con"))
     assert again.json()["created"] is False and Dossier.objects.count() == 1
     by_alias = api.get("/dossiers", code="000.00.12.H90-261124-51123")
-    assert [d["external_id"] for d in by_alias.json()] == ["MC-1"]
+    assert [d["external_id"] for d in by_alias.json()["items"]] == ["MC-1"]
 
 
 def test_replayed_event_is_applied_once_and_notifies_once(api):
@@ -121,14 +121,14 @@ def test_batch_of_1000_with_mixed_results(api):
     assert sum(r["status"] == "duplicate" for r in results) >= 200
     assert sum(r["status"] == "applied" for r in results) >= 3
     too_many = api.post("/dossiers/events", {"events": [event(f"y{i}", 4, 0) for i in range(1001)]})
-    assert too_many.status_code == 400 and too_many.json()["code"] == "batch_too_large"
+    assert too_many.status_code == 413 and too_many.json()["code"] == "batch_too_large"
 
 
 def test_errors_are_json_with_code_and_message(api, client):
     bad = api.post("/dossiers", {"external_id": "x"})
     assert bad.status_code == 422 and bad.json()["code"] == "invalid"
     unknown = api.post("/dossiers", dossier_body(procedure_code="9.999"))
-    assert unknown.status_code == 400 and unknown.json() == {
+    assert unknown.status_code == 404 and unknown.json() == {
         "code": "unknown_procedure",
         "message": "No procedure has the code '9.999'.",
     }
@@ -157,7 +157,9 @@ def test_procedure_upsert_by_code(api):
     assert api.post("/procedures", {**body, "processing_days": 2}).json()["result"] == "updated"
     assert api.get("/procedures/1.009").json()["processing_days"] == 2
     bad = api.post("/procedures", {**body, "online_level": "sometimes"})
-    assert bad.status_code == 400 and bad.json()["extra"]["errors"][0]["field"] == "online_level"
+    assert bad.status_code == 422 and bad.json()["extra"]["errors"][0]["loc"][-1] == "online_level"
+    too_long = api.post("/procedures", {**body, "code": "1." + "9" * 39})
+    assert too_long.status_code == 422 and too_long.json()["extra"]["errors"][0]["loc"][-1] == "code"
 
 
 def test_supplement_completed_upstream_restarts_the_clock_unless_a_due_date_is_sent(api):

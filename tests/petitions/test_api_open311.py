@@ -43,7 +43,7 @@ def test_api_files_a_petition_once_and_reads_it_back_without_contacts(pw, token,
     assert again.json()["created"] is False and again.json()["petition"]["uuid"] == petition["uuid"]
     assert Petition.objects.count() == 1
     listed = client.get(f"{BASE}/petitions?external_id=1022-000451", **auth(token)).json()
-    assert [p["tracking_code"] for p in listed] == [petition["tracking_code"]]
+    assert [p["tracking_code"] for p in listed["items"]] == [petition["tracking_code"]]
     assert "0912000111" not in str(listed) and "+84912000111" not in str(listed)
     assert Petition.objects.get().attachments.get().url == PETITION["media_urls"][0]
 
@@ -52,7 +52,10 @@ def test_api_refuses_an_area_outside_the_client_unit(pw, token, client):
     outside = {**PETITION, "area_code": "90007"}
     response = client.post(f"{BASE}/petitions", outside, content_type="application/json", **auth(token))
     assert response.status_code == 403
-    bad_tax = {**PETITION, "petitioner": {"name": "Công ty", "type": "business", "business_name": "A", "tax_code": "1"}}
+    bad_tax = {
+        **PETITION,
+        "petitioner": {"name": "Công ty", "type": "business", "business_name": "A", "tax_code": "0100109100"},
+    }
     response = client.post(f"{BASE}/petitions", bad_tax, content_type="application/json", **auth(token))
     assert response.status_code == 400 and response.json()["code"] == "invalid_tax_code"
     response = client.post(
@@ -111,6 +114,9 @@ def test_open311_requests_round_trip(pw, token, client):
     assert client.get(f"{BASE}/open311/v2/requests.json?api_key={token}&service_request_id={request_id}").json()
 
 
-def test_open311_needs_a_key(pw, client):
-    assert client.get(f"{BASE}/open311/v2/services.json").status_code == 401
-    assert client.get(f"{BASE}/open311/v2/services.json?api_key=wrong").status_code == 401
+def test_open311_reads_are_public_but_a_wrong_key_is_refused(pw, client):
+    assert client.get(f"{BASE}/open311/v2/services.json").status_code == 200
+    refused = client.get(f"{BASE}/open311/v2/services.json?api_key=wrong")
+    assert refused.status_code == 403 and refused.json() == [{"code": 403, "description": "Invalid api_key."}]
+    filing = client.post(f"{BASE}/open311/v2/requests.json", {"service_code": "ha-tang", "description": "x" * 20})
+    assert filing.status_code == 403 and filing.json()[0]["code"] == 403

@@ -19,6 +19,10 @@ def respond(error_code: str, message: str, *, numeric: bool, status: int = 200, 
     )
 
 
+def too_large_message(limit: int) -> str:
+    return f"Gói tin quá lớn: tối đa {limit:,} byte.".replace(",", ".")
+
+
 def summary(service_label: str, total: int, failed: int, existing: int) -> tuple[str, str]:
     """The error code and message for a batch: success, some already existing, or some failed."""
     done = total - failed - existing

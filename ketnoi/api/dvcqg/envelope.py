@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.text import fold
+from ketnoi.dossiers.services.sync import MAX_BATCH
 
 from . import fields
 
@@ -15,6 +16,10 @@ SYNC_STEPS = "CapNhatTienDoHoSoMC"
 LOOKUP_DOSSIER = "TraCuuHoSo"
 LOOKUP_PROCEDURE = "LayThuTuc"
 READ_ONLY = frozenset({LOOKUP_DOSSIER, LOOKUP_PROCEDURE})
+# Items in one call: the batch the dossier services apply at once. Beyond it the call is refused whole (HTTP 413,
+# error_code -1) before anything is applied, so the caller can resend it in smaller parts.
+MAX_ITEMS = MAX_BATCH
+TOO_MANY_ITEMS = "too_many_items"
 
 # Bare-array actions, by folded name: (service, isUpdating). None: as the query string says.
 ARRAY_ACTIONS: dict[str, tuple[str, bool | None]] = {
@@ -52,9 +57,20 @@ def _updating(value) -> bool | None:
     return None
 
 
+def _counted(items: list) -> list:
+    if len(items) > MAX_ITEMS:
+        raise ApplicationError(
+            f"Mỗi lần gọi tối đa {MAX_ITEMS:,} mục; lần này có {len(items):,} mục. Hãy chia nhỏ và gửi lại.".replace(
+                ",", "."
+            ),
+            code=TOO_MANY_ITEMS,
+        )
+    return items
+
+
 def _items(data) -> list:
     if isinstance(data, list):
-        return data
+        return _counted(data)
     if isinstance(data, dict):
         return [data]  # DongBoTrangThaiHoSo sends one object
     if data in (None, ""):
@@ -90,4 +106,6 @@ def array_envelope(action: str, payload, query) -> Envelope:
         raise ApplicationError("This URL takes a JSON array of objects.", code="invalid_envelope")
     if updating is None:
         updating = _updating(query.get("isUpdating", ""))
-    return Envelope(service=service, items=payload, is_updating=updating, madonvi=query.get("MaDinhDanhDV", ""))
+    return Envelope(
+        service=service, items=_counted(payload), is_updating=updating, madonvi=query.get("MaDinhDanhDV", "")
+    )

@@ -12,10 +12,12 @@ from axes.conf import settings as axes_conf
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 
+from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from ketnoi.core.bodylimit import body_limit
 from ketnoi.core.errors import ApplicationError
 
 from . import accounts, answers, envelope, relay
@@ -23,18 +25,26 @@ from .intake import dvcqg_receive
 from .models import Style
 
 logger = logging.getLogger(__name__)
-MAX_BODY = 20 * 1024 * 1024
 LOCKED_MESSAGE = "Đăng nhập sai quá nhiều lần: tài khoản tạm khóa, hãy thử lại sau."
 
 
-def _too_large(request: HttpRequest, numeric: bool) -> JsonResponse | None:
-    if len(request.body) > MAX_BODY:
-        return answers.respond(answers.FAILED, "Gói tin quá lớn (tối đa 20 MB).", numeric=numeric, status=413)
-    return None
+def _max_body() -> int:
+    return settings.DVCQG_MAX_BODY_BYTES
+
+
+def _too_large(request: HttpRequest, limit: int) -> JsonResponse:
+    """The adapter's callers read a numeric error_code, the bare-array URLs' callers a string one."""
+    numeric = request.resolver_match is None or request.resolver_match.url_name != "array_action"
+    return answers.respond(answers.FAILED, answers.too_large_message(limit), numeric=numeric, status=413)
+
+
+def _status_for(error: ApplicationError | None) -> int:
+    return 413 if error is not None and error.code == envelope.TOO_MANY_ITEMS else 400
 
 
 @csrf_exempt
 @require_POST
+@body_limit(_max_body, _too_large)
 def adapter_auth(request: HttpRequest) -> JsonResponse:
     try:
         payload = envelope.parse_json(request.body)
@@ -78,9 +88,8 @@ def _answer(outcome, numeric: bool) -> JsonResponse:
 
 @csrf_exempt
 @require_POST
+@body_limit(_max_body, _too_large)
 def adapter_service(request: HttpRequest) -> JsonResponse:
-    if (refused := _too_large(request, True)) is not None:
-        return refused
     try:
         payload = envelope.parse_json(request.body)
     except ApplicationError as exc:
@@ -106,17 +115,16 @@ def adapter_service(request: HttpRequest) -> JsonResponse:
         error=error,
         relay_target=target,
     )
-    return _with_status(_answer(outcome, numeric=True), 400 if env is None else 200)
+    return _with_status(_answer(outcome, numeric=True), _status_for(error) if env is None else 200)
 
 
 @csrf_exempt
 @require_POST
+@body_limit(_max_body, _too_large)
 def array_action(request: HttpRequest, key: str, action: str) -> JsonResponse:
     client = accounts.client_for_path_key(key)
     if client is None:
         return answers.respond(answers.UNAUTHENTICATED, "Đường dẫn không hợp lệ.", numeric=False, status=401)
-    if (refused := _too_large(request, False)) is not None:
-        return refused
     query = request.META.get("QUERY_STRING", "")
     env, error = None, None
     try:
@@ -132,7 +140,7 @@ def array_action(request: HttpRequest, key: str, action: str) -> JsonResponse:
         error=error,
         relay_target=relay.array_target(client, action, query),
     )
-    return _with_status(_answer(outcome, numeric=False), 400 if env is None else 200)
+    return _with_status(_answer(outcome, numeric=False), _status_for(error) if env is None else 200)
 
 
 def _with_status(response: JsonResponse, status: int) -> JsonResponse:

@@ -7,13 +7,15 @@ Dates accept ISO 8601 or the DVCQG form yyyyMMddHHmmss (local time, Asia/Ho_Chi_
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Annotated, Literal
 from uuid import UUID
 
-from ninja import Field, Router, Schema
-from pydantic import ValidationError, field_validator
+from ninja import Field, Query, Router, Schema
+from pydantic import BeforeValidator, ValidationError, field_validator
 
 from django.db.models import Q
 
+from ketnoi.core.errors import ApplicationError
 from ketnoi.core.redaction import mask_phone
 from ketnoi.dossiers import selectors
 from ketnoi.dossiers.models import Dossier, SubmissionChannel
@@ -25,11 +27,30 @@ from ketnoi.dossiers.services.sync import (
     dossier_apply_status_events,
     dossier_upsert_external,
 )
+from ketnoi.dossiers.states import State
 from ketnoi.dossiers.tokens import lookup_url
+
+from ..paging import ChangedSince, PageParams, iso_only, page_of
+from ..schemas import ERRORS, JsonInt, json_number
+
+# The state's values, spelled out: petitions and dossiers each have a `State`, and OpenAPI names components by class.
+StateValue = Literal[tuple(State.values)]
 
 router = Router(tags=["dossiers"])
 
 CHANNEL_CODES = {"1": SubmissionChannel.IN_PERSON, "2": SubmissionChannel.ONLINE, "3": SubmissionChannel.POSTAL}
+
+
+def _as_text(value):
+    """Dates arrive as text; a bare number would otherwise be read as a Unix time (0 is 1 January 1970)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError("a date as text: ISO 8601, or the DVCQG form yyyyMMdd[HHmmss]")
+    return value
+
+
+def or_empty(date_format: str) -> dict:
+    """The schema of an optional date the way one-stop systems send it: the date, an empty string, or null."""
+    return {"anyOf": [{"type": "string", "format": date_format}, {"type": "string", "maxLength": 0}, {"type": "null"}]}
 
 
 def parse_moment(value):
@@ -38,7 +59,7 @@ def parse_moment(value):
         return None
     if isinstance(value, str) and len(value) == 14 and value.isdigit():
         return dt.datetime.strptime(value + "+0700", "%Y%m%d%H%M%S%z")  # DVCQG times are Vietnam local time
-    return value
+    return iso_only(_as_text(value))
 
 
 def parse_day(value):
@@ -46,58 +67,72 @@ def parse_day(value):
         return None
     if isinstance(value, str) and len(value) in (8, 14) and value.isdigit():
         return dt.date(int(value[:4]), int(value[4:6]), int(value[6:8]))
-    return value
+    return iso_only(_as_text(value))
 
 
 class ApplicantIn(Schema):
-    type: str = Field("citizen", description="citizen or organisation (LoaiDoiTuong 1 / 2-4)")
-    name: str
-    phone: str = Field("", description="Any Vietnamese form; stored in E.164. The key to reach the citizen.")
-    id_number: str = Field("", description="12-digit ID (or 9-digit CMND); stored encrypted, shown masked.")
-    address: str = ""
-    email: str = ""
+    type: Literal["citizen", "organisation", "1", "2", "3", "4"] = Field(
+        "citizen", description="citizen or organisation (or LoaiDoiTuong: 1 citizen, 2-4 organisation)"
+    )
+    name: str = Field(..., max_length=200)
+    phone: str = Field(
+        "", max_length=20, description="Any Vietnamese form; stored in E.164. The key to reach the citizen."
+    )
+    id_number: str = Field("", max_length=20, description="12-digit ID (or 9-digit CMND); stored encrypted, masked.")
+    address: str = Field("", max_length=300)
+    email: str = Field("", max_length=254)
 
-    @field_validator("type", mode="before")
+    @field_validator("type")
     @classmethod
     def _type(cls, value):
-        value = {"1": "citizen", "2": "organisation", "3": "organisation", "4": "organisation"}.get(str(value), value)
-        if value not in ("citizen", "organisation"):
-            raise ValueError("expected citizen or organisation (LoaiDoiTuong 1 to 4)")
-        return value
+        return {"1": "citizen", "2": "organisation", "3": "organisation", "4": "organisation"}.get(value, value)
 
 
 class DossierIn(Schema):
     external_id: str = Field(..., min_length=1, max_length=100, description="The dossier's id in your system.")
-    receipt_code: str = Field("", description="MaHoSo, if your system numbers dossiers; else we allocate one.")
-    other_codes: list[str] = Field([], description="Other codes of the dossier (MaHoSoKhac, portal ids).")
-    procedure_code: str
-    receiving_agency_code: str
-    desk_code: str = ""
-    competent_agency_code: str = Field("", description="Defaults to the procedure's competent agency.")
+    receipt_code: str = Field(
+        "", max_length=60, description="MaHoSo, if your system numbers dossiers; else we allocate one."
+    )
+    other_codes: list[str] = Field(
+        [], max_length=20, description="Other codes of the dossier (MaHoSoKhac, portal ids), each ≤ 60 characters."
+    )
+    procedure_code: str = Field(..., max_length=40)
+    receiving_agency_code: str = Field(..., max_length=40)
+    desk_code: str = Field("", max_length=40)
+    competent_agency_code: str = Field("", max_length=40, description="Defaults to the procedure's competent agency.")
     applicant: ApplicantIn
-    channel: str = Field("in_person", description="in_person, online, postal (or KenhThucHien 1, 2, 3)")
+    channel: Literal["in_person", "online", "postal", "1", "2", "3"] = Field(
+        "in_person", description="in_person, online, postal (or KenhThucHien 1, 2, 3)"
+    )
     summary: str = Field("", max_length=1000, description="TrichYeuHoSo")
-    language: str = "vi"
-    received_at: dt.datetime | None = Field(None, description="NgayTiepNhan")
-    due_date: dt.date | None = Field(None, description="NgayHenTra; computed from the procedure when absent.")
-    status_code: int = Field(2, description="1 (submitted online) or 2 (received) for a new dossier.")
+    language: Literal["vi", "en"] = "vi"
+    received_at: dt.datetime | None = Field(
+        None,
+        description="NgayTiepNhan: ISO 8601, or yyyyMMddHHmmss in Vietnam time as DVCQG sends it; empty: now.",
+        json_schema_extra=or_empty("date-time"),
+    )
+    due_date: dt.date | None = Field(
+        None,
+        description="NgayHenTra (ISO date or yyyyMMdd); computed from the procedure when absent or empty.",
+        json_schema_extra=or_empty("date"),
+    )
+    status_code: Annotated[Literal[1, 2], BeforeValidator(json_number)] = Field(
+        2, description="1 (submitted online) or 2 (received) for a new dossier."
+    )
 
     _moment = field_validator("received_at", mode="before")(parse_moment)
     _day = field_validator("due_date", mode="before")(parse_day)
 
-    @field_validator("channel", mode="before")
+    @field_validator("channel")
     @classmethod
     def _channel(cls, value):
-        value = CHANNEL_CODES.get(str(value), value)
-        if value not in SubmissionChannel.values:
-            raise ValueError("expected in_person, online or postal (KenhThucHien 1, 2 or 3)")
-        return value
+        return CHANNEL_CODES.get(value, value)
 
-    @field_validator("language")
+    @field_validator("other_codes")
     @classmethod
-    def _language(cls, value):
-        if value not in ("vi", "en"):
-            raise ValueError("expected vi or en")
+    def _codes(cls, value):
+        if any(len(code) > 60 for code in value):
+            raise ValueError("each code has at most 60 characters")
         return value
 
 
@@ -165,16 +200,20 @@ class EventIn(Schema):
     event_id: str = Field(..., min_length=1, max_length=100, description="Unique in your system: replays are no-ops.")
     external_id: str = Field("", description="The dossier, by your id ...")
     receipt_code: str = Field("", description="... or by its code (or one of its other codes).")
-    status_code: int = Field(..., description="TrangThaiHoSo 1-10")
+    status_code: JsonInt = Field(..., description="TrangThaiHoSo 1-10")
     occurred_at: dt.datetime = Field(..., description="When it happened in your system (ThoiDiemXuLy).")
     actor_label: str = Field("", max_length=150, description="NguoiXuLy")
     note: str = Field("", description="NoiDungXuLy")
-    due_date: dt.date | None = Field(None, description="A new NgayHenTra, if it changed.")
+    due_date: dt.date | None = Field(
+        None, description="A new NgayHenTra, if it changed.", json_schema_extra=or_empty("date")
+    )
     missing: list[str] = Field(
         [], description="With code 5: what the citizen must bring (else the note is taken as the list)."
     )
     supplement_due_date: dt.date | None = Field(
-        None, description="With code 5: the deadline for the supplement; without it the notice gives none."
+        None,
+        description="With code 5: the deadline for the supplement; without it the notice gives none.",
+        json_schema_extra=or_empty("date"),
     )
     collection_place: str = Field("", description="With code 9: where to collect the result.")
 
@@ -194,8 +233,20 @@ def _problems(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'event'}: {e['msg']}" for e in exc.errors())[:500]
 
 
+def _any_event_is_answered(schema: dict) -> None:
+    """The documented batch: up to MAX_BATCH items, each an EventIn, and anything else is answered on its own as
+    an error (invalid_event) while the rest of the batch is applied: the request is not refused for it."""
+    schema["maxItems"] = MAX_BATCH
+    schema["items"] = {"anyOf": [schema["items"], {"description": "Not an event: answered as an error of its own."}]}
+
+
 class EventBatchIn(Schema):
-    events: list[EventIn] = Field(..., description=f"1 to {MAX_BATCH} events, applied in order of occurred_at.")
+    events: list[EventIn] = Field(
+        ...,
+        min_length=1,
+        description=f"1 to {MAX_BATCH:,} events, applied in order of occurred_at; more is refused whole with 413.",
+        json_schema_extra=_any_event_is_answered,
+    )
 
     @field_validator("events", mode="wrap")
     @classmethod
@@ -205,7 +256,7 @@ class EventBatchIn(Schema):
         try:
             return handler(value)
         except ValidationError:
-            if not isinstance(value, list):
+            if not isinstance(value, list) or not value:
                 raise
         events: list[EventIn | InvalidEvent] = []
         for raw in value:
@@ -241,18 +292,35 @@ def _get(request, dossier: Dossier) -> Dossier:
     return selectors.dossier_list(official=request.auth).prefetch_related("aliases").get(pk=dossier.pk)
 
 
-@router.get("/dossiers", response=list[DossierOut], summary="The client's dossiers (filter by id, code or state)")
-def dossier_list(request, external_id: str = "", code: str = "", state: str = "", limit: int = 100):
-    dossiers = selectors.dossier_list(official=request.auth, states=[state] if state else None)
-    if code:
-        code = selectors.normalise_code(code)
+class DossierPage(Schema):
+    items: list[DossierOut]
+    next_cursor: str | None
+
+
+class DossierFilters(PageParams, ChangedSince):
+    external_id: str = Field("", max_length=100, description="Only the dossier with this id in your system.")
+    code: str = Field("", max_length=60, description="Only the dossier with this code (receipt code or other code).")
+    state: StateValue | None = Field(None, description="Only dossiers in this state.")
+
+
+@router.get(
+    "/dossiers",
+    response={200: DossierPage, **ERRORS},
+    summary="The client's dossiers (filter by id, code, state or change time), in pages",
+)
+def dossier_list(request, filters: Query[DossierFilters]):
+    dossiers = selectors.dossier_list(official=request.auth, states=[filters.state] if filters.state else None)
+    if filters.code:
+        code = selectors.normalise_code(filters.code)
         dossiers = dossiers.filter(Q(receipt_code=code) | Q(aliases__code=code)).distinct()
-    if external_id:
-        dossiers = dossiers.filter(external_system=_system(request), external_id=external_id)
-    return list(dossiers.prefetch_related("aliases")[: max(1, min(limit, 1000))])
+    if filters.external_id:
+        dossiers = dossiers.filter(external_system=_system(request), external_id=filters.external_id)
+    return page_of(dossiers.prefetch_related("aliases"), filters, updated_since=filters.updated_since)
 
 
-@router.post("/dossiers", response=DossierUpsertOut, summary="Create or update a dossier by external_id")
+@router.post(
+    "/dossiers", response={200: DossierUpsertOut, **ERRORS}, summary="Create or update a dossier by external_id"
+)
 def dossier_upsert(request, data: DossierIn):
     values = data.dict(exclude={"applicant"})
     applicant = data.applicant
@@ -268,8 +336,17 @@ def dossier_upsert(request, data: DossierIn):
     return {"created": created, "dossier": _get(request, dossier)}
 
 
-@router.post("/dossiers/events", response=EventBatchOut, summary="Status events (one or a batch of up to 1,000)")
+@router.post(
+    "/dossiers/events",
+    response={200: EventBatchOut, **ERRORS},
+    summary="Status events (one or a batch of up to 1,000), each answered on its own",
+)
 def dossier_events(request, batch: EventBatchIn):
+    if len(batch.events) > MAX_BATCH:  # the size limit, refused whole before anything is applied
+        raise ApplicationError(
+            f"A batch carries at most {MAX_BATCH:,} events; this one has {len(batch.events):,}.",
+            code="batch_too_large",
+        )
     valid = [(i, e) for i, e in enumerate(batch.events) if isinstance(e, EventIn)]
     events = [StatusEvent(**event.dict()) for _i, event in valid]
     for event in events:
@@ -291,6 +368,6 @@ def dossier_events(request, batch: EventBatchIn):
     return {"results": [r.__dict__ for r in results], "counts": counts}
 
 
-@router.get("/dossiers/{uuid}", response=DossierOut, summary="One dossier")
+@router.get("/dossiers/{uuid}", response={200: DossierOut, **ERRORS}, summary="One dossier")
 def dossier_detail(request, uuid: UUID):
     return selectors.dossier_get(official=request.auth, uuid=uuid)

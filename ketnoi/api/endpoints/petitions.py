@@ -3,44 +3,85 @@ id (idempotent: the same external_id returns the petition already filed), read p
 with their status, deadlines and approved answer. The petitioner's phone and e-mail are never returned."""
 
 import datetime as dt
+from typing import Annotated, Literal
 from uuid import UUID
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
+from pydantic import BeforeValidator, Discriminator, Tag
 
 from ketnoi.core.errors import ApplicationError
 from ketnoi.orgs.models import AdministrativeUnit
 from ketnoi.petitions.models import AnswerStatus, Petition, PetitionCategory, Source
 from ketnoi.petitions.selectors import petition_get, petition_list
 from ketnoi.petitions.services import Attachment, Location, Origin, Petitioner, petition_submit
+from ketnoi.petitions.states import State
 from ketnoi.petitions.tokens import track_url
+
+from ..paging import ChangedSince, IsoDateTime, PageParams, page_of
+from ..schemas import ERRORS, JsonBool, json_number
+
+# The state's values, spelled out: petitions and dossiers each have a `State`, and OpenAPI names components by class.
+StateValue = Literal[tuple(State.values)]
 
 router = Router(tags=["petitions"])
 
 
-class PetitionerIn(Schema):
-    type: str = Field("citizen", description="citizen or business")
-    name: str
-    phone: str = Field("", description="Any Vietnamese form; the answer goes there by ZBS template or SMS.")
-    email: str = ""
-    address: str = ""
-    business_name: str = ""
-    tax_code: str = Field("", description="Required for a business; checked (10, 10-3 or 12 digits).")
-    language: str = "vi"
+NOT_BLANK = r"\S"
+TAX_CODE = r"^[0-9]{10}(-[0-9]{3})?$|^[0-9]{12}$"
+
+
+class _PetitionerBase(Schema):
+    name: str = Field(..., min_length=1, max_length=200, pattern=NOT_BLANK)
+    phone: str = Field(
+        "",
+        max_length=20,
+        pattern=r"^[+0-9 .()-]*$",
+        description="Any Vietnamese form; the answer goes there by ZBS template or SMS.",
+    )
+    email: str = Field("", max_length=254, json_schema_extra={"format": "email"})
+    address: str = Field("", max_length=300)
+    language: Literal["vi", "en"] = "vi"
+
+
+class CitizenIn(_PetitionerBase):
+    type: Literal["citizen"] = "citizen"
+
+
+class BusinessIn(_PetitionerBase):
+    type: Literal["business"]
+    business_name: str = Field(..., min_length=1, max_length=200, pattern=NOT_BLANK)
+    tax_code: str = Field(
+        ...,
+        pattern=TAX_CODE,
+        description="Mã số thuế: 10 digits (an enterprise, the last a check digit), 10-3 (a branch) or 12 digits.",
+    )
+
+
+def _petitioner_type(value) -> str:
+    return (value.get("type") if isinstance(value, dict) else getattr(value, "type", None)) or "citizen"
+
+
+# A citizen unless `type` says business (then the business's name and tax code are required).
+PetitionerIn = Annotated[
+    Annotated[CitizenIn, Tag("citizen")] | Annotated[BusinessIn, Tag("business")], Discriminator(_petitioner_type)
+]
 
 
 class PetitionIn(Schema):
     external_id: str = Field(..., min_length=1, max_length=100, description="The petition's id in your system.")
-    category_code: str
-    area_code: str = Field("", description="Statistics code of the unit concerned; your client's unit if empty.")
-    subject: str = ""
-    text: str = Field(..., min_length=1, max_length=5000)
+    category_code: str = Field(..., max_length=40)
+    area_code: str = Field(
+        "", max_length=40, description="Statistics code of the unit concerned; your client's unit if empty."
+    )
+    subject: str = Field("", max_length=200)
+    text: str = Field(..., min_length=1, max_length=5000, pattern=NOT_BLANK)
     petitioner: PetitionerIn
-    location: str = ""
-    latitude: float | None = None
-    longitude: float | None = None
-    media_urls: list[str] = Field([], max_length=5)
-    consent_to_publish: bool = True
-    received_at: dt.datetime | None = None
+    location: str = Field("", max_length=300)
+    latitude: Annotated[float, Field(ge=-90, le=90), BeforeValidator(json_number)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180), BeforeValidator(json_number)] | None = None
+    media_urls: list[Annotated[str, Field(max_length=500, pattern=r"^https?://")]] = Field([], max_length=5)
+    consent_to_publish: JsonBool = True
+    received_at: IsoDateTime | None = None
 
 
 class PetitionOut(Schema):
@@ -113,7 +154,11 @@ def area_for(client, code: str) -> AdministrativeUnit:
     return area
 
 
-@router.post("/petitions", response=PetitionCreatedOut, summary="File a petition (idempotent by external_id)")
+@router.post(
+    "/petitions",
+    response={200: PetitionCreatedOut, **ERRORS},
+    summary="File a petition (idempotent by external_id)",
+)
 def petition_create(request, data: PetitionIn):
     client = request.auth
     system = client_system(request)
@@ -124,7 +169,7 @@ def petition_create(request, data: PetitionIn):
         area=area_for(client, data.area_code),
         subject=data.subject,
         text=data.text,
-        petitioner=Petitioner(**data.petitioner.dict()),
+        petitioner=Petitioner(**data.petitioner.dict()),  # business_name / tax_code only for a business
         location=Location(text=data.location, latitude=data.latitude, longitude=data.longitude),
         origin=Origin(
             source=Source.API,
@@ -138,16 +183,31 @@ def petition_create(request, data: PetitionIn):
     return {"created": not existed, "petition": petition_get(official=client, uuid=petition.uuid)}
 
 
-@router.get("/petitions", response=list[PetitionOut], summary="The client's petitions (filter by id, code or state)")
-def petition_list_api(request, external_id: str = "", code: str = "", state: str = "", limit: int = 100):
-    petitions = petition_list(official=request.auth, states=[state] if state else None)
-    if code:
-        petitions = petitions.filter(tracking_code__iexact=code)
-    if external_id:
-        petitions = petitions.filter(external_system=client_system(request), external_id=external_id)
-    return list(petitions[: max(1, min(limit, 1000))])
+class PetitionPage(Schema):
+    items: list[PetitionOut]
+    next_cursor: str | None
 
 
-@router.get("/petitions/{uuid}", response=PetitionOut, summary="One petition")
+class PetitionFilters(PageParams, ChangedSince):
+    external_id: str = Field("", max_length=100, description="Only the petition with this id in your system.")
+    code: str = Field("", max_length=20, description="Only the petition with this tracking code.")
+    state: StateValue | None = Field(None, description="Only petitions in this state.")
+
+
+@router.get(
+    "/petitions",
+    response={200: PetitionPage, **ERRORS},
+    summary="The client's petitions (filter by id, code, state or change time), in pages",
+)
+def petition_list_api(request, filters: Query[PetitionFilters]):
+    petitions = petition_list(official=request.auth, states=[filters.state] if filters.state else None)
+    if filters.code:
+        petitions = petitions.filter(tracking_code__iexact=filters.code)
+    if filters.external_id:
+        petitions = petitions.filter(external_system=client_system(request), external_id=filters.external_id)
+    return page_of(petitions, filters, updated_since=filters.updated_since)
+
+
+@router.get("/petitions/{uuid}", response={200: PetitionOut, **ERRORS}, summary="One petition")
 def petition_detail_api(request, uuid: UUID):
     return petition_get(official=request.auth, uuid=uuid)

@@ -6,8 +6,9 @@ its unit (a province-level client also the shared ones without an agency).
 """
 
 import json
+from typing import Literal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from django.db.models import Q
 from django.http import Http404
@@ -17,37 +18,49 @@ from ketnoi.orgs.models import Agency
 from ketnoi.procedures.models import Procedure
 from ketnoi.procedures.services import procedure_import
 
+from ..paging import ChangedSince, PageParams, page_of
+from ..schemas import ERRORS, JsonBool, JsonInt
+
 router = Router(tags=["procedures"])
 
 
+NOT_BLANK = r"\S"
+
+
 class DocumentIn(Schema):
-    name: str
-    copies: int = 1
-    note: str = ""
+    name: str = Field(..., min_length=1, max_length=500, pattern=NOT_BLANK, description="What the citizen brings.")
+    copies: JsonInt = Field(1, ge=0, le=100, description="Copies to bring (0 is taken as 1).")
+    note: str = Field("", max_length=1000)
 
 
 class FormIn(Schema):
-    name: str
-    url: str = ""
+    name: str = Field(..., min_length=1, max_length=500, pattern=NOT_BLANK)
+    url: str = Field("", max_length=500, pattern=r"^(|https?://.*|/.*)$", description="http(s) or a site path.")
 
 
 class ProcedureIn(Schema):
-    code: str = Field(..., description="National TTHC code (MaTTHC), e.g. 1.001193.000.00.00.H90.")
-    name: str
-    field: str = ""
-    agency_code: str = Field("", description="Competent agency's code; empty for every commune's committee.")
-    level: str = Field("commune", description="province or commune")
-    online_level: str = Field("partial", description="full, partial or none (or legacy mucDo 4/3/2)")
-    processing_days: int = Field(0, ge=0, description="Working days; 0 for the same day.")
-    fee_text: str = ""
-    fee_amount: int = Field(0, ge=0, description="In đồng.")
-    documents: list[DocumentIn] = []
-    forms: list[FormIn] = []
-    legal_basis: str = ""
-    allows_postal_return: bool = True
-    allows_authorization: bool = True
-    issues_electronic_result: bool = False
-    is_active: bool = True
+    code: str = Field(
+        ..., min_length=1, max_length=40, pattern=NOT_BLANK, description="National TTHC code (MaTTHC), e.g. 1.001193."
+    )
+    name: str = Field(..., min_length=1, max_length=500, pattern=NOT_BLANK)
+    field: str = Field("", max_length=200)
+    agency_code: str = Field(
+        "", max_length=40, description="Competent agency's code; empty for every commune's committee."
+    )
+    level: Literal["province", "commune"] = "commune"
+    online_level: Literal["full", "partial", "none", "4", "3", "2", "1"] = Field(
+        "partial", description="Decree 42/2022 levels, or the legacy mucDo 4/3/2(/1)."
+    )
+    processing_days: JsonInt = Field(0, ge=0, le=365, description="Working days; 0 for the same day.")
+    fee_text: str = Field("", max_length=500)
+    fee_amount: JsonInt = Field(0, ge=0, le=10**12, description="In đồng.")
+    documents: list[DocumentIn] = Field([], max_length=100, description="The dossier's components (thành phần).")
+    forms: list[FormIn] = Field([], max_length=100)
+    legal_basis: str = Field("", max_length=10000)
+    allows_postal_return: JsonBool = True
+    allows_authorization: JsonBool = True
+    issues_electronic_result: JsonBool = False
+    is_active: JsonBool = True
 
 
 class ProcedureOut(Schema):
@@ -103,19 +116,33 @@ def _check_writable(client, data: ProcedureIn) -> None:
         raise NotPermitted(f"Procedure {data.code} is shared by the province: only a province-level client edits it.")
 
 
-@router.get("/procedures", response=list[ProcedureOut], summary="Procedures of the client's agencies, and shared ones")
-def procedure_list(request, code: str = "", active_only: bool = False):
+class ProcedurePage(Schema):
+    items: list[ProcedureOut]
+    next_cursor: str | None
+
+
+class ProcedureFilters(PageParams, ChangedSince):
+    code: str = Field("", max_length=40, description="Only the procedure with this code.")
+    active_only: bool = False
+
+
+@router.get(
+    "/procedures",
+    response={200: ProcedurePage, **ERRORS},
+    summary="Procedures of the client's agencies, and shared ones",
+)
+def procedure_list(request, filters: Query[ProcedureFilters]):
     procedures = _visible(request.auth)
-    if code:
-        procedures = procedures.filter(code=code)
-    if active_only:
+    if filters.code:
+        procedures = procedures.filter(code=filters.code)
+    if filters.active_only:
         procedures = procedures.filter(is_active=True)
-    return list(procedures.order_by("code")[:5000])
+    return page_of(procedures, filters, updated_since=filters.updated_since)
 
 
 @router.post(
     "/procedures",
-    response=ProcedureUpsertOut,
+    response={200: ProcedureUpsertOut, **ERRORS},
     summary="Create or update a procedure by its code (idempotent)",
 )
 def procedure_upsert(request, data: ProcedureIn):
@@ -129,7 +156,7 @@ def procedure_upsert(request, data: ProcedureIn):
     return {"result": result, "procedure": Procedure.objects.select_related("agency").get(code=data.code)}
 
 
-@router.get("/procedures/{code}", response=ProcedureOut, summary="One procedure by code")
+@router.get("/procedures/{code}", response={200: ProcedureOut, **ERRORS}, summary="One procedure by code")
 def procedure_detail(request, code: str):
     procedure = _visible(request.auth).filter(code=code).first()
     if procedure is None:
