@@ -55,6 +55,18 @@ DEFAULTS: dict[str, Any] = {
     "PHONE_POST_MAX_BYTES": 12 * 1024 * 1024,
     "IMAGE_TYPES": ["jpg", "jpeg", "png"],
     "FILE_TYPES": ["pdf", "doc", "docx", "csv"],
+    "GIF_MAX_BYTES": 5 * 1024 * 1024,
+    "GIF_TYPES": ["gif"],
+    # The largest request body any sandbox endpoint reads (an upload's file included); beyond it Zalo's shape:
+    # HTTP 200 {"error": -201, "message": "request body is too large"}. Zalo's own gateway limit is unpublished.
+    "MAX_BODY_BYTES": 6 * 1024 * 1024,
+    # What Zalo answers for a path it does not have. Unconfirmed: the reference lists -209 "Not supported this api";
+    # the answer is HTTP 200 with {"error", "message"} like every other refusal (§1.5).
+    "UNKNOWN_API_ERROR": [-209, "Not supported this api"],
+    # The v2.0 message endpoints (/v2.0/oa/message...) are shut down (§3.1).
+    "MESSAGE_V2_ERROR": [-240, "MessageV2 API has been shut down"],
+    # /template/all: at most this many templates per page.
+    "TEMPLATE_PAGE_MAX": 100,
     # Buttons per CS message (the PHP SDK caps elements and buttons at 5).
     "MAX_BUTTONS": 5,
     "MAX_TEXT_LENGTH": 2000,

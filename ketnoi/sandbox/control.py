@@ -19,7 +19,7 @@ from ketnoi.core.phones import InvalidPhoneNumber
 
 from . import actions, faults, webhooks
 from .conf import sandbox_setting
-from .models import FaultSwitch, Follower, Message, SandboxApp, SandboxOA, WebhookDelivery, ZaloUser
+from .models import FaultSwitch, Follower, Message, SandboxApp, SandboxOA, Template, WebhookDelivery, ZaloUser
 from .oauth import issue_grant, new_auth_code
 
 
@@ -338,3 +338,46 @@ def reset(request, body):
     for model in (WebhookDelivery, Message, Follower, FaultSwitch, SandboxOA, SandboxApp, ZaloUser):
         model.objects.all().delete()
     return {"ok": True}
+
+
+def template_fields(body: dict[str, Any]) -> dict[str, Any]:
+    params = body.get("params") or []
+    if not isinstance(params, list) or not all(isinstance(p, dict) and p.get("name") for p in params):
+        raise BadRequest("params: a list of {name, type?, require?, maxLength?, minLength?}")
+    status = body.get("status") or Template.ENABLE
+    if status not in Template.STATUS_CODES:
+        raise BadRequest(f"status: one of {', '.join(Template.STATUS_CODES)}")
+    return {
+        "name": str(need(body, "name")),
+        "status": status,
+        "tag": str(body.get("tag") or "TRANSACTION"),
+        "price": int(body.get("price") or 300),
+        "params": [
+            {
+                "name": str(p["name"]),
+                "require": bool(p.get("require", True)),
+                "type": str(p.get("type") or "STRING"),
+                "maxLength": int(p.get("maxLength") or 30),
+                "minLength": int(p.get("minLength") or 0),
+                "acceptNull": bool(p.get("acceptNull", False)),
+            }
+            for p in params
+        ],
+    }
+
+
+def template_dict(t: Template) -> dict[str, Any]:
+    return {"template_id": t.template_id, "name": t.name, "status": t.status, "params": t.params, "tag": t.tag}
+
+
+@control(methods=("GET", "POST"))
+def oa_templates(request, body, oa_id):
+    """GET: the OA's ZBS templates. POST {template_id, name, params: [{name, type?, require?, maxLength?}], status?,
+    tag?, price?}: register (or replace) one, as approval in Zalo's console would."""
+    oa = get_oa(oa_id)
+    if request.method == "GET":
+        return [template_dict(t) for t in oa.templates.all()]
+    template, _ = Template.objects.update_or_create(
+        oa=oa, template_id=str(need(body, "template_id")), defaults=template_fields(body)
+    )
+    return template_dict(template)

@@ -12,7 +12,8 @@ from ketnoi.channels.services import channel_set_phone_templates, webhook_url, z
 from ketnoi.orgs.demo import DEMO_PASSWORD
 from ketnoi.orgs.models import AdministrativeUnit
 
-from .models import Grant, SandboxApp, SandboxOA
+from .control import template_fields
+from .models import Grant, SandboxApp, SandboxOA, Template
 from .oauth import issue_grant
 
 
@@ -33,6 +34,26 @@ DEMO_PHONE_TEMPLATES = {
     "inbox_template_id": "demo-tra-loi",
     "petition_template_id": "demo-phan-anh",
 }
+
+# The ZBS templates a demo OA has "approved", so /template/all and /template/info/v2 have something to show.
+DEMO_TEMPLATES = (
+    (
+        DEMO_PHONE_TEMPLATES["otp_template_id"],
+        "Mã xác thực",
+        [{"name": "otp", "type": "NUMBER", "maxLength": 6, "minLength": 4}],
+    ),
+    (
+        DEMO_PHONE_TEMPLATES["dossier_template_id"],
+        "Thông báo tình trạng hồ sơ",
+        [
+            {"name": "ten_nguoi_dan", "maxLength": 50},
+            {"name": "ma_ho_so", "maxLength": 40},
+            {"name": "trang_thai", "maxLength": 50},
+            {"name": "ten_dich_vu", "maxLength": 100},
+            {"name": "ngay_hen_tra", "type": "DATE", "require": False, "acceptNull": True},
+        ],
+    ),
+)
 
 
 @transaction.atomic
@@ -62,6 +83,9 @@ def setup_demo(stdout=None) -> list[tuple[SandboxOA, Channel]]:
                 token_expires_at=grant.access_expires_at,
             )
         channel = channel_set_phone_templates(actor=None, channel=channel, templates=DEMO_PHONE_TEMPLATES)
+        for template_id, name, params in DEMO_TEMPLATES:
+            fields = template_fields({"name": name, "params": params})
+            Template.objects.get_or_create(oa=oa, template_id=template_id, defaults=fields)
         url = webhook_url(channel)
         if oa.webhook_url != url:
             oa.webhook_url = url

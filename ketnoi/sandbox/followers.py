@@ -1,4 +1,4 @@
-"""Followers, tags, OA info and uploads (reference §4, §8)."""
+"""Followers (list, detail, update), tags, OA info and uploads of images, GIFs and files (reference §4, §8)."""
 
 import datetime as dt
 from typing import Any
@@ -66,7 +66,7 @@ def user_detail(request, oa: SandboxOA):
             "user_id_by_app": f.user_id_by_app,
             "user_external_id": "",
             "display_name": f.person.name,
-            "user_alias": "",
+            "user_alias": f.alias,
             "is_sensitive": False,
             "user_last_interaction_date": last,
             "user_is_follower": f.is_follower,
@@ -163,13 +163,47 @@ def get_oa(request, oa: SandboxOA):
     )
 
 
+SHARED_INFO_FIELDS = ("name", "phone", "address", "city", "district")
+
+
+@zalo_endpoint(methods=("POST",))
+def user_update(request, oa: SandboxOA):
+    """POST /v3.0/oa/user/update {user_id, user_alias?, shared_info?{name, phone, address, city, district}}: what
+    the OA keeps about a follower (shown again by user/detail)."""
+    data = params(request)
+    f = follower(oa, data.get("user_id"))
+    alias = data.get("user_alias")
+    shared = data.get("shared_info")
+    if alias is None and shared is None:
+        raise ZaloError(-201, "user_alias or shared_info is required")
+    if alias is not None:
+        if not isinstance(alias, str) or len(alias) > 100:
+            raise ZaloError(-201, "user_alias is invalid")
+        f.alias = alias.strip()
+    if shared is not None:
+        if not isinstance(shared, dict) or any(k not in SHARED_INFO_FIELDS for k in shared):
+            raise ZaloError(-201, "shared_info is invalid")
+        if any(not isinstance(v, str) or len(v) > 300 for v in shared.values()):
+            raise ZaloError(-201, "shared_info is invalid")
+        f.shared_info = {**(f.shared_info or {}), **shared}
+    f.save(update_fields=["alias", "shared_info"])
+    return zalo_json()
+
+
+UPLOAD_LIMITS = {
+    Upload.IMAGE: ("IMAGE_TYPES", "IMAGE_MAX_BYTES"),
+    Upload.GIF: ("GIF_TYPES", "GIF_MAX_BYTES"),
+    Upload.FILE: ("FILE_TYPES", "FILE_MAX_BYTES"),
+}
+
+
 def _upload(request, oa: SandboxOA, kind: str) -> Upload:
     file = request.FILES.get("file")
     if file is None:
         raise ZaloError(-201, "file is invalid")
     extension = file.name.rsplit(".", 1)[-1].lower() if "." in file.name else ""
-    allowed = sandbox_setting("IMAGE_TYPES" if kind == Upload.IMAGE else "FILE_TYPES")
-    limit = sandbox_setting("IMAGE_MAX_BYTES" if kind == Upload.IMAGE else "FILE_MAX_BYTES")
+    types, size = UPLOAD_LIMITS[kind]
+    allowed, limit = sandbox_setting(types), sandbox_setting(size)
     if extension not in allowed:
         raise ZaloError(-201, "file type is invalid")
     if file.size > limit:
@@ -182,6 +216,11 @@ def _upload(request, oa: SandboxOA, kind: str) -> Upload:
 @zalo_endpoint(methods=("POST",))
 def upload_image(request, oa: SandboxOA):
     return zalo_json({"attachment_id": _upload(request, oa, Upload.IMAGE).key})
+
+
+@zalo_endpoint(methods=("POST",))
+def upload_gif(request, oa: SandboxOA):
+    return zalo_json({"attachment_id": _upload(request, oa, Upload.GIF).key})
 
 
 @zalo_endpoint(methods=("POST",))

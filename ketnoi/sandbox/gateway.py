@@ -14,7 +14,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from ketnoi.core.bodylimit import read_within
+
 from . import quota
+from .conf import sandbox_setting
 from .faults import Faults, effective_faults
 from .models import Grant, SandboxApp, SandboxOA
 
@@ -61,6 +64,23 @@ def apply_faults_after(faults: Faults) -> None:
         time.sleep(faults.timeout_seconds)
 
 
+def too_large() -> JsonResponse:
+    return zalo_json(error=-201, message="request body is too large")
+
+
+@csrf_exempt
+def not_supported(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+    """A path Zalo's OpenAPI and business hosts do not have: HTTP 200 and an error code, never an HTML page."""
+    code, message = sandbox_setting("UNKNOWN_API_ERROR")
+    return zalo_json(error=code, message=message)
+
+
+@csrf_exempt
+def message_v2_shut_down(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+    code, message = sandbox_setting("MESSAGE_V2_ERROR")
+    return zalo_json(error=code, message=message)
+
+
 def zalo_endpoint(*, rate_limited: bool = True, methods: tuple[str, ...] = ("GET", "POST")):
     """Wrap view(request, oa) -> JsonResponse with Zalo's gatekeeping."""
 
@@ -68,6 +88,8 @@ def zalo_endpoint(*, rate_limited: bool = True, methods: tuple[str, ...] = ("GET
         @csrf_exempt
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs):
+            if not read_within(request, sandbox_setting("MAX_BODY_BYTES")):
+                return too_large()
             token = request.headers.get("access_token", "")
             grant = Grant.objects.select_related("oa__app").filter(access_token=token).first() if token else None
             oa: SandboxOA | None = grant.oa if grant else None

@@ -93,6 +93,7 @@ class Follower(models.Model):
     dynamic_param = models.CharField(max_length=200, blank=True)
     tags = models.JSONField(default=list, blank=True)
     shared_info = models.JSONField(default=dict, blank=True)
+    alias = models.CharField(max_length=100, blank=True, help_text="user_alias, set by the OA (user/update).")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["oa", "person"], name="sandbox_follower_once_per_oa")]
@@ -132,8 +133,32 @@ class Message(models.Model):
         return self.msg_id
 
 
+class Template(models.Model):
+    """A ZBS template of an OA, as Zalo's console holds it after approval: listed by /template/all, described by
+    /template/info/v2. Sends by template id are not checked against this list (ketnoi's demo ids are stand-ins)."""
+
+    ENABLE, PENDING_REVIEW, REJECT, DISABLE = "ENABLE", "PENDING_REVIEW", "REJECT", "DISABLE"
+    STATUS_CODES = {ENABLE: 1, PENDING_REVIEW: 2, REJECT: 3, DISABLE: 4}  # the `status` filter of /template/all
+    oa = models.ForeignKey(SandboxOA, on_delete=models.CASCADE, related_name="templates")
+    template_id = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    status = models.CharField(max_length=20, default=ENABLE)
+    quality = models.CharField(max_length=10, default="HIGH", help_text="HIGH, MEDIUM, LOW or UNDEFINED")
+    tag = models.CharField(max_length=20, default="TRANSACTION", help_text="TRANSACTION, CUSTOMER_CARE, PROMOTION")
+    params = models.JSONField(default=list, help_text='[{"name", "require", "type", "maxLength", "minLength", ...}]')
+    price = models.PositiveIntegerField(default=300)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["oa", "template_id"], name="sandbox_template_once_per_oa")]
+
+    def __str__(self) -> str:
+        return f"{self.template_id} {self.name}"
+
+
 class Upload(models.Model):
-    IMAGE, FILE = "image", "file"
+    IMAGE, FILE, GIF = "image", "file", "gif"
     oa = models.ForeignKey(SandboxOA, null=True, blank=True, on_delete=models.CASCADE)
     kind = models.CharField(max_length=10)
     key = models.CharField(max_length=100, unique=True, default=ids.token, help_text="attachment_id or file token")

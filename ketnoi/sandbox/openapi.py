@@ -10,6 +10,7 @@ import unicodedata
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from . import actions, events
@@ -105,7 +106,8 @@ def _media(oa: SandboxOA, elements: Any) -> dict[str, Any]:
     if element.get("media_type") not in ("image", "gif"):
         raise ZaloError(-201, "media_type is invalid")
     if element.get("attachment_id"):
-        upload = Upload.objects.filter(oa=oa, kind=Upload.IMAGE, key=element["attachment_id"]).first()
+        kind = Upload.GIF if element["media_type"] == "gif" else Upload.IMAGE
+        upload = Upload.objects.filter(oa=oa, kind=kind, key=element["attachment_id"]).first()
         if upload is None:
             raise ZaloError(-100, "attachment_id was expired")
         return {"url": events.media_url(upload), "attachment_id": upload.key}
@@ -215,3 +217,24 @@ def _history_row(oa: SandboxOA, f: Follower, m: Message) -> dict[str, Any]:
     if m.payload.get("attachment", {}).get("url"):
         row["url"] = m.payload["attachment"]["url"]
     return row
+
+
+@zalo_endpoint(methods=("GET",))
+def recent_chats(request, oa: SandboxOA):
+    """GET /v2.0/oa/listrecentchat?data={"offset","count"} (§4): the latest message of each conversation, newest
+    first, at most CONVERSATION_MAX_COUNT per page; rows shaped like /conversation's."""
+    data = params(request)
+    try:
+        offset, count = int(data.get("offset", 0)), int(data.get("count", 10))
+    except (TypeError, ValueError) as exc:
+        raise ZaloError(-201, "offset or count is invalid") from exc
+    if offset < 0 or not 0 < count <= sandbox_setting("CONVERSATION_MAX_COUNT"):
+        raise ZaloError(-201, "count is invalid")
+    latest = (
+        Message.objects.filter(oa=oa, follower__isnull=False)
+        .values("follower")
+        .annotate(last=Max("id"))
+        .order_by("-last")[offset : offset + count]
+    )
+    rows = Message.objects.filter(pk__in=[row["last"] for row in latest]).select_related("follower__person")
+    return zalo_json([_history_row(oa, m.follower, m) for m in sorted(rows, key=lambda m: -m.pk)])

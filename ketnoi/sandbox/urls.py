@@ -1,8 +1,8 @@
 """/sandbox/: the phone page; /sandbox/zalo/{oauth,openapi,business}/ + Zalo's own paths; /sandbox/control/."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from . import business, control, followers, oauth, openapi, phone
+from . import business, control, followers, gateway, oauth, openapi, phone
 
 app_name = "sandbox"
 
@@ -14,22 +14,33 @@ zalo = [
     path("zalo/openapi/v3.0/oa/quota/message", openapi.quota_message, name="quota_message_v3"),
     path("zalo/openapi/v2.0/oa/quota/message", openapi.quota_message, name="quota_message_v2"),
     path("zalo/openapi/v2.0/oa/conversation", openapi.conversation, name="conversation"),
+    path("zalo/openapi/v2.0/oa/listrecentchat", openapi.recent_chats, name="recent_chats"),
     path("zalo/openapi/v3.0/oa/user/getlist", followers.user_getlist, name="user_getlist"),
     path("zalo/openapi/v3.0/oa/user/detail", followers.user_detail, name="user_detail"),
+    path("zalo/openapi/v3.0/oa/user/update", followers.user_update, name="user_update"),
     path("zalo/openapi/v2.0/oa/tag/gettagsofoa", followers.tags_of_oa, name="tag_list"),
     path("zalo/openapi/v2.0/oa/tag/tagfollower", followers.tag_follower, name="tag_follower"),
     path("zalo/openapi/v2.0/oa/tag/rmfollowerfromtag", followers.untag_follower, name="tag_remove_follower"),
     path("zalo/openapi/v2.0/oa/tag/rmtag", followers.remove_tag, name="tag_remove"),
     path("zalo/openapi/v2.0/oa/getoa", followers.get_oa, name="getoa"),
     path("zalo/openapi/v2.0/oa/upload/image", followers.upload_image, name="upload_image"),
+    path("zalo/openapi/v2.0/oa/upload/gif", followers.upload_gif, name="upload_gif"),
     path("zalo/openapi/v2.0/oa/upload/file", followers.upload_file, name="upload_file"),
     path("zalo/business/message/template", business.message_template, name="zbs_template"),
+    path("zalo/business/message/status", business.message_status, name="zbs_status"),
+    path("zalo/business/message/quota", business.message_quota, name="zbs_quota"),
+    path("zalo/business/template/all", business.template_all, name="zbs_template_list"),
+    path("zalo/business/template/info/v2", business.template_info, name="zbs_template_info"),
+    # What Zalo no longer or never served: its error codes in its JSON shape, not an HTML page.
+    re_path(r"^zalo/openapi/v2\.0/oa/message(/.*)?$", gateway.message_v2_shut_down, name="message_v2"),
+    re_path(r"^zalo/(openapi|business)/", gateway.not_supported, name="not_supported"),
 ]
 
 controls = [
     path("control/oas", control.oas, name="control_oas"),
     path("control/oas/<str:oa_id>", control.oa_settings, name="control_oa"),
     path("control/oas/<str:oa_id>/token", control.oa_token, name="control_oa_token"),
+    path("control/oas/<str:oa_id>/templates", control.oa_templates, name="control_oa_templates"),
     path("control/apps/<str:app_id>/token", control.app_token, name="control_app_token"),
     path("control/users", control.users, name="control_users"),
     path("control/follow", control.follow, name="control_follow"),
