@@ -9,6 +9,7 @@ import pytest
 
 from ketnoi.api.dvcqg.models import DvcqgRecord, DvcqgRequest
 from ketnoi.api.services import api_client_create
+from ketnoi.documents.services import MAX_BATCH as DOCUMENTS_MAX
 from ketnoi.dossiers.models import Dossier, DossierEvent
 from ketnoi.dossiers.services.sync import MAX_BATCH
 from ketnoi.petitions.demo_config import seed_config
@@ -112,11 +113,27 @@ def test_native_event_batches_at_the_limit_are_applied_and_one_more_is_refused_w
     assert not DossierEvent.objects.filter(external_event_id__startswith="f").exists()
 
 
+def test_document_batches_at_the_limit_are_answered_and_one_more_is_refused_whole(client, token):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    document = {"number": "1/UBND", "title": "Công văn", "link": "https://vb.example.vn/1", "assignees": ["nobody"]}
+    at_limit = [{**document, "external_id": f"d{i}"} for i in range(DOCUMENTS_MAX)]
+    response = client.post("/api/v1/documents", {"documents": at_limit}, content_type="application/json", **headers)
+    assert response.status_code == 200 and len(response.json()["results"]) == DOCUMENTS_MAX
+    past = [{**document, "external_id": f"e{i}"} for i in range(DOCUMENTS_MAX + 1)]
+    response = client.post("/api/v1/documents", {"documents": past}, content_type="application/json", **headers)
+    assert response.status_code == 413
+    assert response.json() == {
+        "code": "batch_too_large",
+        "message": "A call carries at most 500 documents; this one has 501.",
+    }
+
+
 NATIVE_POSTS = [
     "/api/v1/dossiers",
     "/api/v1/dossiers/events",
     "/api/v1/procedures",
     "/api/v1/petitions",
+    "/api/v1/documents",
 ]
 
 
@@ -131,7 +148,9 @@ def test_native_bodies_at_the_limit_are_read_and_one_byte_more_is_refused(client
     assert past.json() == {"code": "too_large", "message": "The request body is larger than 4,096 bytes."}
 
 
-@pytest.mark.parametrize("path", ["/api/v1/units", "/api/v1/procedures", "/api/v1/dossiers", "/api/v1/petitions"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/units", "/api/v1/procedures", "/api/v1/dossiers", "/api/v1/petitions", "/api/v1/documents"]
+)
 def test_native_pages_hold_at_most_1000_rows(client, token, path):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     at_limit = client.get(path, {"limit": 1000}, **headers)

@@ -69,6 +69,6 @@ def test_a_client_reads_back_only_what_it_sent(world, client, dms):
     other = {"HTTP_AUTHORIZATION": f"Bearer {other_token}"}
     push(client, headers, document("MINE"))
     push(client, other, document("THEIRS"))
-    mine = client.get(URL, **headers).json()
+    mine = client.get(URL, **headers).json()["items"]
     assert [d["external_id"] for d in mine] == ["MINE"]
     assert mine[0]["assignments"] == [{"official": "xuly.donghoa", "state": "open"}] and mine[0]["done"] is False

@@ -5,13 +5,16 @@ send the whole document again when it changes (new deadline, other assignees, pr
 
 import datetime as dt
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
+from ketnoi.core.errors import ApplicationError
 from ketnoi.documents.selectors import documents_of
 from ketnoi.documents.services import MAX_BATCH, DocumentData, documents_receive
 
-from .dossiers import parse_day
+from ..paging import ChangedSince, PageParams, page_of
+from ..schemas import ERRORS, JsonBool
+from .dossiers import or_empty, parse_day
 
 router = Router(tags=["documents"])
 
@@ -20,18 +23,25 @@ class DocumentIn(Schema):
     external_id: str = Field(..., min_length=1, max_length=100, description="The document's id in your system.")
     number: str = Field(..., min_length=1, max_length=60, description="Số, ký hiệu (e.g. 125/UBND-VP).")
     title: str = Field(..., min_length=1, max_length=500, description="Trích yếu.")
-    deadline: dt.date | None = Field(None, description="Hạn xử lý (YYYY-MM-DD or YYYYMMDD).")
+    deadline: dt.date | None = Field(
+        None, description="Hạn xử lý (YYYY-MM-DD or YYYYMMDD).", json_schema_extra=or_empty("date")
+    )
     link: str = Field(..., max_length=500, description="Where the official opens it in your system (http/https).")
     assignees: list[str] = Field(
         ..., min_length=1, max_length=50, description="Console user names or e-mail addresses of the officials."
     )
-    done: bool = Field(False, description="Processed: no more reminders.")
+    done: JsonBool = Field(False, description="Processed: no more reminders.")
 
     _day = field_validator("deadline", mode="before")(parse_day)
 
 
 class DocumentBatchIn(Schema):
-    documents: list[DocumentIn] = Field(..., min_length=1, max_length=MAX_BATCH)
+    documents: list[DocumentIn] = Field(
+        ...,
+        min_length=1,
+        description=f"1 to {MAX_BATCH} documents; more is refused whole with 413.",
+        json_schema_extra={"maxItems": MAX_BATCH},
+    )
 
 
 class DocumentResultOut(Schema):
@@ -75,8 +85,17 @@ def _system(request) -> str:
     return str(request.auth.uuid)
 
 
-@router.post("/documents", response=DocumentBatchOut, summary="Documents assigned to officials (up to 500 a call)")
+@router.post(
+    "/documents",
+    response={200: DocumentBatchOut, **ERRORS},
+    summary="Documents assigned to officials (up to 500 a call)",
+)
 def documents_push(request, batch: DocumentBatchIn):
+    if len(batch.documents) > MAX_BATCH:  # the size limit, refused whole before anything is applied
+        raise ApplicationError(
+            f"A call carries at most {MAX_BATCH} documents; this one has {len(batch.documents):,}.",
+            code="batch_too_large",
+        )
     items = [DocumentData(**document.dict()) for document in batch.documents]
     results = documents_receive(unit=request.auth.unit, system=_system(request), client_label=request.auth.name,
                                 items=items)  # fmt: skip
@@ -86,6 +105,20 @@ def documents_push(request, batch: DocumentBatchIn):
     return {"results": [r.__dict__ for r in results], "counts": counts}
 
 
-@router.get("/documents", response=list[DocumentOut], summary="The documents this client sent (newest first)")
-def documents_list(request, external_id: str = "", limit: int = 100):
-    return list(documents_of(system=_system(request), external_id=external_id)[: max(1, min(limit, 1000))])
+class DocumentPage(Schema):
+    items: list[DocumentOut]
+    next_cursor: str | None
+
+
+class DocumentFilters(PageParams, ChangedSince):
+    external_id: str = Field("", max_length=100, description="Only the document with this id in your system.")
+
+
+@router.get(
+    "/documents",
+    response={200: DocumentPage, **ERRORS},
+    summary="The documents this client sent, in pages (filter by id or change time)",
+)
+def documents_list(request, filters: Query[DocumentFilters]):
+    documents = documents_of(system=_system(request), external_id=filters.external_id)
+    return page_of(documents, filters, updated_since=filters.updated_since)

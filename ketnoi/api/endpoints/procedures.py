@@ -27,13 +27,13 @@ router = Router(tags=["procedures"])
 NOT_BLANK = r"\S"
 
 
-class DocumentIn(Schema):
+class ProcedureDocumentIn(Schema):
     name: str = Field(..., min_length=1, max_length=500, pattern=NOT_BLANK, description="What the citizen brings.")
     copies: JsonInt = Field(1, ge=0, le=100, description="Copies to bring (0 is taken as 1).")
     note: str = Field("", max_length=1000)
 
 
-class FormIn(Schema):
+class ProcedureFormIn(Schema):
     name: str = Field(..., min_length=1, max_length=500, pattern=NOT_BLANK)
     url: str = Field("", max_length=500, pattern=r"^(|https?://.*|/.*)$", description="http(s) or a site path.")
 
@@ -54,8 +54,10 @@ class ProcedureIn(Schema):
     processing_days: JsonInt = Field(0, ge=0, le=365, description="Working days; 0 for the same day.")
     fee_text: str = Field("", max_length=500)
     fee_amount: JsonInt = Field(0, ge=0, le=10**12, description="In đồng.")
-    documents: list[DocumentIn] = Field([], max_length=100, description="The dossier's components (thành phần).")
-    forms: list[FormIn] = Field([], max_length=100)
+    documents: list[ProcedureDocumentIn] = Field(
+        [], max_length=100, description="The dossier's components (thành phần)."
+    )
+    forms: list[ProcedureFormIn] = Field([], max_length=100)
     legal_basis: str = Field("", max_length=10000)
     allows_postal_return: JsonBool = True
     allows_authorization: JsonBool = True
