@@ -39,7 +39,9 @@ CHANNEL_NATIONAL_CODE = {SubmissionChannel.IN_PERSON: 1, SubmissionChannel.ONLIN
 
 
 class Dossier(UUIDModel):
-    receipt_code = models.CharField(max_length=64, unique=True, help_text=_("Mã số hồ sơ, <agency>-YYMMDD-XXXX."))
+    # Unique within the receiving unit (see the constraint): an integrating system that numbers its own dossiers
+    # may not learn from a refusal that another unit uses a code (dossiers.services.intake.receipt_code_taken).
+    receipt_code = models.CharField(max_length=64, db_index=True, help_text=_("Mã số hồ sơ, <agency>-YYMMDD-XXXX."))
     # The integrating system that owns this dossier (an API client's uuid) and its id there.
     external_system = models.CharField(max_length=40, blank=True)
     external_id = models.CharField(max_length=100, blank=True)
@@ -118,7 +120,8 @@ class Dossier(UUIDModel):
                 fields=["external_system", "external_id"],
                 condition=~Q(external_id=""),
                 name="dossier_external_id_unique_per_system",
-            )
+            ),
+            models.UniqueConstraint(fields=["unit", "receipt_code"], name="dossier_receipt_code_unique_in_unit"),
         ]
         indexes = [
             models.Index(fields=["unit", "state", "due_date"], name="dossier_unit_queue"),

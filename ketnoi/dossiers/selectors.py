@@ -133,7 +133,9 @@ def dossier_find_by_code(*, code: str) -> Dossier | None:
     if not code:
         return None
     related = ("procedure", "receiving_agency", "competent_agency", "desk", "unit")
-    dossier = Dossier.objects.select_related(*related).filter(receipt_code=code).first()
+    # A code is unique within a unit; should two units share one, the one stored first answers (an integrating
+    # system cannot take over another unit's lookups by reusing its code).
+    dossier = Dossier.objects.select_related(*related).filter(receipt_code=code).order_by("pk").first()
     if dossier is None:
         alias = DossierAlias.objects.filter(code=code).values_list("dossier_id", flat=True).first()
         if alias is not None:

@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from ..codes import allocate_receipt_code
 from ..models import ApplicantType, Dossier, EventKind, EventSource, SubmissionChannel
 from ..notifications import notify_citizen
 from ..protect import protect_id_number
+from ..selectors import dossier_scope_q
 from ..states import State
 from .common import NOTICE_FOR_STATE, audit, check_transition, parties_of, record_event
 from .linking import dossier_link_by_phone
@@ -54,6 +56,19 @@ def _check_desk_official(actor, agency: Agency) -> None:
     )
     if not allowed:
         raise NotPermitted(_("You do not take dossiers in for %(agency)s.") % {"agency": agency.name})
+
+
+def receipt_code_taken(*, actor, unit, code: str) -> bool:
+    """A code the caller chose is taken when a dossier of the same unit has it (receipt codes are unique within a
+    unit) or one the caller can see does. Another unit's dossier is none of the caller's business: answering "taken"
+    would tell an integrating system of commune A that commune B has that code, so both are kept, and the public
+    lookup by code answers with the one stored first (selectors.dossier_find_by_code)."""
+    visible = dossier_scope_q(scope_of(actor), None) if actor is not None else Q(pk__in=[])
+    return Dossier.objects.filter(Q(unit=unit) | visible, receipt_code=code).exists()
+
+
+def _code_taken_error(code: str) -> ApplicationError:
+    return ApplicationError(_("Receipt code %(code)s is already taken.") % {"code": code}, code="duplicate_code")
 
 
 @transaction.atomic
@@ -102,10 +117,8 @@ def dossier_receive(
         )
     received_at = received_at or timezone.now()
     encrypted, id_hash, masked = protect_id_number(applicant_id_number)
-    if receipt_code and Dossier.objects.filter(receipt_code=receipt_code).exists():
-        raise ApplicationError(
-            _("Receipt code %(code)s is already taken.") % {"code": receipt_code}, code="duplicate_code"
-        )
+    if receipt_code and receipt_code_taken(actor=actor, unit=receiving_agency.unit, code=receipt_code):
+        raise _code_taken_error(receipt_code)
     is_received = state != State.SUBMITTED
     dossier = Dossier(
         receipt_code=receipt_code or allocate_receipt_code(agency=receiving_agency, received_at=received_at),
@@ -140,7 +153,13 @@ def dossier_receive(
         else None,
         created_at=received_at,
     )
-    dossier.save()
+    try:
+        with transaction.atomic():  # two requests racing for one code in one unit: the loser gets the same 409
+            dossier.save()
+    except IntegrityError as exc:
+        if receipt_code and Dossier.objects.filter(unit=dossier.unit, receipt_code=receipt_code).exists():
+            raise _code_taken_error(receipt_code) from exc
+        raise
     event = record_event(
         dossier=dossier,
         kind=EventKind.RECEIVED,

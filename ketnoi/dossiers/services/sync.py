@@ -109,17 +109,24 @@ def _agency_in_scope(scope: OfficialScope, code: str, what: str) -> Agency:
     return agency
 
 
-def _add_aliases(dossier: Dossier, codes: list[str], kind: str = AliasKind.OTHER_CODE) -> None:
+def _add_aliases(client, dossier: Dossier, codes: list[str], kind: str = AliasKind.OTHER_CODE) -> None:
+    """The dossier's other codes. A code held by a dossier the client can see (or of the same unit) is refused;
+    one held only by another unit's dossier is left out without a word, so the answer never tells this client that
+    another unit uses that code (issue 14: no existence oracle through the API)."""
+    mine = dossier_scope_q(client.as_scope()) | Q(unit=dossier.unit)
     for raw in codes:
         code = normalise_code(raw)
         if not code or code == dossier.receipt_code:
             continue
         existing = DossierAlias.objects.filter(code=code).first()
-        if existing is not None and existing.dossier_id != dossier.pk:
+        holders = Dossier.objects.filter(receipt_code=code).exclude(pk=dossier.pk)
+        if existing is not None and existing.dossier_id == dossier.pk:
+            continue
+        if existing is not None:
+            holders = Dossier.objects.filter(pk=existing.dossier_id)
+        if holders.filter(mine).exists():
             raise ApplicationError(f"Code {code} already belongs to another dossier.", code="duplicate_code")
-        if existing is None:
-            if Dossier.objects.filter(receipt_code=code).exclude(pk=dossier.pk).exists():
-                raise ApplicationError(f"Code {code} already belongs to another dossier.", code="duplicate_code")
+        if existing is None and not holders.exists():
             DossierAlias.objects.create(dossier=dossier, code=code, kind=kind)
 
 
@@ -176,7 +183,7 @@ def dossier_upsert_external(*, client, system: str, data: DossierData) -> tuple[
         due_date=data.due_date,  # the owner's NgayHenTra wins over our calendar, in the receipt notice too
         calculate_due_date=not data.due_date_unreadable,
     )
-    _add_aliases(dossier, data.other_codes)
+    _add_aliases(client, dossier, data.other_codes)
     return dossier, True
 
 
@@ -201,7 +208,7 @@ def _update(client, dossier: Dossier, data: DossierData) -> Dossier:
             raise ApplicationError(f"No agency has the code '{data.competent_agency_code}'.", code="unknown_agency")
         dossier.competent_agency = competent
     dossier.save()
-    _add_aliases(dossier, data.other_codes)
+    _add_aliases(client, dossier, data.other_codes)
     if before != before_of(dossier):
         audit(client, "dossier.update_external", dossier, before)
     if dossier.applicant_phone != phone_before:
