@@ -2,20 +2,16 @@
 phone's polling and favicon requests (the real gunicorn, started from the repository root as Procfile.dev does)."""
 
 import io
-import subprocess
-import sys
-import time
 
 import httpx
 import pytest
 
-from django.conf import settings
 from django.core.management import call_command
 
 from ketnoi.conversations.demo import seed as seed_chat_demo
 from ketnoi.dossiers.models import DossierAlias
 from ketnoi.procedures.demo import seed as seed_procedures
-from tests.security.test_secrets_in_logs import free_port
+from tests.gunicorn import gunicorn_serving, logged_lines
 
 
 def test_make_run_says_what_to_do_with_the_demo_citizen(world, settings):
@@ -40,21 +36,9 @@ def test_the_favicon_is_served(db, client):
 
 @pytest.fixture
 def gunicorn(tmp_path):
-    port, log = free_port(), tmp_path / "access.log"
-    command = [sys.executable, "-m", "gunicorn", "tests.core.quiet_wsgi:app", "--bind", f"127.0.0.1:{port}"]
-    command += ["--access-logfile", str(log), "--workers", "1"]
-    server = subprocess.Popen(command, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/up", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}", log
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    log = tmp_path / "access.log"
+    with gunicorn_serving("tests.core.quiet_wsgi:app", log) as base:
+        yield base, log
 
 
 def test_polls_that_went_well_and_the_favicon_stay_out_of_the_access_log(gunicorn):
@@ -67,11 +51,7 @@ def test_polls_that_went_well_and_the_favicon_stay_out_of_the_access_log(gunicor
     httpx.get(f"{base}/boom", headers=poll)  # a poll that failed
     httpx.post(f"{base}/sandbox/oa/123/act", headers=poll)
     httpx.get(f"{base}/last")
-    for _ in range(50):  # gunicorn writes the line after the response
-        lines = [line for line in log.read_text().splitlines() if "/up " not in line]
-        if any("/last" in line for line in lines):
-            break
-        time.sleep(0.1)
+    lines = logged_lines(log, until="/last")
     assert len(lines) == 4, lines
     assert "v=first" in lines[0] and '"GET /boom' in lines[1] and " 500 " in lines[1] and '"POST ' in lines[2]
     assert not any("favicon" in line or "v=abc" in line for line in lines)

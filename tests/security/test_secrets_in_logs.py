@@ -2,20 +2,13 @@
 starts it, reading gunicorn.conf.py from the repository root) and the application's logs (core.logging)."""
 
 import logging
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-from django.conf import settings
-
 from ketnoi.core.logging import RedactFilter
+from tests.gunicorn import gunicorn_serving, logged_lines
 
-ROOT = Path(settings.BASE_DIR)
 API_KEY = "kn_Zk3c0Vb7secretsecretsecret"
 LOOKUP_TOKEN = "eyJkIjoiMTIzIn0.Sig_nature-123"
 PETITION_TOKEN = "cGV0aXRpb24.TrackSig_456"
@@ -30,29 +23,11 @@ REQUESTS = [
 SECRETS = (API_KEY, LOOKUP_TOKEN, PETITION_TOKEN, DVCQG_KEY)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn_log(tmp_path):
-    port, log = free_port(), tmp_path / "access.log"
-    command = [sys.executable, "-m", "gunicorn", "tests.security.echo_wsgi:app", "--bind", f"127.0.0.1:{port}"]
-    command += ["--access-logfile", str(log), "--workers", "1"]
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/up", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}", log
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    log = tmp_path / "access.log"
+    with gunicorn_serving("tests.security.echo_wsgi:app", log) as base:
+        yield base, log
 
 
 def test_gunicorn_access_log_masks_keys_and_citizen_tokens(gunicorn_log):
@@ -60,11 +35,7 @@ def test_gunicorn_access_log_masks_keys_and_citizen_tokens(gunicorn_log):
     for path in REQUESTS:
         referer = f"https://portal.example/tra-cuu/{LOOKUP_TOKEN}/"
         assert httpx.get(base + path, headers={"Referer": referer}).status_code == 200
-    for _ in range(50):  # the access log is written after the response
-        lines = [line for line in log.read_text().splitlines() if "/up " not in line]
-        if len(lines) >= len(REQUESTS):
-            break
-        time.sleep(0.1)
+    lines = logged_lines(log, until="/api/dvcqg/rest/")
     text = "\n".join(lines)
     assert len(lines) == len(REQUESTS), text
     for secret in SECRETS:
