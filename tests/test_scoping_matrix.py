@@ -490,6 +490,15 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     ),
     "console:broadcast_groups": ListCase(lambda w, u: _community_group(w, u).name, as_official="leader_a"),
     "console:broadcast_group": ObjectCase(lambda w, u: {"uuid": _community_group(w, u).uuid}, as_official="leader_a"),
+    "console:broadcast_group_act": ObjectCase(
+        lambda w, u: {"uuid": _community_group(w, u).uuid, "action": "add-household"},
+        as_official="leader_a",
+        method="post",
+    ),
+    "console:broadcast_group_import": Unscoped(
+        "a form whose commune choices come from the official's scope; an out-of-scope commune is not a valid "
+        "choice, and the service refuses it: tests/broadcasts/test_groups.py::test_an_official_manages_only_their_communes"
+    ),
     "console:internal_notices": Unscoped("the acting official's own notices (filtered by user, not by unit)"),
     "console:internal_notice_read": ObjectCase(
         lambda w, u: {"uuid": _internal_notice(w, u).uuid}, as_official="leader_a", method="post"

@@ -15,7 +15,7 @@ from ketnoi.contacts.models import ChannelContact, Contact
 from ketnoi.orgs.models import AdministrativeUnit, UnitKind
 from ketnoi.outbox.models import OutboundMessage, Status
 
-from .models import Broadcast, GroupRole
+from .models import Broadcast, GroupRole, Household, household_key
 from .services import (
     BroadcastContent,
     broadcast_approve,
@@ -30,6 +30,7 @@ from .services import (
     template_pre_approve,
     template_save,
 )
+from .services.groups import household_save
 from .services.meetings import meeting_schedule
 
 PAST_TITLE = "Lịch cắt nước tuần này"
@@ -153,12 +154,15 @@ def _seed(channel, units, users) -> None:
                 )
                 topics = {"emergency"} | {t for t in ("news", "policies") if rng.random() < 0.7}
                 subscription_set(channel_contact=person, topics=topics, group=group_unit)
+                label = f"Số {rng.randint(1, 120)}"
+                household = Household.objects.filter(group=community, label_key=household_key(label)).first()
+                household = household or household_save(actor=None, group=community, label=label, head_name=name)
                 group_member_set(
                     actor=None,
                     group=community,
                     channel_contact=person,
                     role=GroupRole.LEADER if n == 0 else GroupRole.MEMBER,
-                    household=f"Số {rng.randint(1, 120)}",
+                    household=household,
                 )
                 if rng.random() < 0.2:
                     tag_add(actor=None, channel_contact=person, name="business", mirror=False)

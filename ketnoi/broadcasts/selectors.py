@@ -1,8 +1,10 @@
 """Reads of the broadcasts app, through the acting official's scope (an object outside it is a 404)."""
 
+import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from ketnoi.channels.models import Channel
@@ -10,7 +12,7 @@ from ketnoi.orgs.models import COMMUNE_KINDS, PROVINCE_KINDS, AdministrativeUnit
 from ketnoi.orgs.scoping import scope_of
 from ketnoi.outbox.models import OutboundMessage, Status
 
-from .models import Broadcast, BroadcastTemplate, CommunityGroup, GroupMember, InternalNotice, Meeting
+from .models import Broadcast, BroadcastTemplate, CommunityGroup, GroupMember, Household, InternalNotice, Meeting
 from .services.approval import SOURCE_TYPE
 from .states import State
 
@@ -79,13 +81,56 @@ def compose_channels(*, official) -> QuerySet[Channel]:
 
 
 def group_list(*, official) -> QuerySet[CommunityGroup]:
+    households = Household.objects.filter(group=OuterRef("pk")).values("group").annotate(n=Count("pk")).values("n")
     return _scoped(
         official,
         CommunityGroup.objects.select_related("unit", "residential_group")
-        .annotate(member_count=Count("members"), leader_count=Count("members", filter=Q(members__role="leader")))
+        .annotate(
+            member_count=Count("members"),
+            leader_count=Count("members", filter=Q(members__role="leader")),
+            household_count=Coalesce(Subquery(households), 0),
+        )
         .order_by("unit__path", "name"),
         "unit__path",
     )
+
+
+def groups_to_manage(*, official) -> QuerySet[CommunityGroup]:
+    """Groups the official may change (broadcasts.compose), e.g. where a household can move to."""
+    return _scoped(
+        official,
+        CommunityGroup.objects.select_related("unit").order_by("unit__path", "name"),
+        "unit__path",
+        capabilities=("broadcasts.compose",),
+    )
+
+
+def residential_groups_without_community(*, official) -> QuerySet[AdministrativeUnit]:
+    """Residential groups and villages in the official's communes that have no community group yet."""
+    scope = scope_of(official).narrowed("broadcasts.compose")
+    units = AdministrativeUnit.objects.filter(
+        valid_to__isnull=True, kind__in=[UnitKind.RESIDENTIAL_GROUP, UnitKind.VILLAGE]
+    ).exclude(pk__in=CommunityGroup.objects.exclude(residential_group=None).values("residential_group"))
+    return scope.filter(units.select_related("parent"), "path").order_by("path")
+
+
+def group_households(group: CommunityGroup) -> list[Household]:
+    """The group's households in house-number order ("Số 2" before "Số 12"), each with its members."""
+    households = list(
+        group.households.prefetch_related(
+            Prefetch(
+                "members",
+                GroupMember.objects.select_related("channel_contact__contact", "channel_contact__channel").order_by(
+                    "-role", "pk"
+                ),
+            )
+        )
+    )
+    return sorted(households, key=lambda h: _natural(h.label_key))
+
+
+def _natural(text: str) -> list:
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part]
 
 
 def group_get(*, official, uuid) -> CommunityGroup:
@@ -96,9 +141,13 @@ def group_get(*, official, uuid) -> CommunityGroup:
 
 
 def group_members(group: CommunityGroup):
-    return group.members.select_related("channel_contact__contact", "channel_contact__channel").order_by(
-        "-role", "household", "pk"
+    return group.members.select_related("channel_contact__contact", "channel_contact__channel", "household").order_by(
+        "-role", "household__label_key", "pk"
     )
+
+
+def members_without_household(group: CommunityGroup):
+    return group_members(group).filter(household=None)
 
 
 # --- progress and statistics -------------------------------------------------------------------------------------

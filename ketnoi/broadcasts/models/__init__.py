@@ -1,6 +1,16 @@
 """Broadcasts and what they reach: subscriptions, tags, community groups, the officials' internal channel."""
 
-from .audience import AudienceTag, CommunityGroup, GroupMember, GroupRole, Subscription, Topic
+from .audience import (
+    AudienceTag,
+    CommunityGroup,
+    GroupMember,
+    GroupRole,
+    Household,
+    HouseholdSource,
+    Subscription,
+    Topic,
+    household_key,
+)
 from .broadcast import Broadcast, BroadcastTemplate, BroadcastTransition, ProviderPath
 from .internal import Attendance, InternalNotice, LinkCode, Meeting, MeetingParticipant, OfficialLink
 
@@ -13,6 +23,8 @@ __all__ = [
     "CommunityGroup",
     "GroupMember",
     "GroupRole",
+    "Household",
+    "HouseholdSource",
     "InternalNotice",
     "LinkCode",
     "Meeting",
@@ -21,4 +33,5 @@ __all__ = [
     "ProviderPath",
     "Subscription",
     "Topic",
+    "household_key",
 ]

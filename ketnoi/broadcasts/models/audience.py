@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ketnoi.contacts.models import ChannelContact, Contact
 from ketnoi.core.models import UUIDModel
+from ketnoi.core.text import fold
 from ketnoi.orgs.models import AdministrativeUnit
 
 
@@ -103,6 +104,50 @@ class CommunityGroup(UUIDModel):
         return self.name
 
 
+class HouseholdSource(models.TextChoices):
+    CONSOLE = "console", _("Added in the console")
+    IMPORT = "import", _("Imported from a file")
+    CHAT = "chat", _("Joined from the chat")
+
+
+class Household(UUIDModel):
+    """A household (hộ) of a residential group, as the ward keeps it: the house (label), the head of household and a
+    phone. Its members are the followers who joined it (GroupMember.household); a household can have none yet."""
+
+    group = models.ForeignKey(CommunityGroup, on_delete=models.CASCADE, related_name="households")
+    label = models.CharField(_("house"), max_length=120, help_text=_("House number and street, e.g. Số 12 ngõ 3."))
+    label_key = models.CharField(max_length=120, editable=False, help_text="The label folded, to match typed labels.")
+    head_name = models.CharField(_("head of household"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("E.164; shown masked."))
+    source = models.CharField(max_length=10, choices=HouseholdSource.choices, default=HouseholdSource.CONSOLE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["group", "label_key", "id"]
+        constraints = [models.UniqueConstraint(fields=["group", "label_key"], name="household_label_unique")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def save(self, *args, **kwargs):
+        self.label_key = household_key(self.label)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "label" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "label_key"}
+        super().save(*args, **kwargs)
+
+
+HOUSE_WORDS = {"so", "nha", "so nha", "ho", "house", "no"}
+
+
+def household_key(label: str) -> str:
+    """ "Số 12, ngõ 3" and "so 12 ngo 3" are the same house: folded, punctuation and the leading "số nhà" dropped."""
+    words = "".join(ch if ch.isalnum() else " " for ch in fold(label)).split()
+    while words and words[0] in HOUSE_WORDS:
+        words = words[1:]
+    return " ".join(words)[:120]
+
+
 class GroupRole(models.TextChoices):
     LEADER = "leader", _("Group leader")
     MEMBER = "member", _("Group member")
@@ -112,8 +157,8 @@ class GroupMember(models.Model):
     group = models.ForeignKey(CommunityGroup, on_delete=models.CASCADE, related_name="members")
     channel_contact = models.ForeignKey(ChannelContact, on_delete=models.CASCADE, related_name="group_memberships")
     role = models.CharField(max_length=10, choices=GroupRole.choices, default=GroupRole.MEMBER)
-    household = models.CharField(
-        max_length=120, blank=True, help_text=_("Household (hộ) label, e.g. the house number.")
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members", help_text=_("Household.")
     )
     joined_at = models.DateTimeField(default=timezone.now)
 

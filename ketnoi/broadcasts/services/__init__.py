@@ -19,6 +19,17 @@ from .compose import (
     template_save,
 )
 from .fanout import fanout_run, fanout_step
+from .groups import (
+    group_for_residential_group,
+    household_join,
+    household_move,
+    household_remove,
+    household_save,
+    households_import,
+    leader_set,
+    member_add_by_phone,
+    member_remove,
+)
 from .internal import (
     document_notify,
     notice_mark_read,
@@ -44,7 +55,16 @@ __all__ = [
     "fanout_run",
     "fanout_step",
     "group_create",
+    "group_for_residential_group",
     "group_member_set",
+    "household_join",
+    "household_move",
+    "household_remove",
+    "household_save",
+    "households_import",
+    "leader_set",
+    "member_add_by_phone",
+    "member_remove",
     "notice_mark_read",
     "official_link_by_code",
     "official_link_code",

@@ -17,7 +17,7 @@ from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.orgs.models import AdministrativeUnit
 from ketnoi.orgs.scoping import scope_of
 
-from ..models import AudienceTag, CommunityGroup, GroupMember, GroupRole
+from ..models import AudienceTag, CommunityGroup, GroupMember, GroupRole, Household
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,10 @@ def group_create(
         raise ApplicationError(_("A group needs a name."), code="no_name")
     if residential_group is not None and residential_group.parent_id != unit.pk:
         raise ApplicationError(_("The residential group is not inside this commune or ward."), code="bad_group")
+    if residential_group is not None and CommunityGroup.objects.filter(residential_group=residential_group).exists():
+        raise ApplicationError(
+            _("%(group)s already has its community group.") % {"group": residential_group.name}, code="group_exists"
+        )
     group = CommunityGroup.objects.create(unit=unit, name=name.strip(), residential_group=residential_group)
     audit_record(actor=actor, action="broadcasts.group_create", target=group, unit_path=unit.path)
     return group
@@ -124,7 +128,12 @@ def group_create(
 
 @transaction.atomic
 def group_member_set(
-    *, actor, group: CommunityGroup, channel_contact: ChannelContact, role: str = GroupRole.MEMBER, household: str = ""
+    *,
+    actor,
+    group: CommunityGroup,
+    channel_contact: ChannelContact,
+    role: str = GroupRole.MEMBER,
+    household: Household | None = None,
 ) -> GroupMember:
     """Add a follower to a group (or change their role). Leaders are also tagged group_leader."""
     if actor is not None:

@@ -2,8 +2,9 @@
 
 from django.urls import path
 
+from ..views.broadcasts.groups import GroupActionView, GroupDetailView, GroupImportView, GroupListView
 from ..views.broadcasts.internal import MeetingDetailView, MeetingListView, NoticeListView, NoticeReadView
-from ..views.broadcasts.library import GroupDetailView, GroupListView, TemplateListView, TemplatePreApproveView
+from ..views.broadcasts.library import TemplateListView, TemplatePreApproveView
 from ..views.broadcasts.pages import (
     BroadcastActionView,
     BroadcastComposeView,
@@ -23,7 +24,9 @@ urlpatterns: list = [
         name="broadcast_template_approve",
     ),
     path("broadcasts/groups/", GroupListView.as_view(), name="broadcast_groups"),
+    path("broadcasts/groups/import/", GroupImportView.as_view(), name="broadcast_group_import"),
     path("broadcasts/groups/<uuid:uuid>/", GroupDetailView.as_view(), name="broadcast_group"),
+    path("broadcasts/groups/<uuid:uuid>/<slug:action>/", GroupActionView.as_view(), name="broadcast_group_act"),
     path("broadcasts/<uuid:uuid>/", BroadcastDetailView.as_view(), name="broadcast_detail"),
     path("broadcasts/<uuid:uuid>/edit/", BroadcastComposeView.as_view(), name="broadcast_edit"),
     path("broadcasts/<uuid:uuid>/<slug:action>/", BroadcastActionView.as_view(), name="broadcast_act"),

@@ -1,4 +1,4 @@
-"""Reusable templates (with a leader's pre-approval: the emergency fast path) and community groups."""
+"""Reusable templates (with a leader's pre-approval: the emergency fast path)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -60,26 +60,3 @@ class TemplatePreApproveView(ConsoleView):
         else:
             messages.success(request, _("Template pre-approved for emergency alerts."))
         return redirect("console:broadcast_templates")
-
-
-class GroupListView(ConsoleView):
-    template_name = "console/broadcasts/groups.html"
-    capability = "broadcasts.compose"
-    nav_key = "broadcasts"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["page"] = self.paginate(selectors.group_list(official=self.request.user))
-        return context
-
-
-class GroupDetailView(ConsoleView):
-    template_name = "console/broadcasts/group.html"
-    capability = "broadcasts.compose"
-    nav_key = "broadcasts"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        group = selectors.group_get(official=self.request.user, uuid=self.kwargs["uuid"])
-        context.update(group=group, members=selectors.group_members(group))
-        return context
