@@ -26,3 +26,27 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return default if raw in (None, "") else float(raw)
+
+
+def cache_from_url(url: str, *, key_prefix: str) -> dict:
+    """CACHE_URL -> one entry of CACHES. redis://host:6379/9 (or rediss://) is shared by every process and machine;
+    locmem:// is one process's memory (development only: each web worker would count its own rate limits)."""
+    scheme = url.split("://", 1)[0].lower()
+    if scheme in {"redis", "rediss", "unix"}:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": key_prefix,
+            "TIMEOUT": 300,
+        }
+    if scheme == "locmem":
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": url.split("://", 1)[1] or "ketnoi",
+        }
+    raise ImproperlyConfigured(f"CACHE_URL must be redis://, rediss:// or locmem://, not {scheme}://.")

@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from ketnoi.api.api import api, api_not_found
 
 urlpatterns = [
+    path("", include("ketnoi.ops.urls")),  # /healthz, /readyz, /metrics
     path("console/", include("ketnoi.console.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/", api_not_found),  # JSON, in the wire's shape, for a path the API does not have

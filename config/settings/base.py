@@ -5,21 +5,28 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import cache_from_url, env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 INSECURE_DEFAULT_SECRET_KEY = "ketnoi-insecure-development-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", INSECURE_DEFAULT_SECRET_KEY)
-# Separate key for credentials encrypted at rest (channel tokens), so rotating SECRET_KEY does not lose them.
+# Separate key for data encrypted at rest (channel tokens, ID numbers, DVCQG payloads) and for the keyed hash that
+# finds an ID number, so rotating SECRET_KEY loses nothing. Production refuses to start without its own.
 FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", SECRET_KEY)
+# Keys used before, still read while `manage.py rotate_encryption_key` re-encrypts everything with the current one.
+FIELD_ENCRYPTION_OLD_KEYS = env_list("FIELD_ENCRYPTION_OLD_KEYS", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # The address citizens and providers reach this deployment at (webhook URLs, QR codes, lookup links).
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed (ketnoi.core.proxies): the client's
+# address is then the first hop from the right that is not one of them. Empty: the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 
 KETNOI_APPS = [
     "ketnoi.core",
@@ -39,6 +46,7 @@ KETNOI_APPS = [
     "ketnoi.conversations",
     "ketnoi.console",
     "ketnoi.portal",
+    "ketnoi.ops",
     "ninja",
     "ketnoi.api",
 ]
@@ -62,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ketnoi.core.proxies.TrustedProxyMiddleware",  # first: everything after sees the citizen's address
+    "ketnoi.core.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -105,6 +115,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A bounded pool of connections per process (psycopg_pool through Django's OPTIONS "pool"): DB_POOL_MAX_SIZE
+    # connections at most, shared by the process's threads, instead of one per thread kept for DB_CONN_MAX_AGE.
+    if (pool_max := env_int("DB_POOL_MAX_SIZE", 0)) > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django requires it with a pool
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DB_POOL_MIN_SIZE", 1),
+            "max_size": pool_max,
+            "timeout": env_float("DB_POOL_TIMEOUT", 30),
+        }
+    # Behind PgBouncer in transaction mode: no server-side cursors and no prepared statements, which live in a
+    # server session that the next transaction may not get.
+    if env_bool("DB_PGBOUNCER", False):
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server, the workers and the sandbox share one SQLite file without "database is locked".
     DATABASES["default"]["OPTIONS"] = {
@@ -165,6 +190,31 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STORAGES = {
     "default": {"BACKEND": "ketnoi.core.storage.PrivateStorage"},  # no public URL: served through views
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Several web machines share uploads through an S3-compatible store (MinIO, Ceph, a cloud's object storage):
+# FILE_STORAGE=s3. The bucket stays private; files are still served only through the same scoped views.
+FILE_STORAGE = env_str("FILE_STORAGE", "local")
+if FILE_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "ketnoi.core.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET"),
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("S3_REGION", "") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID", ""),
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY", ""),
+            "location": env_str("S3_PREFIX", "media"),
+            "addressing_style": env_str("S3_ADDRESSING_STYLE", "path"),
+        },
+    }
+elif FILE_STORAGE != "local":
+    raise ImproperlyConfigured("FILE_STORAGE must be local or s3.")
+
+# The cache every process shares: rate limits (portal lookups, password-reset mails), metrics counters, small
+# caches. Use Redis in production (CACHE_URL=redis://127.0.0.1:6379/0): with several web workers or machines a
+# local-memory cache lets each process count alone, and a limit of 10 a minute lets 10 through per process.
+CACHES = {
+    "default": cache_from_url(env_str("CACHE_URL", "locmem://"), key_prefix=env_str("CACHE_KEY_PREFIX", "ketnoi"))
 }
 
 # Content-Security-Policy on every page of the console and the portal (django-csp): scripts only from our own
@@ -258,8 +308,15 @@ RATE_LIMIT_REDIS_URL = env_str("RATE_LIMIT_REDIS_URL", "")
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
 
+SCHEDULER_HEARTBEAT_SECONDS = env_int("SCHEDULER_HEARTBEAT_SECONDS", 30)
 # Periodic jobs run by `manage.py run_scheduler` (see ketnoi/outbox/scheduler.py); later issues append theirs.
 SCHEDULED_JOBS: list[dict] = [
+    # the scheduler's heartbeat, read by /readyz (READY_SCHEDULER_MAX_AGE_SECONDS)
+    {
+        "name": "scheduler.heartbeat",
+        "func": "ketnoi.outbox.scheduler.heartbeat_job",
+        "seconds": SCHEDULER_HEARTBEAT_SECONDS,
+    },
     {"name": "outbox.sweep_stuck", "func": "ketnoi.outbox.scheduler.sweep_job", "seconds": 60},
     {
         "name": "zalo.refresh_tokens",
@@ -285,7 +342,58 @@ SCHEDULED_JOBS: list[dict] = [
     {"name": "petitions.close_expired", "func": "ketnoi.petitions.jobs.close_expired_job", "cron": {"hour": 2}},
     # documents to process (issue 15): each open document reminded once when its deadline is a working day away
     {"name": "documents.remind_due", "func": "ketnoi.documents.jobs.remind_due_job", "seconds": 30 * 60},
+    # data lifecycle (issue 19): records past their retention period (RETENTION_DAYS), finished background tasks
+    {
+        "name": "ops.prune_retained",
+        "func": "ketnoi.ops.retention.prune_job",
+        "cron": {"hour": 3},
+        "lock_seconds": 3 * 3600,
+    },
+    {
+        "name": "ops.prune_task_results",
+        "func": "ketnoi.ops.retention.prune_task_results_job",
+        "cron": {"hour": 3, "minute": 30},
+    },
 ]
+
+# How long each kind of record that carries personal data is kept, in days (Decree 13/2023/NĐ-CP, now the Law on
+# Personal Data Protection 2025 and Decree 356/2025: kept no longer than its purpose needs). The job
+# ops.prune_retained deletes what is older, in batches, and reports what it removed (ketnoi/ops/retention.py).
+# Dossiers, petitions and the audit log are records of the administration (archive rules) and are not pruned here.
+RETENTION_DAYS = {
+    "webhook_events": env_int("RETENTION_WEBHOOK_EVENTS_DAYS", 30),  # raw provider webhooks, once handled
+    "dvcqg_requests": env_int("RETENTION_DVCQG_REQUESTS_DAYS", 90),  # raw DVCQG calls (encrypted payloads)
+    "dvcqg_relay": env_int("RETENTION_DVCQG_RELAY_DAYS", 30),  # payloads already forwarded upstream
+    "sent_messages": env_int("RETENTION_SENT_MESSAGES_DAYS", 180),  # outbox rows in a final state
+    "inbound_messages": env_int("RETENTION_INBOUND_MESSAGES_DAYS", 180),  # what citizens wrote in the chat
+    "conversation_logs": env_int("RETENTION_CONVERSATION_LOGS_DAYS", 90),  # the chat engine's step log
+    "phone_verifications": env_int("RETENTION_PHONE_VERIFICATIONS_DAYS", 7),  # one-time codes (hashed)
+    "task_results": env_int("RETENTION_TASK_RESULTS_DAYS", 7),  # finished background tasks and their arguments
+}
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 5000)
+
+# /readyz (ketnoi/ops/health.py): unhealthy past any of these. A lane's backlog counts queued messages already due;
+# 0 switches that lane's check off (a broadcast to a million followers is a bulk backlog on purpose).
+READY_SCHEDULER_MAX_AGE_SECONDS = env_int("READY_SCHEDULER_MAX_AGE_SECONDS", 180)
+READY_INBOUND_LAG_SECONDS = env_int("READY_INBOUND_LAG_SECONDS", 300)
+READY_OUTBOX_BACKLOG = {
+    "emergency": env_int("READY_OUTBOX_BACKLOG_EMERGENCY", 1000),
+    "transactional": env_int("READY_OUTBOX_BACKLOG_TRANSACTIONAL", 50000),
+    "bulk": env_int("READY_OUTBOX_BACKLOG_BULK", 0),
+}
+# /metrics answers only with this bearer token when it is set (nginx also limits /metrics to local addresses).
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+
+# Optional error tracking (sentry-sdk): on when SENTRY_DSN is set; personal data is masked before it leaves.
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from ketnoi.core.errortracking import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0),
+    )
 
 # The name shown on the portal and console until a province is configured in the database.
 PROVINCE_NAME = env_str("PROVINCE_NAME", "")
@@ -307,12 +415,31 @@ DEMO_SEEDERS: list[str] = [
     "ketnoi.reports.demo.seed",  # last: reads what the seeders above made
 ]
 
+# LOG_FORMAT=json writes one JSON object a line (production's default), for a log collector; plain is for people.
+# Every line carries the request id and passes the masking filter first.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "ketnoi.core.logging.RedactFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
+    "filters": {
+        "redact": {"()": "ketnoi.core.logging.RedactFilter"},
+        "request_id": {"()": "ketnoi.core.requestid.RequestIdFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["redact", "request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

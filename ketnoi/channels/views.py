@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from ketnoi.core.http import BodyTooLarge, read_body
+from ketnoi.core.tally import tally
 
 from .cache import active_channel
 from .intake import store_event
@@ -47,6 +48,7 @@ def receive(request, type_code: str, uuid):
     try:
         read_body(request, limit=limit)
     except BodyTooLarge as exc:
+        tally("webhook_acks", channel_type=type_code, result="too_large")
         if request.headers.get("HX-Request"):
             megabytes = {"size": round(exc.size / 1048576, 1), "max": limit // 1048576}
             text = _("This is too large to send (%(size)s MB; at most %(max)s MB). Nothing was sent.") % megabytes
@@ -61,9 +63,11 @@ def receive(request, type_code: str, uuid):
         try:
             channel_type.verify_request(channel, request)
         except InvalidRequest:
+            tally("webhook_acks", channel_type=type_code, result="forbidden")
             return refused(403, "forbidden", "The signature or the timestamp does not check.")
     body = channel_type.inbound_body(channel, request)
     _event, created = store_event(channel=channel, body=body, headers=dict(request.headers))
+    tally("webhook_acks", channel_type=type_code, result="stored" if created else "duplicate")
     if request.headers.get("HX-Request"):
         return HttpResponse(status=204)
     return JsonResponse({"ok": True, "duplicate": not created})

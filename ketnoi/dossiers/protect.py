@@ -2,14 +2,11 @@
 masked. Nothing here logs or returns the clear number except `reveal_id_number`, for the rare screen that needs it.
 """
 
-import hashlib
-import hmac
 import re
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
-from ketnoi.core.crypto import decrypt_json, encrypt_json
+from ketnoi.core.crypto import decrypt_json, encrypt_json, keyed_hash, keyed_hashes
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.redaction import mask_id_number
 
@@ -24,11 +21,17 @@ def clean_id_number(raw: str) -> str:
     return number
 
 
+ID_HASH_PURPOSE = "id-number"
+
+
 def id_number_hash(number: str) -> str:
-    if not number:
-        return ""
-    key = ("ketnoi-id-number:" + settings.FIELD_ENCRYPTION_KEY).encode()
-    return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()
+    """The keyed hash stored beside the encrypted number (core.crypto; recomputed by rotate_encryption_key)."""
+    return keyed_hash(ID_HASH_PURPOSE, number)
+
+
+def id_number_hashes(number: str) -> list[str]:
+    """Every hash the number may be stored under while a key rotation is under way: search with all of them."""
+    return keyed_hashes(ID_HASH_PURPOSE, number)
 
 
 def protect_id_number(raw: str) -> tuple[str, str, str]:

@@ -14,7 +14,7 @@ from ketnoi.core.workdays import next_working_day
 from ketnoi.orgs.scoping import scope_of
 
 from .models import Dossier, DossierAlias, DossierAttachment, DossierEvent, EventOutcome
-from .protect import id_number_hash
+from .protect import id_number_hashes
 from .states import CLOCK_STATES, State
 
 
@@ -77,7 +77,7 @@ def dossier_list(
         if len(digits) >= 4 and len(digits) == len(query.replace(" ", "")):
             match |= Q(applicant_phone__endswith=digits[-9:])
         if len(digits) in (9, 12) and len(digits) == len(query.replace(" ", "")):
-            match |= Q(applicant_id_hash=id_number_hash(digits))  # the ID number, never stored in clear
+            match |= Q(applicant_id_hash__in=id_number_hashes(digits))  # the ID number, never stored in clear
         dossiers = dossiers.filter(match).distinct()
     return (
         with_flags(dossiers, today)

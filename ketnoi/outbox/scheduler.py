@@ -103,3 +103,11 @@ def sweep_job() -> None:
 
     if swept := sweep_stuck():
         log.warning("Re-queued %d outbox messages left in sending by a stopped dispatcher.", swept)
+
+
+HEARTBEAT_JOB = "scheduler.heartbeat"
+
+
+def heartbeat_job() -> None:
+    """Does nothing: run_locked records when it finished (JobLock.last_finished_at), which is the scheduler's
+    heartbeat that /readyz reads. A scheduler that stopped, or hangs, stops beating."""

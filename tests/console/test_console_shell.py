@@ -133,8 +133,9 @@ def _check(env_extra):
 
 def test_production_settings_refuse_unsafe_configuration():
     good_key = "k" * 20 + "-Zx8#q!Lm2@vR7$tN4%wP6^yB1&" + "s9*"
-    assert _check({"SECRET_KEY": good_key, "ALLOWED_HOSTS": "ketnoi.example.gov.vn"}).returncode == 0
-    debug = _check({"SECRET_KEY": good_key, "DEBUG": "1"})
+    good = {"SECRET_KEY": good_key, "FIELD_ENCRYPTION_KEY": "f" * 40, "CACHE_URL": "redis://127.0.0.1:6379/9"}
+    assert _check({**good, "ALLOWED_HOSTS": "ketnoi.example.gov.vn"}).returncode == 0
+    debug = _check({**good, "DEBUG": "1"})
     assert debug.returncode != 0 and "DEBUG must be off" in debug.stderr
     default_key = _check({})
     assert default_key.returncode != 0 and "SECRET_KEY" in default_key.stderr
