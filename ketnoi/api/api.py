@@ -4,6 +4,8 @@ Every refusal is JSON in the caller's wire shape, decided here and only here: `{
 where there is more to say) on the native API, GeoReport v2's `[{code, description}]` under /open311/. A body
 over settings.API_MAX_BODY_BYTES is refused with 413 before it is read."""
 
+from functools import wraps
+
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
@@ -11,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest
 
-from ketnoi.core.bodylimit import body_limit
+from ketnoi.core.bodylimit import body_limit, holds_nul
 from ketnoi.core.errors import ApplicationError, NotPermitted
 
 from . import statuses
@@ -51,6 +53,20 @@ def _too_large(request: HttpRequest, limit: int):
     return api_error(request, 413, "too_large", f"The request body is larger than {limit:,} bytes.")
 
 
+def refuse_nul(view):
+    """Text with a NUL character (U+0000) is refused as invalid before any schema or query sees it."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if holds_nul(request):
+            return api_error(request, 400, "invalid", "Text may not contain the NUL character (U+0000).")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# Applied in reverse order: the size limit first (nothing past it is read), then the NUL check on what was read.
+api.add_decorator(refuse_nul, mode="view")
 api.add_decorator(body_limit(lambda: settings.API_MAX_BODY_BYTES, _too_large), mode="view")
 
 

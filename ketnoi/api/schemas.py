@@ -5,6 +5,8 @@ from uuid import UUID
 from ninja import Field, Schema
 from pydantic import BeforeValidator
 
+from ketnoi.core.errors import ApplicationError
+
 
 def json_number(value):
     """JSON bodies are typed as JSON: pydantic alone would take true as 1 and "5" as 5."""
@@ -21,6 +23,14 @@ def _boolean(value):
 
 JsonInt = Annotated[int, BeforeValidator(json_number)]
 JsonBool = Annotated[bool, BeforeValidator(_boolean)]
+
+
+def refuse_past(items: list, limit: int, what: str) -> None:
+    """A batch's size limit: past it the call is refused whole (413 batch_too_large) before anything is applied."""
+    if len(items) > limit:
+        raise ApplicationError(
+            f"A call carries at most {limit:,} {what}; this one has {len(items):,}.", code="batch_too_large"
+        )
 
 
 class ErrorOut(Schema):

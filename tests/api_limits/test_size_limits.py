@@ -108,7 +108,7 @@ def test_native_event_batches_at_the_limit_are_applied_and_one_more_is_refused_w
     assert response.status_code == 413
     assert response.json() == {
         "code": "batch_too_large",
-        "message": "A batch carries at most 1,000 events; this one has 1,001.",
+        "message": "A call carries at most 1,000 events; this one has 1,001.",
     }
     assert not DossierEvent.objects.filter(external_event_id__startswith="f").exists()
 
@@ -243,3 +243,23 @@ def test_sandbox_bodies_past_the_limit_get_zalos_error(zalo_sandbox, settings):
     assert past.status_code == 200
     assert past.json() == {"error": -201, "message": "request body is too large"}
     assert len(zalo_sandbox.messages(oa_id=oa["oa_id"])) == 1
+
+
+# Text PostgreSQL cannot store ---------------------------------------------------------------------------------
+
+
+def test_text_with_a_nul_character_is_refused_in_each_wires_shape(client, token, dvcqg):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    petition = {"external_id": "nul-1", "category_code": "ha-tang", "text": "a\x00b", "petitioner": {"name": "An"}}
+    body = client.post("/api/v1/petitions", petition, content_type="application/json", **headers)
+    assert body.status_code == 400
+    assert body.json() == {"code": "invalid", "message": "Text may not contain the NUL character (U+0000)."}
+    query = client.get("/api/v1/dossiers", {"external_id": "x\x00"}, **headers)
+    assert query.status_code == 400 and query.json()["code"] == "invalid"
+    form = client.post(
+        "/api/v1/open311/v2/requests.json", {"api_key": token, "service_code": "ha-tang", "description": "a\x00b"}
+    )
+    assert form.status_code == 400 and form.json()[0]["code"] == 400
+    adapter = dvcqg.service("DongBoHoSoMC", [payloads.dossier(ChuHoSo="Nguyễn\x00Văn A")], isUpdating="False")
+    assert adapter.status_code == 400 and adapter.json()["error_code"] == -1 and "NUL" in adapter.json()["message"]
+    assert Petition.objects.count() == 0 and Dossier.objects.count() == 0

@@ -7,6 +7,7 @@ Bare-array style:  POST /api/dvcqg/rest/<key>/<action>[?isUpdating=True&MaDinhDa
 """
 
 import logging
+from functools import wraps
 
 from axes.conf import settings as axes_conf
 from axes.handlers.proxy import AxesProxyHandler
@@ -17,7 +18,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from ketnoi.core.bodylimit import body_limit
+from ketnoi.core.bodylimit import body_limit, holds_nul
 from ketnoi.core.errors import ApplicationError
 
 from . import accounts, answers, envelope, relay
@@ -34,8 +35,24 @@ def _max_body() -> int:
 
 def _too_large(request: HttpRequest, limit: int) -> JsonResponse:
     """The adapter's callers read a numeric error_code, the bare-array URLs' callers a string one."""
-    numeric = request.resolver_match is None or request.resolver_match.url_name != "array_action"
-    return answers.respond(answers.FAILED, answers.too_large_message(limit), numeric=numeric, status=413)
+    return answers.respond(answers.FAILED, answers.too_large_message(limit), numeric=_numeric(request), status=413)
+
+
+def _numeric(request: HttpRequest) -> bool:
+    return request.resolver_match is None or request.resolver_match.url_name != "array_action"
+
+
+def refuse_nul(view):
+    """A NUL character (U+0000) in the call is refused up front: PostgreSQL keeps no text with it."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if holds_nul(request):
+            message = "Dữ liệu chứa ký tự NUL (U+0000), không lưu được; hãy bỏ ký tự này và gửi lại."
+            return answers.respond(answers.FAILED, message, numeric=_numeric(request), status=400)
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _status_for(error: ApplicationError | None) -> int:
@@ -89,6 +106,7 @@ def _answer(outcome, numeric: bool) -> JsonResponse:
 @csrf_exempt
 @require_POST
 @body_limit(_max_body, _too_large)
+@refuse_nul
 def adapter_service(request: HttpRequest) -> JsonResponse:
     try:
         payload = envelope.parse_json(request.body)
@@ -121,6 +139,7 @@ def adapter_service(request: HttpRequest) -> JsonResponse:
 @csrf_exempt
 @require_POST
 @body_limit(_max_body, _too_large)
+@refuse_nul
 def array_action(request: HttpRequest, key: str, action: str) -> JsonResponse:
     client = accounts.client_for_path_key(key)
     if client is None:

@@ -8,12 +8,11 @@ import datetime as dt
 from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
-from ketnoi.core.errors import ApplicationError
 from ketnoi.documents.selectors import documents_of
 from ketnoi.documents.services import MAX_BATCH, DocumentData, documents_receive
 
 from ..paging import ChangedSince, PageParams, page_of
-from ..schemas import ERRORS, JsonBool
+from ..schemas import ERRORS, JsonBool, refuse_past
 from .dossiers import or_empty, parse_day
 
 router = Router(tags=["documents"])
@@ -91,11 +90,7 @@ def _system(request) -> str:
     summary="Documents assigned to officials (up to 500 a call)",
 )
 def documents_push(request, batch: DocumentBatchIn):
-    if len(batch.documents) > MAX_BATCH:  # the size limit, refused whole before anything is applied
-        raise ApplicationError(
-            f"A call carries at most {MAX_BATCH} documents; this one has {len(batch.documents):,}.",
-            code="batch_too_large",
-        )
+    refuse_past(batch.documents, MAX_BATCH, "documents")
     items = [DocumentData(**document.dict()) for document in batch.documents]
     results = documents_receive(unit=request.auth.unit, system=_system(request), client_label=request.auth.name,
                                 items=items)  # fmt: skip

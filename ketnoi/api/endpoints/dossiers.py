@@ -15,7 +15,6 @@ from pydantic import BeforeValidator, ValidationError, field_validator
 
 from django.db.models import Q
 
-from ketnoi.core.errors import ApplicationError
 from ketnoi.core.redaction import mask_phone
 from ketnoi.dossiers import selectors
 from ketnoi.dossiers.models import Dossier, SubmissionChannel
@@ -31,7 +30,7 @@ from ketnoi.dossiers.states import State
 from ketnoi.dossiers.tokens import lookup_url
 
 from ..paging import ChangedSince, PageParams, iso_only, page_of
-from ..schemas import ERRORS, JsonInt, json_number
+from ..schemas import ERRORS, JsonInt, json_number, refuse_past
 
 # The state's values, spelled out: petitions and dossiers each have a `State`, and OpenAPI names components by class.
 StateValue = Literal[tuple(State.values)]
@@ -342,11 +341,7 @@ def dossier_upsert(request, data: DossierIn):
     summary="Status events (one or a batch of up to 1,000), each answered on its own",
 )
 def dossier_events(request, batch: EventBatchIn):
-    if len(batch.events) > MAX_BATCH:  # the size limit, refused whole before anything is applied
-        raise ApplicationError(
-            f"A batch carries at most {MAX_BATCH:,} events; this one has {len(batch.events):,}.",
-            code="batch_too_large",
-        )
+    refuse_past(batch.events, MAX_BATCH, "events")
     valid = [(i, e) for i, e in enumerate(batch.events) if isinstance(e, EventIn)]
     events = [StatusEvent(**event.dict()) for _i, event in valid]
     for event in events:
