@@ -43,14 +43,41 @@ def active_channel(type_code: str, uuid: UUID, *, fresh: bool = False) -> Channe
     return channel
 
 
+_by_pk: dict[int, tuple[float, Channel]] = {}
+
+
+def channels_by_pk(wanted: dict[int, UUID]) -> dict[int, Channel]:
+    """Channels by primary key (and the uuid the caller read with it, so a reused key is never the wrong channel)
+    for writing messages (what type, which OA, its config): from the per-process cache, one query for those not in
+    it. Active or not: callers filter on that in their own query."""
+    now = time.monotonic()
+    found, missing = {}, set()
+    for pk, uuid in wanted.items():
+        entry = _by_pk.get(pk)
+        if entry is not None and now - entry[0] < ttl_seconds() and entry[1].uuid == uuid:
+            found[pk] = entry[1]
+        else:
+            missing.add(pk)
+    if missing:
+        fresh = {c.pk: c for c in Channel.objects.filter(pk__in=missing).select_related("unit")}
+        found.update(fresh)
+        if ttl_seconds() > 0:
+            with _lock:
+                _by_pk.update({pk: (now, channel) for pk, channel in fresh.items()})
+    return found
+
+
 def forget(uuid: UUID | None = None) -> None:
     """Drop one channel (or all) from this process's cache."""
     with _lock:
         if uuid is None:
             _entries.clear()
+            _by_pk.clear()
         else:
             for key in [k for k in _entries if k[1] == uuid]:
                 del _entries[key]
+            for pk in [pk for pk, (_at, c) in _by_pk.items() if c.uuid == uuid]:
+                del _by_pk[pk]
 
 
 @receiver(post_save, sender=Channel, dispatch_uid="channels.cache.forget_saved")

@@ -1,5 +1,7 @@
 """Phone numbers: parsed with libphonenumber's Vietnamese metadata, stored in E.164."""
 
+import functools
+
 import phonenumbers
 
 from django.utils.translation import gettext as _
@@ -9,8 +11,10 @@ class InvalidPhoneNumber(ValueError):
     pass
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_phone(raw: str, region: str = "VN") -> str:
-    """'0912 345 678', '84912345678', '+84 912.345.678' -> '+84912345678'. Raises InvalidPhoneNumber."""
+    """'0912 345 678', '84912345678', '+84 912.345.678' -> '+84912345678'. Raises InvalidPhoneNumber.
+    Remembered per process (a notice to a dossier's phone normalises the same number for every row)."""
     text = (raw or "").strip()
     digits = "".join(ch for ch in text if ch.isdigit())
     if not text.startswith("+") and digits.startswith("84") and len(digits) >= 11:

@@ -1,14 +1,17 @@
 """Many rows in one statement where the ORM would take one per row or prepare more than it needs.
 
-`insert_new_rows`: INSERT ... VALUES (...), (...) ON CONFLICT DO NOTHING RETURNING the primary key, on PostgreSQL
-and SQLite alike (3.35+). The rows written get their primary key; the rows that met an existing unique key are
-left out and reported, so a caller writes "once per idempotency key" in one round trip instead of SELECT, then
-SAVEPOINT + INSERT + RELEASE.
+`insert_new_rows`: INSERT ... VALUES (...), (...) ON CONFLICT DO NOTHING RETURNING the primary key and a key
+column, on PostgreSQL and SQLite alike (3.35+). The rows written get their primary key; the rows that met an
+existing unique key are left out, so a caller writes "once per idempotency key" in one round trip instead of
+SELECT, then SAVEPOINT + INSERT + RELEASE. The statement's text is made once per number of rows.
 """
 
+import functools
 from collections.abc import Sequence
 
 from django.db import connection, models
+
+UNNEST_FROM = 8
 
 
 def _batch(model: type[models.Model], fields: list[models.Field]) -> int:
@@ -16,56 +19,91 @@ def _batch(model: type[models.Model], fields: list[models.Field]) -> int:
     return max(1, min(1000, limit // max(1, len(fields))))
 
 
-def insert_new_rows(objs: Sequence[models.Model]) -> list[models.Model]:
-    """Insert the unsaved `objs` (one model) skipping those whose unique key exists; returns the ones written, with
-    their primary keys set. Values are prepared as the ORM would save them (field defaults already applied when
-    the objects were built)."""
+def insert_new_rows(objs: Sequence[models.Model], *, key: str) -> list[models.Model]:
+    """Insert the unsaved `objs` (one model) skipping those that meet an existing unique key; returns the ones
+    written, with their primary keys set. `key` names a field whose value tells the objects apart (the
+    idempotency key, the external event id). Values are prepared as the ORM would save them."""
     if not objs:
         return []
     model = type(objs[0])
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not isinstance(f, models.AutoField)]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    pk = quote(meta.pk.column)
+    key_field = meta.get_field(key)
+    preparers = _preparers(model, connection.vendor)
     written: list[models.Model] = []
-    size = _batch(model, fields)
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # PostgreSQL, many rows: one array per column, so the statement's text stays short and the driver parses it once
+    # (a VALUES list of thousands of placeholders is parsed again on every call); a few rows: plain VALUES.
+    unnest = connection.vendor == "postgresql" and len(objs) > UNNEST_FROM
+    size = 1000 if unnest else _batch(model, fields)
     for start in range(0, len(objs), size):
         batch = objs[start : start + size]
-        params: list = []
-        for obj in batch:
-            for field in fields:
-                params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
-        sql = (
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row_sql] * len(batch))} "  # noqa: S608
-            f"ON CONFLICT DO NOTHING RETURNING {pk}"
-        )
+        if unnest:
+            params = [
+                [getattr(obj, attname) if prepare is None else prepare(obj) for obj in batch]
+                for attname, prepare in preparers
+            ]
+            sql = _insert_unnest_sql(model, key_field.column)
+        else:
+            params = []
+            for obj in batch:
+                for attname, prepare in preparers:
+                    params.append(getattr(obj, attname) if prepare is None else prepare(obj))
+            sql = _insert_sql(model, len(batch), key_field.column)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            ids = [row[0] for row in cursor.fetchall()]
-        # RETURNING gives the written rows in the order of VALUES on both databases (one statement, no triggers).
-        if len(ids) == len(batch):
-            for obj, pk_value in zip(batch, ids, strict=True):
+            ids = {k: pk for pk, k in cursor.fetchall()}
+        for obj in batch:
+            pk_value = ids.get(getattr(obj, key_field.attname))
+            if pk_value is not None:
                 obj.pk = pk_value
                 obj._state.adding = False
-            written.extend(batch)
+                written.append(obj)
+    return written
+
+
+# Values the database driver takes as they are (psycopg adapts datetimes and uuids itself; SQLite's does not).
+_PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
+_PLAIN_ON_POSTGRESQL = (*_PLAIN, models.DateTimeField, models.DateField, models.UUIDField)
+
+
+@functools.cache
+def _preparers(model: type[models.Model], vendor: str) -> list[tuple[str, object]]:
+    """Per column: how to turn the attribute into the statement's value (None: as it is), as the ORM would save it."""
+    plain = _PLAIN_ON_POSTGRESQL if vendor == "postgresql" else _PLAIN
+    out = []
+    for field in (f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)):
+        needs_pre_save = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        if (
+            isinstance(field, plain)
+            and not needs_pre_save
+            and not field.choices
+            and type(field).get_db_prep_save is (models.Field.get_db_prep_save)
+        ):
+            out.append((field.attname, None))
         else:
-            written.extend(_match(model, batch, ids))
-    return written
+            out.append((field.attname, lambda obj, f=field: f.get_db_prep_save(f.pre_save(obj, True), connection)))
+    return out
 
 
-def _match(model: type[models.Model], batch: Sequence[models.Model], ids: list) -> list[models.Model]:
-    """Some rows met an existing key: tell which were written by reading back their unique values."""
-    unique = next((f for f in model._meta.concrete_fields if f.unique and not f.primary_key), None)
-    if unique is None:
-        raise TypeError(f"{model.__name__} has no unique field to tell the written rows by.")
-    values = dict(model._default_manager.filter(pk__in=ids).values_list(unique.attname, "pk"))
-    written = []
-    for obj in batch:
-        pk_value = values.get(getattr(obj, unique.attname))
-        if pk_value is not None:
-            obj.pk = pk_value
-            obj._state.adding = False
-            written.append(obj)
-    return written
+@functools.cache
+def _insert_unnest_sql(model: type[models.Model], key_column: str) -> str:
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not isinstance(f, models.AutoField)]
+    quote = connection.ops.quote_name
+    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}, {quote(key_column)}"
+    )
+
+
+@functools.cache
+def _insert_sql(model: type[models.Model], rows: int, key_column: str) -> str:
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not isinstance(f, models.AutoField)]
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES {', '.join([row] * rows)} ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}, {quote(key_column)}"
+    )

@@ -8,25 +8,26 @@ each accepted event gives exactly one message per linked channel.
 
 import contextlib
 import contextvars
+import functools
 import logging
 import string
 import threading
 import time
+import uuid as uuid_module
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ketnoi.channels.cache import channels_by_pk
 from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import Button, OutboundPayload
-from ketnoi.contacts.models import ChannelContact
+from ketnoi.contacts.models import ChannelContact, Contact
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.text import fold
 from ketnoi.orgs.models import AdministrativeUnit
@@ -246,7 +247,7 @@ def template_text(*, unit: AdministrativeUnit, kind: str, language: str) -> str:
 
 
 def _date(value) -> str:
-    return formats.date_format(value, "d/m/Y") if value else ""
+    return value.strftime("%d/%m/%Y") if value else ""  # dd/MM/yyyy in both languages, as the one-stop systems
 
 
 def dossier_context(dossier: Dossier, *, language: str, event: DossierEvent | None = None) -> dict[str, Any]:
@@ -304,57 +305,82 @@ def compose(
 
 
 # The people a dossier's notices reach: identities linked directly, and every identity of a linked contact. Two
-# indexed lookups joined by UNION (an OR of the two IN-subqueries made PostgreSQL scan every follower).
+# indexed lookups joined by UNION (an OR of the two IN-subqueries made PostgreSQL scan every follower), with what a
+# notice needs of the person; the channels come from the per-process cache.
 LINKED_SQL = """
-    SELECT l.dossier_id, cc.id FROM {links} l
-      JOIN {identities} cc ON cc.id = l.channel_contact_id
-     WHERE l.dossier_id IN ({ids}) AND l.is_active
-    UNION
-    SELECT l.dossier_id, cc.id FROM {links} l
-      JOIN {identities} cc ON cc.contact_id = l.contact_id
-     WHERE l.dossier_id IN ({ids}) AND l.is_active
+    SELECT x.dossier_id, cc.id, cc.uuid, cc.user_id, cc.shared_phone, cc.channel_id, ct.id, ct.language, ct.phone,
+           ch.uuid
+      FROM (
+        SELECT l.dossier_id, l.channel_contact_id AS cc_id FROM {links} l
+         WHERE l.dossier_id IN ({ids}) AND l.is_active AND l.channel_contact_id IS NOT NULL
+        UNION
+        SELECT l.dossier_id, cc.id FROM {links} l JOIN {identities} cc ON cc.contact_id = l.contact_id
+         WHERE l.dossier_id IN ({ids}) AND l.is_active AND l.contact_id IS NOT NULL
+      ) x
+      JOIN {identities} cc ON cc.id = x.cc_id
+      JOIN {people} ct ON ct.id = cc.contact_id
+      JOIN {channels} ch ON ch.id = cc.channel_id AND ch.is_active
+     ORDER BY x.dossier_id, cc.id
 """
 
 
-def _linked_sql(dossier_ids: list[int], column: str) -> tuple[str, list[int]]:
-    marks = ", ".join(["%s"] * len(dossier_ids))
-    sql = LINKED_SQL.format(ids=marks, links=DossierLink._meta.db_table, identities=ChannelContact._meta.db_table)
-    if column == "id":  # only the channel contact ids
-        sql = f"SELECT id FROM ({sql.replace('SELECT l.dossier_id, cc.id', 'SELECT cc.id')}) AS linked"  # noqa: S608
-    return sql, [*dossier_ids, *dossier_ids]
+@functools.cache
+def _linked_sql(count: int) -> str:
+    return LINKED_SQL.format(
+        ids=", ".join(["%s"] * count),
+        links=DossierLink._meta.db_table,
+        identities=ChannelContact._meta.db_table,
+        people=Contact._meta.db_table,
+        channels=Channel._meta.db_table,
+    )
 
 
-def _recipients() -> QuerySet[ChannelContact]:
-    return ChannelContact.objects.filter(channel__is_active=True).select_related("channel", "contact").order_by("pk")
+def _uuid(value) -> uuid_module.UUID:
+    return value if isinstance(value, uuid_module.UUID) else uuid_module.UUID(str(value))  # SQLite: text
 
 
 def linked_channel_contacts(dossier: Dossier) -> list[ChannelContact]:
     """Every channel identity linked to the dossier, directly or through a linked contact, once each: one query."""
-    linked = RawSQL(*_linked_sql([dossier.pk], "id"))  # noqa: S611 - table names from the models, ids as params
-    return list(_recipients().filter(pk__in=linked))
+    return linked_channel_contacts_of([dossier.pk]).get(dossier.pk, [])
 
 
 def linked_channel_contacts_of(dossier_ids: list[int]) -> dict[int, list[ChannelContact]]:
-    """The same for many dossiers at once (a batch of events): two queries whatever their number."""
-    if not dossier_ids:
+    """The same for many dossiers at once (a batch of events): one query whatever their number (and one for
+    channels this process has not seen lately)."""
+    ids = sorted(set(dossier_ids))
+    if not ids:
         return {}
     with connection.cursor() as cursor:
-        cursor.execute(*_linked_sql(dossier_ids, "pair"))
-        pairs = cursor.fetchall()
-    found = {cc.pk: cc for cc in _recipients().filter(pk__in={cc_id for _d, cc_id in pairs})}
+        cursor.execute(_linked_sql(len(ids)), ids + ids)
+        rows = cursor.fetchall()
+    channels = channels_by_pk({row[5]: _uuid(row[9]) for row in rows})
     linked: dict[int, list[ChannelContact]] = {}
-    for dossier_id, cc_id in sorted(pairs):
-        if cc_id in found:
-            linked.setdefault(dossier_id, []).append(found[cc_id])
+    for dossier_id, cc_id, uuid, user_id, shared_phone, channel_id, contact_id, language, phone, _ch in rows:
+        identity = ChannelContact(
+            id=cc_id,
+            uuid=_uuid(uuid),
+            user_id=user_id,
+            shared_phone=shared_phone,
+            channel_id=channel_id,
+            contact_id=contact_id,
+        )
+        identity._state.adding = False
+        identity.channel = channels[channel_id]
+        identity.contact = Contact(id=contact_id, language=language, phone=phone)
+        identity.contact._state.adding = False
+        linked.setdefault(dossier_id, []).append(identity)
     return linked
 
 
-def _fallback(channel: Channel, dossier: Dossier, kind: str, text: str) -> dict[str, Any]:
-    """Template by phone (the OA's configured ZBS template for dossier notices), then SMS with the folded text."""
-    fallback: dict[str, Any] = {"sms_text": fold(text)[:480]}
+def _fallback(
+    channel: Channel, dossier: Dossier, kind: str, text: str, *, sms_text: str = "", context: dict | None = None
+) -> dict[str, Any]:
+    """Template by phone (the OA's configured ZBS template for dossier notices), then SMS with the folded text.
+    `sms_text` and `context` (Vietnamese) when the caller has them already."""
+    fallback: dict[str, Any] = {"sms_text": sms_text or fold(text)[:480]}
     template_id = (channel.config or {}).get("dossier_template_id") or getattr(settings, "DOSSIER_ZBS_TEMPLATE_ID", "")
     if template_id:
-        context = dossier_context(dossier, language="vi")
+        context = context if context is not None else dossier_context(dossier, language="vi")
         fallback["template_id"] = str(template_id)
         fallback["template_data"] = {
             "ten_nguoi_dan": dossier.applicant_name,
@@ -411,10 +437,8 @@ def notify_citizens(notices: list[Notice], *, channel_contacts: list[ChannelCont
         return 0
     if channel_contacts is not None:
         linked = {n.dossier.pk: channel_contacts for n in notices}
-    elif len(notices) == 1:
-        linked = {notices[0].dossier.pk: linked_channel_contacts(notices[0].dossier)}
     else:
-        linked = linked_channel_contacts_of(sorted({n.dossier.pk for n in notices}))
+        linked = linked_channel_contacts_of([n.dossier.pk for n in notices])
     messages: list[OutboundMessage] = []
     by_phone: list[Notice] = []
     for notice in notices:
@@ -429,22 +453,27 @@ def notify_citizens(notices: list[Notice], *, channel_contacts: list[ChannelCont
 
 
 def _messages_for(notice: Notice, recipients: list[ChannelContact]) -> list[OutboundMessage]:
+    """One outbox row per identity; the wording, its SMS form and the template data made once per language."""
     dossier, event, kind = notice.dossier, notice.event, notice.kind
-    payload_for: dict[str, OutboundPayload | None] = {}
+    composed: dict[str, tuple[OutboundPayload, str] | None] = {}
+    vietnamese = None
     base_key = f"dossier:{dossier.uuid.hex}:{event.pk}"
     rows = []
     for channel_contact in recipients:
         language = channel_contact.contact.language or "vi"
-        if language not in payload_for:
+        if language not in composed:
             text = compose(dossier, kind=kind, language=language, event=event)
-            payload_for[language] = (
+            payload = (
                 OutboundPayload(kind="buttons", text=text, buttons=_buttons(dossier, kind, language)) if text else None
             )
-        payload = payload_for[language]
-        if payload is None:
+            composed[language] = (payload, fold(text)[:480]) if text else None
+        if composed[language] is None:
             continue  # no wording without a blank: not sent (logged)
+        payload, sms_text = composed[language]
         if not channel_contact.channel.channel_type.supports_buttons:
             payload = OutboundPayload(kind="text", text=payload.text)
+        if vietnamese is None and (channel_contact.channel.config or {}).get("dossier_template_id"):
+            vietnamese = dossier_context(dossier, language="vi")
         rows.append(
             outbox_message(
                 channel=channel_contact.channel,
@@ -455,7 +484,9 @@ def _messages_for(notice: Notice, recipients: list[ChannelContact]) -> list[Outb
                 recipient_phone=dossier.applicant_phone,
                 source_type="dossier",
                 source_id=str(dossier.uuid),
-                fallback=_fallback(channel_contact.channel, dossier, kind, payload.text),
+                fallback=_fallback(
+                    channel_contact.channel, dossier, kind, payload.text, sms_text=sms_text, context=vietnamese
+                ),
             )
         )
     return rows

@@ -1,15 +1,28 @@
 """OutboundPayload <-> JSON, so a row can carry the exact message the channel type will send."""
 
+import copy
 import dataclasses
 from typing import Any
 
 from ketnoi.channels.types.base import Button, OutboundPayload, Recipient
 
+_PAYLOAD_FIELDS = tuple(f.name for f in dataclasses.fields(OutboundPayload))
+_BUTTON_FIELDS = tuple(f.name for f in dataclasses.fields(Button))
+
 
 def payload_to_json(payload: OutboundPayload) -> dict[str, Any]:
-    data = dataclasses.asdict(payload)
-    data["buttons"] = [dataclasses.asdict(b) for b in payload.buttons]
-    return {k: v for k, v in data.items() if v not in ("", (), [], {}) or k == "kind"}
+    """The payload's non-empty fields (kind always), buttons as dicts; values copied so the row owns them.
+    (Field by field rather than dataclasses.asdict: it runs for every queued message.)"""
+    data = {}
+    for name in _PAYLOAD_FIELDS:
+        value = getattr(payload, name)
+        if name == "buttons":
+            value = [{f: getattr(b, f) for f in _BUTTON_FIELDS} for b in value]
+        elif isinstance(value, dict | list):
+            value = copy.deepcopy(value)
+        if value not in ("", (), [], {}) or name == "kind":
+            data[name] = value
+    return data
 
 
 def payload_from_json(data: dict[str, Any]) -> OutboundPayload:

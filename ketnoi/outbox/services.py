@@ -119,7 +119,7 @@ def outbox_enqueue(
         fallback=fallback,
         send_after=send_after,
     )
-    if insert_new_rows([message]):
+    if insert_new_rows([message], key="idempotency_key"):
         return message
     # The key was taken (a replay, or another transaction a moment ago): that row is the message.
     return OutboundMessage.objects.get(idempotency_key=idempotency_key)
@@ -130,7 +130,7 @@ def outbox_enqueue_many(*, messages: list[OutboundMessage]) -> int:
     are skipped. Returns how many were written (their primary keys are set)."""
     if not connection.in_atomic_block:
         raise OutsideTransaction("outbox_enqueue_many must be called inside the transaction that causes it.")
-    return len(insert_new_rows(messages))
+    return len(insert_new_rows(messages, key="idempotency_key"))
 
 
 @transaction.atomic

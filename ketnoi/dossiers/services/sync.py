@@ -10,7 +10,6 @@ One bad event does not undo the others: it is refused before anything changes, a
 applied again one event at a time.
 """
 
-import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ketnoi.core.errors import ApplicationError, NotPermitted
+from ketnoi.core.sql import insert_new_rows
 from ketnoi.core.text import nfc
 from ketnoi.orgs.models import Agency, Desk
 from ketnoi.orgs.scoping import OfficialScope
@@ -39,6 +39,7 @@ from ..notifications import Notice, notify_citizens
 from ..protect import protect_id_number
 from ..selectors import dossier_scope_q, normalise_code
 from ..states import CLOCK_STATES, NATIONAL_CODE, Party, State, check_transition, state_for_code
+from . import event_sql
 from .common import NOTICE_FOR_STATE, audit, before_of, lock
 from .intake import clean_phone, dossier_receive, due_date_from
 from .linking import dossier_phone_changed
@@ -187,11 +188,27 @@ def dossier_upsert_external(*, client, system: str, data: DossierData) -> tuple[
     return dossier, True
 
 
+# What an update of a synced dossier may change (the state changes only through status events).
+UPSERT_FIELDS = [
+    "applicant_name",
+    "applicant_phone",
+    "applicant_id_encrypted",
+    "applicant_id_hash",
+    "applicant_id_masked",
+    "applicant_address",
+    "applicant_email",
+    "summary",
+    "due_date",
+    "competent_agency",
+    "updated_at",
+]
+
+
 def _update(client, dossier: Dossier, data: DossierData) -> Dossier:
     dossier = lock(dossier)
     before = before_of(dossier)
-    dossier.applicant_name = nfc(data.applicant_name).strip()[:200] or dossier.applicant_name
     phone_before = dossier.applicant_phone
+    dossier.applicant_name = nfc(data.applicant_name).strip()[:200] or dossier.applicant_name
     dossier.applicant_phone = clean_phone(data.applicant_phone) or dossier.applicant_phone
     if data.applicant_id_number:
         dossier.applicant_id_encrypted, dossier.applicant_id_hash, dossier.applicant_id_masked = protect_id_number(
@@ -207,7 +224,7 @@ def _update(client, dossier: Dossier, data: DossierData) -> Dossier:
         if competent is None:
             raise ApplicationError(f"No agency has the code '{data.competent_agency_code}'.", code="unknown_agency")
         dossier.competent_agency = competent
-    dossier.save()
+    dossier.save(update_fields=UPSERT_FIELDS)
     _add_aliases(client, dossier, data.other_codes)
     if before != before_of(dossier):
         audit(client, "dossier.update_external", dossier, before)
@@ -268,33 +285,22 @@ class _Applied:
 
 def _locked_dossiers(scope: OfficialScope, system: str, events: list[StatusEvent]) -> dict[tuple[str, str], Dossier]:
     """The chunk's dossiers, visible to the client, read once each under a row lock (in id order, so two batches
-    never deadlock), with what the notices need. Keys: ("id", external_id) and ("code", normalised code)."""
+    never deadlock), with what the notices need: one statement (event_sql). Keys: ("id", external_id) and ("code",
+    normalised code); a code that is none of the receipt codes is looked up among the other codes (aliases)."""
     external_ids = {e.external_id for e in events if e.external_id}
     codes = {normalise_code(e.receipt_code) for e in events if not e.external_id and e.receipt_code}
-    wanted = Q(pk__in=[])
-    if external_ids:  # "external_id <> ''" as the unique index is partial: any number of ids still use it
-        wanted |= Q(external_system=system, external_id__in=external_ids) & ~Q(external_id="")
-    if codes:
-        wanted |= Q(receipt_code__in=codes)
-    locked = (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure", "unit", "receiving_agency")
-        .filter(dossier_scope_q(scope))
-        .order_by("pk")
-    )
     found: dict[tuple[str, str], Dossier] = {}
-    if external_ids or codes:
-        for dossier in locked.filter(wanted):
-            if dossier.external_system == system and dossier.external_id in external_ids:
-                found[("id", dossier.external_id)] = dossier
-            if dossier.receipt_code in codes:
-                found[("code", dossier.receipt_code)] = dossier
+    for dossier in event_sql.read_dossiers(scope, system=system, external_ids=external_ids, codes=codes):
+        if dossier.external_system == system and dossier.external_id in external_ids:
+            found[("id", dossier.external_id)] = dossier
+        if dossier.receipt_code in codes:  # a code shared by two units the client sees: the one stored first
+            found.setdefault(("code", dossier.receipt_code), dossier)
     by_alias = codes - {code for kind, code in found if kind == "code"}
     if by_alias:  # other codes of a dossier (MaHoSoKhac): only for codes not found as receipt codes
         aliases = list(DossierAlias.objects.filter(code__in=by_alias).values_list("dossier_id", "code"))
         known = {d.pk: d for d in found.values()}
-        for dossier in locked.filter(pk__in={pk for pk, _code in aliases if pk not in known}):
-            known[dossier.pk] = dossier
+        missing = {pk for pk, _code in aliases if pk not in known}
+        known |= {d.pk: d for d in event_sql.read_dossiers_by_pk(scope, missing)}
         for dossier_id, code in aliases:
             if dossier_id in known:
                 found[("code", code)] = known[dossier_id]
@@ -371,7 +377,14 @@ def _work_out(dossier: Dossier, system: str, event: StatusEvent, result: EventRe
         result.message = "Older than the latest applied event: recorded, status unchanged."
     result.ignored = ignored_fields(event, history.outcome)
     # The notice tells the dossier as it is after this event, not after the later events of the same chunk.
-    return _Applied(result, dossier, history, notice, copy.copy(dossier) if notice else None)
+    return _Applied(result, dossier, history, notice, _snapshot(dossier) if notice else None)
+
+
+def _snapshot(dossier: Dossier) -> Dossier:
+    """The dossier's values as they are now, for composing its notice later (a shallow copy of its fields)."""
+    clone = Dossier.__new__(Dossier)
+    clone.__dict__ = dossier.__dict__.copy()
+    return clone
 
 
 def _apply_chunk(scope: OfficialScope, system: str, events: list[StatusEvent], results: list[EventResult]) -> None:
@@ -381,7 +394,7 @@ def _apply_chunk(scope: OfficialScope, system: str, events: list[StatusEvent], r
     now = timezone.now()
     found = _locked_dossiers(scope, system, events)
     seen: dict[str, tuple[str, str, str]] = {}
-    if len(events) > 1:  # one event relies on the unique index instead (an IntegrityError is a duplicate)
+    if len(events) > 1:  # one event relies on the unique index instead (its history row is not written)
         ids = [e.event_id for e in events]
         seen = {
             event_id: (outcome, str(uuid), state)
@@ -407,15 +420,20 @@ def _apply_chunk(scope: OfficialScope, system: str, events: list[StatusEvent], r
             result.status, result.code, result.message = "error", exc.code, exc.message
     if not applied:
         return
-    DossierEvent.objects.bulk_create([a.history for a in applied])
+    written = insert_new_rows([a.history for a in applied], key="external_event_id")
+    if len(written) < len(applied):
+        # Received a moment ago by another request (after this chunk looked): what was worked out here assumed
+        # otherwise, so the chunk is undone and its events applied again one by one.
+        raise _ReceivedMeanwhile()
     changed = list({a.dossier.pk: a.dossier for a in applied if a.history.outcome != EventOutcome.STALE}.values())
     for dossier in changed:
         dossier.updated_at = now
-    if len(changed) == 1:
-        changed[0].save(update_fields=STATUS_FIELDS)
-    elif changed:
-        Dossier.objects.bulk_update(changed, STATUS_FIELDS)
+    event_sql.update_dossiers(changed, STATUS_FIELDS)
     notify_citizens([Notice(a.as_told, a.history, a.notice) for a in applied if a.notice])
+
+
+class _ReceivedMeanwhile(DatabaseError):
+    """An event of the chunk met the unique event id of one written since the chunk read the received ids."""
 
 
 def _prepared(events: list[StatusEvent]) -> tuple[list[int], list[EventResult]]:
