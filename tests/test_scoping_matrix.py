@@ -332,6 +332,14 @@ def _petition_viewer(world, unit, username: str, role) -> None:
     setattr(world, username, user)
 
 
+def _tomorrow() -> str:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+
+
 def _business_petition(world, unit):
     _petition_viewer(world, world.commune_a, "association_a", Role.BUSINESS_ASSOCIATION)
     return _petition(world, unit, business=True).tracking_code
@@ -570,6 +578,18 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
     ),
     "api:open311_service_definition": Unscoped("a petition category's Open311 attributes: public, no tenant data"),
     "console:petition_config": ListCase(_petition_category),
+    # Thai Binh's daily report of businesses' petitions (issue 15)
+    "console:business_digest": ListCase(  # tomorrow morning's report: it lists what came in today
+        _business_petition, as_official="association_a", query=f"?day={_tomorrow()}"
+    ),
+    "console:business_digest_xlsx": Unscoped(
+        "the same rows as the page (Digest.tables), read through the same scope: "
+        "tests/reports/test_business_digest.py::test_the_digest_says_what_came_in_was_answered_and_is_overdue_by_agency"
+    ),
+    "console:business_digest_pdf": Unscoped(
+        "the same rows as the page (Digest.tables), read through the same scope: "
+        "tests/reports/test_business_digest.py::test_the_digest_says_what_came_in_was_answered_and_is_overdue_by_agency"
+    ),
     # documents to process from the document-management system (issue 15)
     "console:document_list": Unscoped("the acting official's own documents (filtered by user, not by unit)"),
     "api:documents_push": Unscoped(

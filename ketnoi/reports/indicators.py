@@ -164,6 +164,8 @@ def values(figures: dict) -> dict[str, float | int | None]:
 def format_value(value, unit: str) -> str:
     if value is None:
         return "-"
+    if unit == "date":
+        return value.strftime("%d/%m/%Y")
     if unit == "percent":
         return f"{value:.1f}%".replace(".", ",")
     if unit == "days" and isinstance(value, float):

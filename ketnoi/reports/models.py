@@ -158,3 +158,18 @@ class Footprint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.object_id}"
+
+
+class DigestSubscription(models.Model):
+    """An official who wants a daily report sent to them (kind "business_daily": businesses' petitions, each working
+    morning). ketnoi.reports.business_digest writes and reads it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_subscriptions")
+    kind = models.CharField(max_length=30)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="digest_subscription_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.kind}"

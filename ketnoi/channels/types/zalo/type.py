@@ -312,6 +312,12 @@ class ZaloType(ChannelType):
     def follower_ids(self, channel: "Channel", *, offset: int = 0, count: int = 50, **filters: Any) -> dict[str, Any]:
         return self._call(channel, lambda client: client.user_list(offset=offset, count=count, **filters))
 
+    def upload_file(self, channel: "Channel", *, filename: str, content: bytes, content_type: str) -> str:
+        """Upload a file (PDF, DOC, XLSX...) to the OA: the token a "file" message sends (it expires; send soon)."""
+        return self._call(
+            channel, lambda client: client.upload_file(filename=filename, content=content, content_type=content_type)
+        )
+
     def oa_tags(self, channel: "Channel") -> list[str]:
         return self._call(channel, lambda client: client.tags_of_oa())
 
