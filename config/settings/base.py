@@ -342,7 +342,11 @@ SCHEDULED_JOBS: list[dict] = [
     {"name": "petitions.close_expired", "func": "ketnoi.petitions.jobs.close_expired_job", "cron": {"hour": 2}},
     # documents to process (issue 15): each open document reminded once when its deadline is a working day away
     # Thai Binh's daily report of businesses' petitions, each working morning to its subscribers (issue 15)
-    {"name": "reports.business_digest", "func": "ketnoi.console.jobs.business_digest_job", "cron": {"hour": 7, "minute": 30}},
+    {
+        "name": "reports.business_digest",
+        "func": "ketnoi.console.jobs.business_digest_job",
+        "cron": {"hour": 7, "minute": 30},
+    },
     {"name": "documents.remind_due", "func": "ketnoi.documents.jobs.remind_due_job", "seconds": 30 * 60},
     # data lifecycle (issue 19): records past their retention period (RETENTION_DAYS), finished background tasks
     {
