@@ -181,7 +181,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))  # nginx serves it at /static/
 # Files served at the site root (favicon.ico): browsers ask for it on every page, a 404 each time floods the log.
 WHITENOISE_ROOT = BASE_DIR / "ketnoi" / "core" / "root"
 # Uploaded files (citizens' photos and documents, results) are private: the default storage has no URL

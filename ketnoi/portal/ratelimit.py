@@ -26,7 +26,8 @@ def limit(name: str) -> int:
 
 
 def client_address(request) -> str:
-    """The client's address. Behind a proxy, the proxy must set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips)."""
+    """The client's address: REMOTE_ADDR, which behind nginx ketnoi.core.proxies has already set to the address
+    nginx saw (TRUSTED_PROXIES); gunicorn's --forwarded-allow-ips does not change it."""
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 

@@ -1,7 +1,6 @@
 """Real processes for operations tests: manage.py commands and servers on the test database, free ports, waits."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -9,6 +8,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+
+from tests.gunicorn import free_port  # noqa: F401 (re-exported for the operations tests)
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -20,12 +21,6 @@ def database_url() -> str:
         return f"sqlite:///{db['NAME']}"
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     return f"postgres://{db['USER']}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for(condition, *, timeout: float = 60.0, what: str = "condition", every: float = 0.1):
