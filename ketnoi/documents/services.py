@@ -90,14 +90,18 @@ def _check(item: DocumentData) -> None:
         raise ApplicationError(_("The link must be an http(s) address."), code="bad_link")
 
 
-def _tell(assignment: Assignment, document: Document) -> None:
+def _tell(assignment: Assignment, document: Document, *, today: dt.date | None = None) -> None:
+    """Assigned (no `today`), or a reminder of the deadline as seen on `today` (due soon, or overdue)."""
+    what = f"due:{document.deadline:%Y%m%d}" if today else "assigned"
     document_notify(
         official=assignment.official,
         document_label=_label(document),
         due_label=_day(document.deadline),
-        key=f"document:{document.uuid.hex}:assigned:{assignment.official_id}",
+        key=f"document:{document.uuid.hex}:{what}:{assignment.official_id}",
         url=reverse("console:document_list"),
         link=document.link,
+        reminder=today is not None,
+        overdue=bool(today and document.deadline < today),
     )
 
 
@@ -189,16 +193,7 @@ def remind_due_documents(today: dt.date | None = None) -> int:
             document = assignment.document if assignment else None
             if document is None or document.deadline is None or assignment.reminded_for == document.deadline:
                 continue
-            document_notify(
-                official=assignment.official,
-                document_label=_label(document),
-                due_label=_day(document.deadline),
-                key=f"document:{document.uuid.hex}:due:{document.deadline:%Y%m%d}:{assignment.official_id}",
-                url=reverse("console:document_list"),
-                link=document.link,
-                overdue=document.deadline < today,
-                reminder=True,
-            )
+            _tell(assignment, document, today=today)
             assignment.reminded_for = document.deadline
             assignment.save(update_fields=["reminded_for"])
             sent += 1

@@ -9,7 +9,6 @@ the business's name, the subject, the category and the agency are what the team 
 """
 
 import datetime as dt
-import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from ketnoi.petitions.states import OPEN_STATES, state_label
 
 from .models import DigestSubscription
 from .selectors import Table
+from .xlsx import tables_xlsx
 
 log = logging.getLogger(__name__)
 
@@ -228,30 +228,8 @@ def business_digest(*, official, day: dt.date | None = None) -> Digest:
 
 
 def digest_xlsx(digest: Digest) -> bytes:
-    import openpyxl
-    from openpyxl.styles import Font
-
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
     title = _("Businesses' petitions · %(day)s") % {"day": formats.date_format(digest.day, "d/m/Y")}
-    for table in digest.tables():
-        sheet = workbook.create_sheet(table.slug)
-        sheet.append([f"{table.title} · {title}"])
-        sheet["A1"].font = Font(bold=True)
-        sheet.append(table.headers)
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for row in table.rows:
-            sheet.append(["" if v is None else v for v in row])
-        for column, unit in enumerate(table.units, start=1):
-            if unit == "date":
-                for (cell,) in sheet.iter_rows(min_row=3, min_col=column, max_col=column):
-                    cell.number_format = "DD/MM/YYYY"
-        sheet.column_dimensions["A"].width = 22
-        sheet.column_dimensions["C"].width = 40
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return tables_xlsx(digest.tables(), subtitle=title)
 
 
 def digest_file_name(digest: Digest, extension: str) -> str:

@@ -4,6 +4,7 @@ the internal channel and reminds them once before the deadline. Idempotent by th
 send the whole document again when it changes (new deadline, other assignees, processed)."""
 
 import datetime as dt
+from collections import Counter
 
 from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
@@ -94,10 +95,7 @@ def documents_push(request, batch: DocumentBatchIn):
     items = [DocumentData(**document.dict()) for document in batch.documents]
     results = documents_receive(unit=request.auth.unit, system=_system(request), client_label=request.auth.name,
                                 items=items)  # fmt: skip
-    counts: dict[str, int] = {}
-    for result in results:
-        counts[result.status] = counts.get(result.status, 0) + 1
-    return {"results": [r.__dict__ for r in results], "counts": counts}
+    return {"results": [r.__dict__ for r in results], "counts": dict(Counter(r.status for r in results))}
 
 
 class DocumentPage(Schema):

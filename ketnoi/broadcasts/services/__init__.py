@@ -31,6 +31,7 @@ from .groups import (
     member_remove,
 )
 from .internal import (
+    approval_request_notify,
     document_notify,
     notice_mark_read,
     official_link_by_code,
@@ -42,6 +43,7 @@ from .subscriptions import subscription_for, subscription_set
 
 __all__ = [
     "BroadcastContent",
+    "approval_request_notify",
     "broadcast_approve",
     "broadcast_cancel",
     "broadcast_create",

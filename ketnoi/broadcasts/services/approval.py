@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ketnoi.channels.types.base import Button
 from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.orgs.scoping import scope_of
@@ -16,7 +15,7 @@ from ketnoi.outbox.services import outbox_cancel
 from ..audience import audience_of, recipients
 from ..models import Broadcast, BroadcastTransition
 from ..states import FINAL, State, check_transition
-from .internal import official_notify
+from .internal import approval_request_notify
 
 SOURCE_TYPE = "broadcast"
 
@@ -98,17 +97,13 @@ def _ask_approvers(broadcast: Broadcast, *, actor) -> None:
             )
         else:
             text = _("A broadcast waits for your approval: %(title)s (%(unit)s), by %(author)s.") % values
-        button = Button(title=_("Open and approve"), action="url", value=settings.PUBLIC_BASE_URL + url)
-    for approver in approvers:
-        official_notify(
-            official=approver,
-            text=text,
-            key=f"broadcast:{broadcast.uuid.hex}:approve:{submissions}:{approver.pk}",
-            buttons=[button],
-            url=url,
-            urgent=broadcast.is_emergency and not broadcast.is_training,
-            hold_at_night=not broadcast.is_emergency,
-        )
+    approval_request_notify(
+        approvers=approvers,
+        text=text,
+        url=url,
+        key=f"broadcast:{broadcast.uuid.hex}:approve:{submissions}",
+        urgent=broadcast.is_emergency and not broadcast.is_training,
+    )
 
 
 @transaction.atomic

@@ -104,6 +104,24 @@ def official_notify(
     return notice
 
 
+def approval_request_notify(*, approvers, text: str, url: str, key: str, urgent: bool = False) -> None:
+    """Ask each approver to approve something (a broadcast, a petition's answer): My notices and the internal OA,
+    with a button opening it in the console. `key` + ":<approver id>" is each notice's key. Urgent (an emergency
+    alert): at once on the emergency lane; otherwise the OA message waits for the morning at night."""
+    with translation.override(settings.LANGUAGE_CODE):
+        button = Button(title=_("Open and approve"), action="url", value=settings.PUBLIC_BASE_URL + url)
+    for approver in approvers:
+        official_notify(
+            official=approver,
+            text=text,
+            key=f"{key}:{approver.pk}",
+            buttons=[button],
+            url=url,
+            urgent=urgent,
+            hold_at_night=not urgent,
+        )
+
+
 def official_link_code(*, official) -> LinkCode:
     """A fresh single-use code (6 digits, 15 minutes) the official sends to the internal OA as '#lienket <code>'."""
     with transaction.atomic():

@@ -6,12 +6,12 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy
 
 from ketnoi.core.models import AuditEntry
-from ketnoi.procedures.importing import MAX_BYTES
 from ketnoi.procedures.models import Procedure
 from ketnoi.procedures.selectors import procedure_search
 from ketnoi.procedures.services import procedure_import
 
 from .base import ConsoleView
+from .imports import FileImportView
 
 
 class ProcedureListView(ConsoleView):
@@ -56,23 +56,11 @@ class ImportForm(forms.Form):
     )
 
 
-class ProcedureImportView(ConsoleView):
+class ProcedureImportView(FileImportView):
     template_name = "console/procedures/import.html"
     capability = "procedures.manage"
     nav_key = "procedures"
+    form_class = ImportForm
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault("form", ImportForm())
-        return context
-
-    def post(self, request, *args, **kwargs):
-        form = ImportForm(request.POST, request.FILES)
-        report = None
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            if upload.size > MAX_BYTES:
-                form.add_error("file", gettext_lazy("The file is larger than 10 MB."))
-            else:
-                report = procedure_import(actor=request.user, file_name=upload.name, content=upload.read())
-        return self.render_to_response(self.get_context_data(form=form, report=report))
+    def import_file(self, form, file_name, content):
+        return procedure_import(actor=self.request.user, file_name=file_name, content=content)

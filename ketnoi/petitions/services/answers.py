@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ketnoi.broadcasts.services import official_notify
-from ketnoi.channels.types.base import Button
+from ketnoi.broadcasts.services import approval_request_notify
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.core.text import nfc
 from ketnoi.core.workdays import add_working_days
@@ -84,16 +83,9 @@ def _ask_approvers(petition: Petition, answer: PetitionAnswer) -> None:
             "agency": petition.owner_agency.name,
             "author": answer.drafted_by.get_full_name() or answer.drafted_by.get_username(),
         }
-        button = Button(title=_("Open and approve"), action="url", value=settings.PUBLIC_BASE_URL + url)
-    for approver in approvers:
-        official_notify(
-            official=approver,
-            text=text,
-            key=f"petition:{petition.uuid.hex}:approve:{answer.uuid.hex}:{approver.pk}",
-            buttons=[button],
-            url=url,
-            hold_at_night=True,
-        )
+    approval_request_notify(
+        approvers=approvers, text=text, url=url, key=f"petition:{petition.uuid.hex}:approve:{answer.uuid.hex}"
+    )
 
 
 def _submitted(petition: Petition) -> PetitionAnswer:

@@ -22,10 +22,10 @@ from ketnoi.broadcasts.services import (
 )
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.redaction import mask_phone
-from ketnoi.core.tabular import MAX_BYTES
 from ketnoi.orgs.models import COMMUNE_KINDS, AdministrativeUnit
 
 from ..base import ConsoleView
+from ..imports import FileImportView
 
 
 class GroupListView(ConsoleView):
@@ -181,28 +181,15 @@ class HouseholdImportForm(forms.Form):
         self.fields["commune"].label_from_instance = lambda unit: unit.name
 
 
-class GroupImportView(ConsoleView):
+class GroupImportView(FileImportView):
     template_name = "console/broadcasts/group_import.html"
     capability = "broadcasts.compose"
     nav_key = "broadcasts"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault("form", HouseholdImportForm(official=self.request.user))
-        return context
+    def make_form(self, data=None, files=None):
+        return HouseholdImportForm(data, files, official=self.request.user)
 
-    def post(self, request, *args, **kwargs):
-        form = HouseholdImportForm(request.POST, request.FILES, official=request.user)
-        report = None
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            if upload.size > MAX_BYTES:
-                form.add_error("file", _("The file is larger than 10 MB."))
-            else:
-                report = households_import(
-                    actor=request.user,
-                    commune=form.cleaned_data["commune"],
-                    file_name=upload.name,
-                    content=upload.read(),
-                )
-        return self.render_to_response(self.get_context_data(form=form, report=report))
+    def import_file(self, form, file_name, content):
+        return households_import(
+            actor=self.request.user, commune=form.cleaned_data["commune"], file_name=file_name, content=content
+        )

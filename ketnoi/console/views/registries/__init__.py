@@ -3,12 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from ketnoi.procedures.importing import MAX_BYTES
 from ketnoi.registries.models import RegistryKind
 from ketnoi.registries.selectors import registry_entries_for
 from ketnoi.registries.services import registry_import
 
 from ..base import ConsoleView
+from ..imports import FileImportView
 
 
 class RegistryListView(ConsoleView):
@@ -35,28 +35,13 @@ class RegistryImportForm(forms.Form):
     )
 
 
-class RegistryImportView(ConsoleView):
+class RegistryImportView(FileImportView):
     template_name = "console/registries/import.html"
     capability = "registries.manage"
     nav_key = "registries"
+    form_class = RegistryImportForm
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault("form", RegistryImportForm())
-        return context
-
-    def post(self, request, *args, **kwargs):
-        form = RegistryImportForm(request.POST, request.FILES)
-        report = None
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            if upload.size > MAX_BYTES:
-                form.add_error("file", gettext_lazy("The file is larger than 10 MB."))
-            else:
-                report = registry_import(
-                    actor=request.user,
-                    kind=form.cleaned_data["kind"],
-                    file_name=upload.name,
-                    content=upload.read(),
-                )
-        return self.render_to_response(self.get_context_data(form=form, report=report))
+    def import_file(self, form, file_name, content):
+        return registry_import(
+            actor=self.request.user, kind=form.cleaned_data["kind"], file_name=file_name, content=content
+        )

@@ -8,8 +8,7 @@ import io
 from django.utils.text import slugify
 
 from ketnoi.reports.selectors import Report, Table
-
-PERCENT_FORMAT = '0.0"%"'
+from ketnoi.reports.xlsx import tables_xlsx
 
 
 def _cell(value):
@@ -29,28 +28,7 @@ def report_title(report: Report) -> str:
 
 
 def report_xlsx(report: Report) -> bytes:
-    import openpyxl
-    from openpyxl.styles import Font
-
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    for table in report.tables():
-        sheet = workbook.create_sheet(table.slug)
-        sheet.append([f"{table.title} · {report_title(report)}"])
-        sheet["A1"].font = Font(bold=True)
-        sheet.append(table.headers)
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for row in table.rows:
-            sheet.append([_cell(v) for v in row])
-        for column, unit in enumerate(table.units, start=1):
-            if unit == "percent":
-                for (cell,) in sheet.iter_rows(min_row=3, min_col=column, max_col=column):
-                    cell.number_format = PERCENT_FORMAT
-        sheet.column_dimensions["A"].width = 34
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return tables_xlsx(report.tables(), subtitle=report_title(report))
 
 
 def table_csv(table: Table) -> bytes:
