@@ -591,6 +591,10 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
         "tests/reports/test_business_digest.py::test_the_digest_says_what_came_in_was_answered_and_is_overdue_by_agency"
     ),
     # documents to process from the document-management system (issue 15)
+    # a citizen's data (issue 19): province-wide by nature, for system administrators only
+    "console:personal_data": Unscoped(
+        "system administrators only, province-wide: tests/ops/test_citizen_data.py::test_only_system_administrators"
+    ),
     "console:document_list": Unscoped("the acting official's own documents (filtered by user, not by unit)"),
     "api:documents_push": Unscoped(
         "POST with a body; assignees outside the client's unit are refused: "

@@ -21,6 +21,7 @@ from .views import (
     organisation,
     orgs,
     outbox,
+    personal_data,
     procedures,
 )
 from .views.dossiers import actions as dossier_actions
@@ -64,6 +65,7 @@ urlpatterns = [
     path("officials/<uuid:uuid>/revoke/", orgs.MembershipRevokeView.as_view(), name="membership_revoke"),
     path("audit/", audit.AuditListView.as_view(), name="audit_list"),
     path("audit/<int:pk>/", audit.AuditDetailView.as_view(), name="audit_detail"),
+    path("personal-data/", personal_data.PersonalDataView.as_view(), name="personal_data"),
     path("channels/", channels.ChannelListView.as_view(), name="channel_list"),
     path("channels/new/zalo/", channels.ZaloChannelCreateView.as_view(), name="channel_create_zalo"),
     path("channels/<uuid:uuid>/", channels.ChannelDetailView.as_view(), name="channel_detail"),

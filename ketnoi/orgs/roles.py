@@ -20,6 +20,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "orgs.view": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN, R.LEADER}),
     "orgs.manage_officials": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN}),
     "audit.view": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN}),
+    # a citizen's data (issue 19): export or erasure by phone or ID number, across every unit
+    "personal_data.manage": frozenset({R.SYSTEM_ADMIN}),
     "channels.view": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN, R.LEADER, R.COMMS_EDITOR}),
     "channels.manage": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN}),
     "dossiers.intake": frozenset({R.DESK_OFFICER}),
@@ -65,6 +67,7 @@ CAPABILITY_LABELS: dict[str, str] = {
     "orgs.view": _("see the units, agencies, desks and officials"),
     "orgs.manage_officials": _("set up units, agencies, desks and officials' accounts"),
     "audit.view": _("read the audit log"),
+    "personal_data.manage": _("export or erase a citizen's data at their request"),
     "channels.view": _("see the channels (Zalo OAs, web chat, SMS)"),
     "channels.manage": _("connect and configure channels"),
     "dossiers.intake": _("take dossiers at the desk"),

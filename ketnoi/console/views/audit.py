@@ -18,6 +18,7 @@ class AuditListView(ConsoleView):
             target=params.get("target", ""),
         )
         context.update(page=self.paginate(entries), params=params)
+        context["can_personal_data"] = self.scope.can("personal_data.manage")
         return context
 
     def get_template_names(self):
