@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from ketnoi.core.db import retry_on_connection_loss
+
 from .models import JobLock
 
 log = logging.getLogger(__name__)
@@ -27,17 +29,26 @@ def _holder() -> str:
     return f"{socket.gethostname()[:50]}:{os.getpid()}"
 
 
+# Jobs whose lock this process could not release (the database went away): it takes them back next time.
+_left_locked: set[str] = set()
+
+
 def job_lock_acquire(name: str, *, ttl_seconds: float, holder: str) -> bool:
-    """Atomically take the lock unless someone else holds an unexpired one."""
+    """Atomically take the lock unless someone else holds an unexpired one. A lock this process left behind because
+    its release was lost to a database restart is taken back (APScheduler never runs one job twice at once)."""
     now = timezone.now()
     try:
         with transaction.atomic():
             JobLock.objects.get_or_create(name=name)
     except IntegrityError:
         pass
-    taken = JobLock.objects.filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now), name=name).update(
+    free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+    if name in _left_locked:
+        free |= Q(holder=holder)
+    taken = JobLock.objects.filter(free, name=name).update(
         holder=holder, locked_until=now + timedelta(seconds=ttl_seconds), last_started_at=now
     )
+    _left_locked.discard(name)
     return taken == 1
 
 
@@ -46,10 +57,15 @@ def job_lock_release(name: str, *, holder: str) -> None:
 
 
 def run_locked(name: str, func: Callable[[], Any], *, ttl_seconds: float = 600) -> bool:
-    """Run `func` unless another scheduler is running the same job. Returns whether it ran."""
+    """Run `func` unless another scheduler is running the same job. Returns whether it ran.
+
+    A database restart in the middle costs this run only: the connection is replaced before the next one, and the
+    lock is released across the reconnection (else the job would wait out its lock's time to live)."""
     close_old_connections()
     holder = _holder()
-    if not job_lock_acquire(name, ttl_seconds=ttl_seconds, holder=holder):
+    if not retry_on_connection_loss(
+        lambda: job_lock_acquire(name, ttl_seconds=ttl_seconds, holder=holder), what=f"locking job {name}"
+    ):
         log.info("Scheduled job %s is running elsewhere; skipped.", name)
         return False
     try:
@@ -57,7 +73,11 @@ def run_locked(name: str, func: Callable[[], Any], *, ttl_seconds: float = 600) 
     except Exception:
         log.exception("Scheduled job %s failed.", name)
     finally:
-        job_lock_release(name, holder=holder)
+        try:
+            retry_on_connection_loss(lambda: job_lock_release(name, holder=holder), what=f"unlocking job {name}")
+        except Exception:
+            _left_locked.add(name)
+            log.exception("Scheduled job %s: could not release its lock; this scheduler takes it back next time.", name)
         close_old_connections()
     return True
 
