@@ -16,18 +16,20 @@ import time
 import uuid
 from collections import defaultdict
 
-from django.db import transaction
-from django.db.models import F
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import ErrorKind, SendError, SendResult, WindowState
+from ketnoi.core.db import CONNECTION_ERRORS, drop_broken_connection, retry_on_connection_loss
 
 from . import conf
 from .models import Lane, OutboundMessage, Status
 from .outcomes import record_error, record_sent
 from .payloads import payload_from_json, recipient_of
 from .pool import SenderPool
+from .queue import OUTBOX
 from .quotas import Take, quota_backend
 from .sweeper import sweep_stuck
 
@@ -36,9 +38,6 @@ log = logging.getLogger(__name__)
 CHANNEL_CACHE_SECONDS = 10.0
 
 URGENT_LANES = (Lane.EMERGENCY, Lane.TRANSACTIONAL)
-
-
-MAX_PER_PERSON_PER_CLAIM = 50
 
 
 def dispatcher_name() -> str:
@@ -56,10 +55,11 @@ class Dispatcher:
         self._channels: dict[int, Channel] = {}
         self._channels_loaded_at = 0.0
         self._lock = threading.Lock()
-        # Claimed rows still waiting in the pool, renewed by the heartbeat so that a busy machine's queue does not
-        # outlast their lease (the sweeper would hand them to another dispatcher, and attempts would run out).
-        self._waiting: dict[int, OutboundMessage] = {}
-        self._waiting_lock = threading.Lock()
+        # Claimed rows not yet settled (waiting in the pool or being sent), renewed by the heartbeat so that neither
+        # a busy machine's queue nor a slow send (find_sent reading a long history) outlasts their lease: the
+        # sweeper would hand them to another dispatcher, and a second copy could leave.
+        self._held: dict[int, OutboundMessage] = {}
+        self._held_lock = threading.Lock()
         self._renewed_at = time.monotonic()
 
     # claiming
@@ -91,42 +91,29 @@ class Dispatcher:
             return []
         return [pk for pk, channel in self._channels.items() if channel.quota_key in throttled]
 
-    def claim(self, limit: int, lanes: tuple[Lane, ...] = tuple(Lane)) -> list[OutboundMessage]:
-        """Claim up to `limit` due rows that the quotas allow, lane by lane; they come back marked sending."""
-        now = timezone.now()
+    def claim(self, limit: int, lanes: tuple[Lane, ...] = tuple(Lane)) -> list[list[OutboundMessage]]:
+        """Claim up to `limit` due rows that the quotas allow, lane by lane, as runs: each run is one person's
+        messages in one lane, oldest first, to be sent one after another. They come back marked sending."""
         skip = {"urgent": self._throttled_channel_ids("urgent"), "bulk": self._throttled_channel_ids("bulk")}
-        # A person with a message on its way gets the next one after it, so a chat reads in the order written.
-        in_flight_recipients = OutboundMessage.objects.filter(
-            status=Status.SENDING, channel_contact_id__isnull=False
-        ).values("channel_contact_id")
-        with transaction.atomic():
-            candidates: list[OutboundMessage] = []
-            for lane in lanes:
-                room = limit - len(candidates)
-                if room <= 0:
-                    break
-                rows = (
-                    OutboundMessage.objects.filter(status=Status.QUEUED, lane=lane, next_attempt_at__lte=now)
-                    .exclude(channel_id__in=skip["bulk" if lane == Lane.BULK else "urgent"])
-                    .exclude(channel_contact_id__in=in_flight_recipients)
-                    .select_related("channel_contact")
-                    .select_for_update(skip_locked=True, of=("self",))
-                    .order_by("next_attempt_at")[:room]
-                )
-                candidates.extend(rows)
-            candidates = _at_most_per_person(candidates)
-            if not candidates:
-                return []
-            self._load_channels({row.channel_id for row in candidates})
-            granted = self._take_tokens(candidates)
-            if granted:
-                OutboundMessage.objects.filter(pk__in=[row.pk for row in granted]).update(
-                    status=Status.SENDING, claimed_by=self.name, claimed_at=now, attempts=F("attempts") + 1
-                )
-        for row in granted:
-            row.status, row.claimed_by, row.claimed_at, row.attempts = Status.SENDING, self.name, now, row.attempts + 1
-            row.channel = self._channel(row.channel_id)
-        return granted
+        tiers = [Q(lane=lane) & ~Q(channel_id__in=skip["bulk" if lane == Lane.BULK else "urgent"]) for lane in lanes]
+        runs = OUTBOX.claim(
+            limit=limit,
+            worker=self.name,
+            tiers=tiers,
+            admit=self._admit,
+            on_claim=lambda now: {
+                "first_attempted_at": Coalesce(F("first_attempted_at"), Value(now, output_field=DateTimeField()))
+            },
+        )
+        for run in runs:
+            for row in run:
+                row.first_attempted_at = row.first_attempted_at or row.claimed_at
+                row.channel = self._channel(row.channel_id)
+        return runs
+
+    def _admit(self, candidates: list[OutboundMessage]) -> list[OutboundMessage]:
+        self._load_channels({row.channel_id for row in candidates})
+        return self._take_tokens(candidates)
 
     def _take_tokens(self, candidates: list[OutboundMessage]) -> list[OutboundMessage]:
         groups: dict[tuple[str, bool], list[OutboundMessage]] = defaultdict(list)
@@ -150,43 +137,51 @@ class Dispatcher:
     def _still_ours(self, row: OutboundMessage) -> bool:
         """Renew the claim just before sending; False if the row is no longer this claim's.
 
-        On a loaded machine a row can wait in this process's pool longer than its lease, and the sweeper may
-        have handed it to another dispatcher meanwhile: sending it here too would make a second copy.
+        A row can wait in this process's pool, or this process can stall, longer than its lease, and the sweeper may
+        have handed it to another dispatcher meanwhile: sending it here too would make a second copy. (Under the
+        heartbeat's lock, so the claimed_at compared here is the one last written.)
         """
-        renewed = timezone.now()
-        still = OutboundMessage.objects.filter(
-            pk=row.pk, status=Status.SENDING, claimed_by=self.name, claimed_at=row.claimed_at
-        ).update(claimed_at=renewed)
-        if still:
-            row.claimed_at = renewed
-        return bool(still)
+        with self._held_lock:
+            renewed = timezone.now()
+            still = OutboundMessage.objects.filter(
+                pk=row.pk, status=Status.SENDING, claimed_by=self.name, claimed_at=row.claimed_at
+            ).update(claimed_at=renewed)
+            if still:
+                row.claimed_at = renewed
+            return bool(still)
 
     def renew_waiting(self) -> int:
-        """Heartbeat: push back the lease of every claimed row not yet being sent. Returns rows renewed."""
+        """Heartbeat: push back the lease of every claimed row not yet settled. Returns rows renewed."""
         self._renewed_at = time.monotonic()
-        with self._waiting_lock:
-            if not self._waiting:
+        with self._held_lock:
+            if not self._held:
                 return 0
             renewed = timezone.now()
-            count = OutboundMessage.objects.filter(
-                pk__in=list(self._waiting), status=Status.SENDING, claimed_by=self.name
-            ).update(claimed_at=renewed)
-            for row in self._waiting.values():
+            count = OUTBOX.renew(list(self._held), worker=self.name, now=renewed)
+            for row in self._held.values():
                 # A row swept and claimed elsewhere meanwhile fails _still_ours on claimed_by or status; one
-                # claimed again by this dispatcher is a new object in _waiting, and the old one is skipped.
+                # claimed again by this dispatcher is a new object in _held, and the old one is skipped.
                 row.claimed_at = renewed
             return count
 
-    def _start(self, row: OutboundMessage) -> None:
-        with self._waiting_lock:
-            if self._waiting.get(row.pk) is row:
-                del self._waiting[row.pk]
+    def _forget(self, rows: list[OutboundMessage]) -> None:
+        """No longer renew these rows' lease: they are settled, or given up to the sweeper."""
+        with self._held_lock:
+            for row in rows:
+                if self._held.get(row.pk) is row:
+                    del self._held[row.pk]
 
-    def send(self, row: OutboundMessage) -> None:
-        self._start(row)
-        if not self._still_ours(row):
+    def send(self, row: OutboundMessage) -> str:
+        """Send one claimed row and record the outcome. Returns the row's new status ("" if it was not ours)."""
+        try:
+            return self._send(row)
+        finally:
+            self._forget([row])
+
+    def _send(self, row: OutboundMessage) -> str:
+        if not retry_on_connection_loss(lambda: self._still_ours(row), what="renewing a claim"):
             log.info("Outbox message %s was re-claimed elsewhere before it was sent; skipped here.", row.uuid)
-            return
+            return ""
         channel = copy.copy(row.channel)
         try:
             try:
@@ -197,11 +192,15 @@ class Dispatcher:
             payload = payload_from_json(row.payload)
             if row.outcome_unknown:
                 found = channel_type.find_sent(
-                    channel, recipient, payload, idempotency_key=row.idempotency_key, since=row.created_at
+                    channel,
+                    recipient,
+                    payload,
+                    idempotency_key=row.idempotency_key,
+                    since=row.first_attempted_at or row.created_at,
+                    is_taken=lambda ids: held_by_other_rows(row, ids),
                 )
                 if found:
-                    record_sent(row, SendResult(provider_message_id=found))
-                    return
+                    return self._record(lambda: record_sent(row, SendResult(provider_message_id=found), found=True))
             if (
                 payload.kind != "template"
                 and row.channel_contact_id
@@ -216,43 +215,69 @@ class Dispatcher:
         except SendError as error:
             if error.kind == ErrorKind.RATE_LIMITED:
                 self._throttle(channel.quota_key, error.retry_after or conf.rate_limit_pause_seconds())
-            record_error(row, error, claimed_by=self.name)
+            return self._record(lambda: record_error(row, error, claimed_by=self.name))
+        except CONNECTION_ERRORS:
+            # The database went away in the middle (a find_sent lookup or a token read): what reached the provider
+            # is unknown, so the row is retried with outcome_unknown and reconciled before any second copy.
+            log.warning("Database connection lost while sending outbox message %s; it will be retried.", row.uuid)
+            error = SendError(ErrorKind.RETRYABLE, "The database connection was lost during the send.")
+            return self._record(lambda: record_error(row, error, claimed_by=self.name, outcome_unknown=True))
         except Exception as exc:
             log.exception("Unexpected error sending outbox message %s", row.uuid)
-            record_error(
-                row, SendError(ErrorKind.RETRYABLE, f"{type(exc).__name__}: {exc}"[:300]), claimed_by=self.name
-            )
-        else:
-            record_sent(row, result)
+            error = SendError(ErrorKind.RETRYABLE, f"{type(exc).__name__}: {exc}"[:300])
+            return self._record(lambda: record_error(row, error, claimed_by=self.name))
+        return self._record(lambda: record_sent(row, result))
 
-    def _submit(self, rows: list[OutboundMessage]) -> None:
-        """One job per person: their messages go one after another, in the order they were queued."""
-        with self._waiting_lock:
-            self._waiting.update((row.pk, row) for row in rows)
-        by_recipient: dict[object, list[OutboundMessage]] = defaultdict(list)
-        for row in rows:
-            by_recipient[row.channel_contact_id or ("row", row.pk)].append(row)
-        for group in by_recipient.values():
-            group.sort(key=lambda r: r.pk)
-            self.pool.submit(self._send_in_order, group, priority=min(r.lane for r in group))
+    def _record(self, write) -> str:
+        """Write an outcome, across a lost database connection (the message itself is already out)."""
+        return retry_on_connection_loss(write, within_seconds=conf.lease_seconds() / 2, what="recording a send")
 
-    def _send_in_order(self, rows: list[OutboundMessage]) -> None:
-        for row in rows:
-            self.send(row)
+    def _submit(self, runs: list[list[OutboundMessage]]) -> None:
+        """One job per run: a person's messages go one after another, in the order they were queued."""
+        with self._held_lock:
+            self._held.update((row.pk, row) for run in runs for row in run)
+        for run in runs:
+            self.pool.submit(self._send_in_order, run, priority=run[0].lane)
+
+    def _send_in_order(self, run: list[OutboundMessage]) -> None:
+        """Send a run in order. A row going back to the queue (a retry) takes its line with it: the rows behind
+        it are given back unsent, to follow it later."""
+        done = 0
+        try:
+            for row in run:
+                status = self.send(row)
+                done += 1
+                if status not in (Status.SENT, Status.FAILED, Status.UNREACHABLE):
+                    break
+        finally:
+            rest = run[done:]
+            if rest:
+                self._forget(rest)
+                try:
+                    retry_on_connection_loss(
+                        lambda: OUTBOX.release([(r.pk, r.attempts) for r in rest], worker=self.name),
+                        within_seconds=conf.lease_seconds() / 2,
+                        what="giving back unsent messages",
+                    )
+                except Exception:
+                    # Still claimed by this dispatcher, no longer renewed: the sweeper gives them back.
+                    log.exception("Could not give back %d unsent outbox messages; the sweeper will.", len(rest))
 
     def dispatch_once(self, *, wait: bool = True) -> int:
         """Claim one batch and send it; with wait, return once every send is recorded. Returns rows claimed."""
-        rows = self.claim(self.batch_size)
-        self._submit(rows)
-        if wait:
-            self.pool.wait()
-        return len(rows)
+        return self.dispatch_once_nowait(self.batch_size) if not wait else self._dispatch_and_wait()
+
+    def _dispatch_and_wait(self) -> int:
+        claimed = self.dispatch_once_nowait(self.batch_size)
+        self.pool.wait()
+        return claimed
 
     def run(self, stop: threading.Event, *, idle_seconds: float = 0.1, sweep_every: float = 15.0) -> None:
         """Until `stop` is set: keep up to two batches in flight, sweep now and then; then finish in-flight sends."""
         last_sweep = 0.0
         max_in_flight = self.concurrency * 2
         while not stop.is_set():
+            drop_broken_connection()
             if time.monotonic() - last_sweep > sweep_every:
                 last_sweep = time.monotonic()
                 try:
@@ -293,27 +318,21 @@ class Dispatcher:
         return max(0.005, min(idle_seconds, soonest))
 
     def dispatch_once_nowait(self, limit: int, lanes: tuple[Lane, ...] = tuple(Lane)) -> int:
-        rows = self.claim(limit, lanes)
-        self._submit(rows)
-        return len(rows)
+        runs = self.claim(limit, lanes)
+        self._submit(runs)
+        return sum(len(run) for run in runs)
 
     def close(self) -> None:
         self.pool.close()
 
 
-def _at_most_per_person(rows: list[OutboundMessage]) -> list[OutboundMessage]:
-    """A person's messages in one claim are sent one after another by one sender thread; a cap keeps one busy
-    person (an official's internal notices, say) from holding a thread for a whole batch."""
-    seen: dict[int, int] = defaultdict(int)
-    kept = []
-    for row in sorted(rows, key=lambda r: r.pk):
-        if row.channel_contact_id:
-            seen[row.channel_contact_id] += 1
-            if seen[row.channel_contact_id] > MAX_PER_PERSON_PER_CLAIM:
-                continue
-        kept.append(row)
-    order = {row.pk: i for i, row in enumerate(rows)}
-    return sorted(kept, key=lambda r: order[r.pk])
+def held_by_other_rows(row: OutboundMessage, provider_ids: list[str]) -> set[str]:
+    """Of these provider message ids, the ones another row of the channel already holds (find_sent skips them)."""
+    return set(
+        OutboundMessage.objects.filter(channel_id=row.channel_id, provider_message_id__in=provider_ids)
+        .exclude(pk=row.pk)
+        .values_list("provider_message_id", flat=True)
+    )
 
 
 def dispatch_once(*, batch_size: int = 100, concurrency: int = 8, rounds: int = 1) -> int:

@@ -6,7 +6,8 @@ crash or a retry from producing a second copy at the provider.
 """
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, CharField, Q, Value, When
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,26 @@ class Status(models.TextChoices):
 
 FINAL_STATUSES = (Status.SENT, Status.DELIVERED, Status.SEEN, Status.FAILED, Status.UNREACHABLE, Status.CANCELLED)
 DEAD_STATUSES = (Status.FAILED, Status.UNREACHABLE)
+UNFINISHED_STATUSES = (Status.QUEUED, Status.SENDING)
+
+
+def order_key() -> models.Expression:
+    """One person's line in one lane: their messages in that lane go out in the order they were written.
+
+    The person is the channel identity (ChannelContact) when the row has one, else the user id on the channel, else
+    the phone number (templates by phone and SMS, fallback steps included). Lanes do not wait for each other: a reply
+    never waits behind a broadcast. Indexed as an expression (outbox_line), so no column has to be filled in.
+    """
+    person = Case(
+        When(channel_contact__isnull=False, then=Concat(Value("c"), Cast("channel_contact_id", CharField()))),
+        When(
+            ~Q(recipient_user_id=""),
+            then=Concat(Value("u"), Cast("channel_id", CharField()), Value(":"), "recipient_user_id"),
+        ),
+        default=Concat(Value("p"), "recipient_phone"),
+        output_field=CharField(),
+    )
+    return Concat(Cast("lane", CharField()), Value(":"), person, output_field=CharField())
 
 
 class FallbackStep(models.TextChoices):
@@ -67,6 +88,9 @@ class OutboundMessage(UUIDModel):
     outcome_unknown = models.BooleanField(
         default=False, help_text="A dispatcher died while sending: ask the provider before sending again."
     )
+    first_attempted_at = models.DateTimeField(
+        null=True, blank=True, help_text="A copy found at the provider is this message's only if sent after this."
+    )
     provider_message_id = models.CharField(max_length=80, blank=True)
     error_kind = models.CharField(max_length=24, blank=True)
     error_message = models.CharField(max_length=500, blank=True)
@@ -86,13 +110,18 @@ class OutboundMessage(UUIDModel):
         indexes = [
             models.Index(fields=["status", "lane", "next_attempt_at"], name="outbox_claim"),
             models.Index(fields=["status", "claimed_at"], name="outbox_lease"),
-            models.Index(
+            models.Index(fields=["channel", "status", "created_at"], name="outbox_channel_status"),
+            models.Index(fields=["source_type", "source_id"], name="outbox_source"),
+            # "does an older message of this person in this lane still hold the line?" (outbox/queue.py)
+            models.Index(order_key(), "id", name="outbox_line", condition=Q(status__in=UNFINISHED_STATUSES)),
+        ]
+        constraints = [
+            # One provider message is one row's: a copy found after a crash can be claimed by one row only.
+            models.UniqueConstraint(
                 fields=["channel", "provider_message_id"],
                 name="outbox_provider_id",
                 condition=~Q(provider_message_id=""),
             ),
-            models.Index(fields=["channel", "status", "created_at"], name="outbox_channel_status"),
-            models.Index(fields=["source_type", "source_id"], name="outbox_source"),
         ]
 
     def __str__(self) -> str:

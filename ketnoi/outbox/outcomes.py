@@ -8,7 +8,7 @@ import logging
 import random
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ketnoi.channels.models import Channel
@@ -17,6 +17,7 @@ from ketnoi.channels.types.base import ErrorKind, SendError, SendResult
 from . import conf
 from .fallback import start_next_step
 from .models import OutboundMessage, Status
+from .queue import OUTBOX
 from .quotas import quota_backend
 
 log = logging.getLogger(__name__)
@@ -38,27 +39,39 @@ def readable(error: SendError) -> str:
 
 def backoff_seconds(attempts: int) -> float:
     """Exponential backoff with jitter: between half and all of base * 2^(attempts-1), capped."""
-    delay = min(conf.retry_max_seconds(), conf.retry_base_seconds() * 2 ** max(0, attempts - 1))
-    return random.uniform(delay / 2, delay)  # noqa: S311 - jitter, not security
+    return OUTBOX.backoff(attempts)
 
 
-def record_sent(message: OutboundMessage, result: SendResult) -> None:
+def record_sent(message: OutboundMessage, result: SendResult, *, found: bool = False) -> str:
+    """The provider took the message (its id is the proof). `found`: the id came from find_sent, a copy found at
+    the provider after an attempt whose outcome was unknown; if another row holds that id after all (a race
+    between two lanes of one person), this row is not proven sent and is retried instead. Returns the status."""
     now = timezone.now()
-    updated = OutboundMessage.objects.filter(pk=message.pk, status__in=(Status.SENDING, Status.QUEUED)).update(
-        status=Status.SENT,
-        provider_message_id=result.provider_message_id[:80],
-        cost=result.cost,
-        sent_at=now,
-        claimed_by="",
-        error_kind="",
-        error_message="",
-        outcome_unknown=False,
-    )
-    if not updated:
-        # A receipt overtook us (delivered before we wrote sent): keep its status, add what we know.
-        OutboundMessage.objects.filter(pk=message.pk, provider_message_id="").update(
-            provider_message_id=result.provider_message_id[:80], cost=result.cost, sent_at=now
-        )
+    provider_id = result.provider_message_id[:80]
+    try:
+        with transaction.atomic():
+            updated = OutboundMessage.objects.filter(pk=message.pk, status__in=(Status.SENDING, Status.QUEUED)).update(
+                status=Status.SENT,
+                provider_message_id=provider_id,
+                cost=result.cost,
+                sent_at=now,
+                claimed_by="",
+                error_kind="",
+                error_message="",
+                outcome_unknown=False,
+            )
+            if not updated:
+                # A receipt overtook us (delivered before we wrote sent): keep its status, add what we know.
+                OutboundMessage.objects.filter(pk=message.pk, provider_message_id="").update(
+                    provider_message_id=provider_id, cost=result.cost, sent_at=now
+                )
+    except IntegrityError:
+        if not found:
+            raise
+        log.warning("Outbox message %s: the copy found at the provider is another row's; retrying.", message.uuid)
+        error = SendError(ErrorKind.RETRYABLE, "The copy found at the provider belongs to another message.")
+        return record_error(message, error, claimed_by=message.claimed_by, outcome_unknown=True)
+    return Status.SENT
 
 
 def _give_up(message: OutboundMessage, status: str, error: SendError, reason: str) -> None:
@@ -74,11 +87,16 @@ def _give_up(message: OutboundMessage, status: str, error: SendError, reason: st
 
 
 @transaction.atomic
-def record_error(message: OutboundMessage, error: SendError, *, claimed_by: str) -> str:
-    """Apply a SendError to a claimed row; returns the new status."""
+def record_error(
+    message: OutboundMessage, error: SendError, *, claimed_by: str, outcome_unknown: bool | None = None
+) -> str:
+    """Apply a SendError to a claimed row; returns the new status ("" if the row is no longer this claim's).
+
+    A retry keeps `outcome_unknown` when the attempt may have reached the provider (a timeout, a 5xx, a connection
+    lost midway: pass outcome_unknown=True), so the next attempt first asks the provider (find_sent)."""
     row = OutboundMessage.objects.select_for_update().filter(pk=message.pk).first()
-    if row is None or row.status != Status.SENDING or row.claimed_by != claimed_by:
-        return row.status if row else ""
+    if row is None or row.status != Status.SENDING or row.claimed_by != claimed_by or row.attempts != message.attempts:
+        return ""
     row.channel = message.channel
     reason = readable(error)
     now = timezone.now()
@@ -86,7 +104,8 @@ def record_error(message: OutboundMessage, error: SendError, *, claimed_by: str)
         pause = error.retry_after or conf.rate_limit_pause_seconds()
         quota_backend().pause(message.channel.quota_key, pause)
         row.attempts = max(0, row.attempts - 1)  # the provider refused to look at it: not a real attempt
-        _requeue(row, now + timedelta(seconds=pause + random.uniform(0, 1)), error, reason)  # noqa: S311
+        when = now + timedelta(seconds=pause + random.uniform(0, 1))  # noqa: S311
+        _requeue(row, when, error, reason, outcome_unknown=bool(outcome_unknown or row.outcome_unknown))
     elif error.kind in (ErrorKind.RETRYABLE, ErrorKind.CREDENTIALS_EXPIRED):
         if error.kind == ErrorKind.CREDENTIALS_EXPIRED:
             # The adapter already refreshed once: flag the channel for its administrators, retry later.
@@ -96,10 +115,10 @@ def record_error(message: OutboundMessage, error: SendError, *, claimed_by: str)
             _give_up(row, Status.FAILED, error, f"Gave up after {row.attempts} attempts." + " " + reason)
         else:
             delay = max(backoff_seconds(row.attempts), error.retry_after or 0)
-            _requeue(row, now + timedelta(seconds=delay), error, reason)
-            # A timeout or a 5xx may come after the provider took the message: ask before sending again.
-            row.outcome_unknown = error.kind == ErrorKind.RETRYABLE
-            row.save(update_fields=["outcome_unknown"])
+            # A timeout or a 5xx may come after the provider took the message: ask before sending again. An
+            # earlier attempt's unknown outcome stays unknown (the provider may still process it late).
+            unknown = bool(outcome_unknown or error.kind == ErrorKind.RETRYABLE or row.outcome_unknown)
+            _requeue(row, now + timedelta(seconds=delay), error, reason, outcome_unknown=unknown)
     elif error.kind == ErrorKind.UNREACHABLE:
         _give_up(row, Status.UNREACHABLE, error, reason)
     else:
@@ -107,13 +126,14 @@ def record_error(message: OutboundMessage, error: SendError, *, claimed_by: str)
     return row.status
 
 
-def _requeue(row: OutboundMessage, when, error: SendError, reason: str) -> None:
+def _requeue(row: OutboundMessage, when, error: SendError, reason: str, *, outcome_unknown: bool) -> None:
+    """Back in the queue, keeping its place at the head of the person's line (outbox/queue.py)."""
     row.status = Status.QUEUED
     row.next_attempt_at = when
     row.error_kind = error.kind
     row.error_message = reason
     row.claimed_by = ""
-    row.outcome_unknown = False
+    row.outcome_unknown = outcome_unknown
     row.save(
         update_fields=[
             "status",

@@ -1,4 +1,5 @@
-"""A fixed set of sender threads. Each keeps one database connection and closes it when the pool stops.
+"""A fixed set of sender threads. Each keeps one database connection, replaced when a database error left it
+unusable (a restart, a failover), and closed when the pool stops.
 
 Jobs wait in a priority queue (the outbox lane, then arrival), so an emergency alert or a reply that arrives
 while bulk sends are queued goes to the next free sender instead of waiting behind them.
@@ -11,6 +12,8 @@ import threading
 from collections.abc import Callable
 
 from django.db import connections
+
+from ketnoi.core.db import drop_broken_connection
 
 log = logging.getLogger(__name__)
 _STOP = object()
@@ -56,6 +59,7 @@ class SenderPool:
                 if fn is _STOP:
                     return
                 try:
+                    drop_broken_connection()
                     fn(*args)
                 except Exception:
                     log.exception("A send job failed outside the outbox's error handling.")

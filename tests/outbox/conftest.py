@@ -1,4 +1,5 @@
-"""Outbox fixtures: a real HTTP sink, the test channel types registered through settings, channels on it."""
+"""Outbox fixtures: a real HTTP sink, the test channel types registered through settings, channels on it; a Zalo
+OA connected to the sandbox."""
 
 import itertools
 
@@ -6,7 +7,9 @@ import pytest
 
 from ketnoi.channels.models import Channel
 from ketnoi.channels.types import load_channel_types
+from ketnoi.channels.types.zalo import tokens
 from ketnoi.contacts.models import ChannelContact, Contact
+from tests.sandbox_oa import connect_sandbox_oa
 
 from .sink import SINK_TYPES, Sink
 
@@ -58,3 +61,14 @@ def make_follower():
         )
 
     return make
+
+
+@pytest.fixture
+def oa(zalo_sandbox, transactional_world, live_server):
+    channel, created = connect_sandbox_oa(
+        zalo_sandbox, unit=transactional_world.commune_a, live_server_url=live_server.url
+    )
+    yield channel, created
+    tokens.forget(channel.pk)
+    # The sandbox's webhooks still in flight (receipts) are waited for by zalo_sandbox's reset, before the
+    # database is emptied.

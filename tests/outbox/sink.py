@@ -183,7 +183,7 @@ class SinkType(ChannelType):
             raise SendError(kind, data.get("message", ""), provider_code=str(data["error"]), retry_after=None)
         return SendResult(provider_message_id=data["id"], cost=channel.config.get("cost", 0))
 
-    def find_sent(self, channel, recipient, payload, *, idempotency_key, since):
+    def find_sent(self, channel, recipient, payload, *, idempotency_key, since, is_taken=None):
         response = httpx.get(channel.config["url"] + "/find", params={"key": idempotency_key}, timeout=self.timeout)
         return response.json()["id"] if response.status_code == 200 else None
 

@@ -6,34 +6,19 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from ketnoi.outbox.dispatcher import Dispatcher
 from ketnoi.outbox.models import Lane, OutboundMessage, Status
 from ketnoi.outbox.sweeper import sweep_stuck
 
-from .helpers import enqueue
+from .helpers import _database_url, enqueue, unsettled, wait_for
 
 ROOT = Path(settings.BASE_DIR)
-
-
-def wait_for(condition, timeout=60.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"Timed out waiting for {what}.")
-
-
-def unsettled() -> int:
-    return OutboundMessage.objects.filter(status__in=(Status.QUEUED, Status.SENDING)).count()
 
 
 def test_two_dispatchers_in_parallel_never_send_a_row_twice(make_channel, sink):
@@ -60,14 +45,6 @@ def test_two_dispatchers_in_parallel_never_send_a_row_twice(make_channel, sink):
     assert sink.requests == len(keys)
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-
-
 def start_dispatcher(*extra: str) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -82,8 +59,8 @@ def start_dispatcher(*extra: str) -> subprocess.Popen:
 def test_a_dispatcher_killed_mid_batch_loses_and_duplicates_nothing(make_channel, sink):
     channel = make_channel()
     keys = [f"k-{i}" for i in range(200)]
-    for key in keys:
-        enqueue(channel, key)
+    for i, key in enumerate(keys):
+        enqueue(channel, key, user_id=f"u{i % 20}")  # 20 people, 10 messages each
     sink.delay = 0.03  # sends take a while, so the kill lands with a batch in flight
     first = start_dispatcher("--lease-seconds", "2")
     try:
@@ -110,6 +87,10 @@ def test_a_dispatcher_killed_mid_batch_loses_and_duplicates_nothing(make_channel
     assert sink.counts() == dict.fromkeys(keys, 1)  # every message once: nothing lost, nothing twice
     assert set(OutboundMessage.objects.values_list("status", flat=True)) == {Status.SENT}
     assert OutboundMessage.objects.filter(attempts__gte=2).count() >= in_flight
+    by_person = {}
+    for message in sink.accepted:
+        by_person.setdefault(message["user_id"], []).append(int(message["key"].split("-")[1]))
+    assert all(sent == sorted(sent) for sent in by_person.values())  # each person's in the order written
 
 
 def test_sweeper_requeues_only_rows_past_their_lease(make_channel):

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.http import HttpRequest
 
     from ketnoi.channels.models import Channel
@@ -180,12 +182,16 @@ class ChannelType(abc.ABC):
         *,
         idempotency_key: str,
         since: dt.datetime,
+        is_taken: "Callable[[list[str]], set[str]] | None" = None,
     ) -> str | None:
-        """After a crash in the middle of a send: the provider id of a copy the provider already accepted, if any.
+        """After an attempt whose outcome is unknown (a timeout, a lost answer, a crash): the provider id of the copy
+        the provider accepted, if it can be proven to be this message's; None means "send again".
 
-        The outbox calls this before re-sending a message whose first attempt has an unknown outcome, so a crash
-        never produces a second copy. Providers with an idempotency key (Zalo ZBS tracking_id) may return None
-        and rely on the key; others look the message up (Zalo: the conversation history).
+        Proof is one of: the provider looks messages up by our key (web chat; Zalo ZBS by tracking_id, where the
+        adapter returns None and relies on the provider refusing a second copy with the same tracking_id); or a
+        message to this person sent at or after `since` (the row's first attempt) with the same content that no
+        other row holds: `is_taken(ids)` says which of the provider ids other outbox rows already hold, and the
+        oldest free one is this message's. Anything less is no proof: a visible duplicate beats a silent loss.
         """
         return None
 

@@ -179,6 +179,8 @@ class WebChatType(ChannelType):
     def window(self, channel: "Channel", recipient: Recipient, now: dt.datetime) -> WindowState:
         return WindowState.FREE if recipient.user_id else WindowState.CLOSED
 
-    def find_sent(self, channel, recipient, payload, *, idempotency_key: str, since: dt.datetime) -> str | None:
+    def find_sent(
+        self, channel, recipient, payload, *, idempotency_key: str, since: dt.datetime, is_taken=None
+    ) -> str | None:
         found = WebChatMessage.objects.filter(channel=channel, idempotency_key=idempotency_key[:100]).first()
         return str(found.uuid) if found else None

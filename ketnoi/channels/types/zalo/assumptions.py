@@ -88,6 +88,13 @@ def send_appsecret_proof() -> bool:
 
 # --- Sending ---------------------------------------------------------------------------------------------------
 
+
+def rate_limit_pause_seconds() -> float:
+    """After -32 (call limit) or -211 (out of quota), how long the OA waits before calling again. Zalo's limits are
+    per minute (§3.5) but no Retry-After is given: 60 s by default (ZALO_RATE_LIMIT_PAUSE_SECONDS)."""
+    return float(getattr(settings, "ZALO_RATE_LIMIT_PAUSE_SECONDS", 60.0))
+
+
 FREE_WINDOW = dt.timedelta(hours=48)
 PAID_WINDOW = dt.timedelta(days=7)
 
@@ -130,6 +137,15 @@ CONVERSATION_PAGE = 10
 
 CONVERSATION_MAX_PAGES = 20
 """How far back find_sent reads a conversation (newest first) looking for a copy whose outcome a crash hid."""
+
+
+def provider_clock_skew() -> dt.timedelta:
+    """How far Zalo's clock (the `time` of a conversation item) may run behind ours. find_sent accepts a copy sent
+    this long before the row's first attempt (default 1 s; ZALO_CLOCK_SKEW_SECONDS). Larger admits an unrelated
+    earlier message with the same text that no row holds (an official typing in Zalo's own OA manager); smaller
+    makes a visible duplicate more likely when the clocks differ."""
+    return dt.timedelta(seconds=float(getattr(settings, "ZALO_CLOCK_SKEW_SECONDS", 1.0)))
+
 
 CONVERSATION_FIELDS = {
     "id": ("message_id", "msg_id"),

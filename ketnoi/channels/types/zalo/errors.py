@@ -2,6 +2,7 @@
 
 from ketnoi.channels.types.base import ErrorKind, SendError
 
+from . import assumptions
 from .client import ZaloApiError, ZaloTransportError
 
 ERROR_KINDS: dict[int, ErrorKind] = {
@@ -44,6 +45,6 @@ def classify(exc: Exception) -> SendError:
         return SendError(ErrorKind.RETRYABLE, str(exc))
     if isinstance(exc, ZaloApiError):
         kind = ERROR_KINDS.get(exc.code, ErrorKind.PERMANENT)
-        retry_after = 60.0 if kind == ErrorKind.RATE_LIMITED else None
+        retry_after = assumptions.rate_limit_pause_seconds() if kind == ErrorKind.RATE_LIMITED else None
         return SendError(kind, f"Zalo {exc.code}: {exc.message}", provider_code=str(exc.code), retry_after=retry_after)
     raise exc

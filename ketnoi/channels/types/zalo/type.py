@@ -252,14 +252,19 @@ class ZaloType(ChannelType):
         *,
         idempotency_key: str,
         since: dt.datetime,
+        is_taken: Callable[[list[str]], set[str]] | None = None,
     ) -> str | None:
-        """Template by phone: rely on tracking_id (assumptions.TRACKING_ID_DEDUPLICATES). Otherwise look for an OA
-        message to this person after `since` with the same text or attachment in the conversation history."""
+        """Template by phone: rely on tracking_id (assumptions.TRACKING_ID_DEDUPLICATES); template by UID: no proof
+        is possible (no key, and its text is Zalo's rendering): None, so it is sent again. Otherwise the oldest OA
+        message to this person sent since `since` with the same text or attachment, among those no other outbox row
+        holds (`is_taken`); the conversation history is read back to `since`."""
         if payload.kind == "template" or not recipient.user_id:
             return None
         wanted_text = unicodedata.normalize("NFC", payload.text or payload.title or "")
         wanted_media = payload.media_url or payload.attachment_token
+        since = since - assumptions.provider_clock_skew()
         page = assumptions.CONVERSATION_PAGE
+        matches: list[str] = []  # newest first, as the history comes
         # History comes newest first, a page at a time: read back until the messages are older than `since`.
         for offset in range(0, page * assumptions.CONVERSATION_MAX_PAGES, page):
             items = self._call(
@@ -268,18 +273,20 @@ class ZaloType(ChannelType):
             reached_since = False
             for item in items:
                 sent_at = parse.from_millis(_field(item, "time"))
-                if sent_at is not None and sent_at < since:
-                    reached_since = True
+                if sent_at is None or sent_at < since:  # no time, no proof that it came after our attempt
+                    reached_since = reached_since or sent_at is not None
                     continue
                 if not _from_oa(item, channel.external_id):
                     continue
                 text = unicodedata.normalize("NFC", str(_field(item, "text") or ""))
                 media = {str(item.get(k) or "") for k in ("url", "thumb", "attachment_id", "token")}
-                if (wanted_text and text == wanted_text) or (wanted_media and wanted_media in media):
-                    return str(_field(item, "id") or "") or None
+                message_id = str(_field(item, "id") or "")
+                if message_id and ((wanted_text and text == wanted_text) or (wanted_media and wanted_media in media)):
+                    matches.append(message_id)
             if reached_since or len(items) < page:
-                return None
-        return None
+                break
+        taken = is_taken(matches) if (is_taken and matches) else set()
+        return next((message_id for message_id in reversed(matches) if message_id not in taken), None)
 
     # -- people ------------------------------------------------------------------------------------------------
 

@@ -1,0 +1,396 @@
+"""Work queues kept in database tables. The outbox, the inbound webhook events and the DVCQG relay all use this one.
+
+A queue is a table whose rows are work items. A `WorkQueue` says in a few lines which rows wait, when they are due,
+which rows still hold their place in line, and what key orders them; every queue then follows the same rules:
+
+- **Claims skip locked rows** (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite serialises writers), so any number of
+  workers share a queue and never take the same row.
+- **Per-key order.** A row is taken only when no older row of its key (a person, an API client's line) still holds
+  the line; the rows waiting right behind it are taken with it as a *run*, to be handled in order. A row waiting
+  for its retry holds its key's later rows back; a dead-lettered one does not.
+- **Two ways to work.** Inside the claim's own transaction (`lock_next`: the row lock is the lease, and a worker that
+  dies rolls everything back), or outside it (`claim`: rows are marked in flight under a lease that the worker
+  renews while it works (`renew`, the heartbeat), and settles with a guard (`settle`, `settle_many`) so a worker
+  whose lease ran out can never overwrite what another one recorded). The claim token is the attempt number.
+- **Backoff with jitter** between attempts, **dead letters** after the last one, and a **sweeper** that puts back
+  rows whose lease ran out (their worker died).
+"""
+
+import datetime as dt
+import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+Number = float | int
+Setting = Number | Callable[[], Number]
+
+
+def _value(setting: Setting) -> float:
+    return float(setting() if callable(setting) else setting)
+
+
+def backoff_seconds(attempts: int, *, base: float, cap: float) -> float:
+    """Exponential backoff with jitter: between half and all of base * 2^(attempts-1), at most `cap`."""
+    delay = min(cap, base * 2 ** max(0, attempts - 1))
+    return random.uniform(delay / 2, delay)  # noqa: S311 - jitter, not security
+
+
+@dataclass(frozen=True)
+class WorkQueue:
+    model: type[models.Model]
+    key: tuple[str | models.Expression, ...]  # rows with equal keys are handled one after another, oldest first
+    waiting: Q  # rows waiting to be tried
+    holds_line: Callable[[dt.datetime], Q]  # unfinished rows at `now`: an older one holds back its key's later rows
+    due_field: str = ""  # a waiting row is due once this time has come ("" = always due)
+    order_by: tuple[str, ...] = ("pk",)  # which heads of lines go first
+    # Claims outside the claim's transaction (leased):
+    status_field: str = "status"
+    waiting_status: str = ""
+    in_flight_status: str = ""
+    dead_status: str = ""
+    attempts_field: str = "attempts"
+    worker_field: str = ""  # who holds the claim, if the table says so
+    claimed_at_field: str = ""  # when the claim was taken or last renewed: the lease ends lease_seconds later ...
+    lease_until_field: str = ""  # ... or when the lease ends
+    lease_seconds: Setting = 60.0
+    max_attempts: Setting = 8
+    retry_base_seconds: Setting = 5.0
+    retry_max_seconds: Setting = 3600.0
+    per_key: int = 1  # rows of one key in one claim (the head of its line and the rows right behind it)
+    select_related: tuple[str, ...] = field(default=())
+
+    # -- reading the line ------------------------------------------------------------------------------------------
+
+    def _key_names(self) -> list[str]:
+        return [part if isinstance(part, str) else f"_queue_key{i}" for i, part in enumerate(self.key)]
+
+    def _keyed(self, queryset: models.QuerySet) -> models.QuerySet:
+        expressions = {f"_queue_key{i}": part for i, part in enumerate(self.key) if not isinstance(part, str)}
+        return queryset.annotate(**expressions) if expressions else queryset
+
+    def _due(self, now: dt.datetime) -> Q:
+        return Q(**{f"{self.due_field}__lte": now}) if self.due_field else Q()
+
+    def key_of(self, row: models.Model) -> tuple:
+        return tuple(getattr(row, name) for name in self._key_names())
+
+    def heads(self, *, now: dt.datetime | None = None, where: Q | None = None) -> models.QuerySet:
+        """Waiting rows that are due and first in their line, in claim order (not locked)."""
+        now = now or timezone.now()
+        ahead = self._keyed(self.model.objects.filter(self.holds_line(now))).filter(
+            pk__lt=OuterRef("pk"), **{name: OuterRef(name) for name in self._key_names()}
+        )
+        rows = self._keyed(self.model.objects.filter(self.waiting, self._due(now), where or Q()))
+        return rows.filter(~Exists(ahead)).order_by(*self.order_by)
+
+    def lock_next(self, *, now: dt.datetime | None = None, where: Q | None = None) -> models.QuerySet:
+        """Heads of lines, locked as they are read, skipping rows another worker holds. Inside a transaction."""
+        rows = self.heads(now=now, where=where).select_for_update(skip_locked=True, of=("self",))
+        return rows.select_related(*self.select_related) if self.select_related else rows
+
+    # -- leased claims ---------------------------------------------------------------------------------------------
+
+    def claim(
+        self,
+        *,
+        limit: int,
+        worker: str = "",
+        tiers: Sequence[Q] = (Q(),),
+        admit: Callable[[list[models.Model]], list[models.Model]] | None = None,
+        on_claim: Callable[[dt.datetime], dict[str, Any]] | None = None,
+    ) -> list[list[models.Model]]:
+        """Claim up to `limit` rows as runs (each run: one key's rows, oldest first), in one short transaction.
+
+        `tiers` are filled in turn (e.g. emergencies before replies before broadcasts). `admit` may refuse rows
+        (quotas): each run is then cut before its first refused row, so a later row never goes without an earlier
+        one. Claimed rows are in flight with their attempt counted; the attempt number is the claim's token.
+        `on_claim(now)` gives more columns to write with the claim (values or expressions).
+        """
+        now = timezone.now()
+        with transaction.atomic():
+            runs: list[list[models.Model]] = []
+            taken: list[Any] = []
+            for tier in tiers:
+                room = limit - len(taken)
+                if room <= 0:
+                    break
+                heads = list(self.lock_next(now=now, where=tier & ~Q(pk__in=taken))[:room])
+                tier_runs = self._runs(heads, now=now, room=room - len(heads))
+                runs += tier_runs
+                taken += [row.pk for run in tier_runs for row in run]
+            if admit is not None and runs:
+                admitted = {row.pk for row in admit([row for run in runs for row in run])}
+                runs = [_until_refused(run, admitted) for run in runs]
+                runs = [run for run in runs if run]
+            rows = [row for run in runs for row in run]
+            if rows:
+                self._mark_claimed(rows, worker=worker, now=now, extra=on_claim(now) if on_claim else {})
+        return runs
+
+    def _runs(self, heads: list[models.Model], *, now: dt.datetime, room: int) -> list[list[models.Model]]:
+        """Each head with the rows of its key waiting right behind it (due, not locked), at most per_key a run."""
+        runs = {self.key_of(head): [head] for head in heads}
+        if self.per_key <= 1 or room <= 0 or not heads:
+            return list(runs.values())
+        behind = self._behind(heads, now=now)
+        wanted: dict[Any, tuple] = {}
+        for key, run in runs.items():
+            for pk in behind.get(run[0].pk, [])[: self.per_key - 1]:
+                if len(wanted) >= room:
+                    break
+                wanted[pk] = key
+        if not wanted:
+            return list(runs.values())
+        # Locked only if still waiting and due: a row that may not go now (in flight, its retry not yet due), or that
+        # another worker holds, ends its run there.
+        locked = self.model.objects.filter(self.waiting, self._due(now), pk__in=list(wanted))
+        locked = locked.select_for_update(skip_locked=True, of=("self",))
+        if self.select_related:
+            locked = locked.select_related(*self.select_related)
+        found = {row.pk: row for row in self._keyed(locked)}
+        ended: set[tuple] = set()
+        for key, run in runs.items():
+            for pk in behind.get(run[0].pk, []):
+                if key in ended or pk not in wanted:
+                    break
+                if pk not in found:
+                    ended.add(key)
+                    break
+                run.append(found[pk])
+        return list(runs.values())
+
+    def _behind(self, heads: list[models.Model], *, now: dt.datetime) -> dict[Any, list[Any]]:
+        """For each head, the rows of its key that hold the line behind it, oldest first (at most per_key - 1).
+
+        On PostgreSQL one statement with a bounded index range scan per head (a line of 100,000 waiting rows costs
+        no more than a short one); elsewhere (SQLite: one machine, small queues) every such row of those keys."""
+        names = self._key_names()
+        line = self._keyed(self.model.objects.filter(self.holds_line(now)))
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.expressions import ArraySubquery
+
+            following = line.filter(pk__gt=OuterRef("pk"), **{name: OuterRef(name) for name in names})
+            following = following.order_by("pk").values("pk")[: self.per_key - 1]
+            rows = self._keyed(self.model.objects.filter(pk__in=[head.pk for head in heads]))
+            return dict(rows.annotate(_queue_behind=ArraySubquery(following)).values_list("pk", "_queue_behind"))
+        by_key = Q(pk__in=[])
+        for head in heads:
+            by_key |= Q(**dict(zip(names, self.key_of(head), strict=True)))
+        head_of = {self.key_of(head): head.pk for head in heads}
+        behind: dict[Any, list[Any]] = {head.pk: [] for head in heads}
+        for pk, *key in line.filter(by_key).order_by("pk").values_list("pk", *names):
+            head = head_of[tuple(key)]
+            if pk > head and len(behind[head]) < self.per_key - 1:
+                behind[head].append(pk)
+        return behind
+
+    def _mark_claimed(self, rows: list[models.Model], *, worker: str, now: dt.datetime, extra: dict[str, Any]) -> None:
+        values: dict[str, Any] = {
+            self.status_field: self.in_flight_status,
+            self.attempts_field: F(self.attempts_field) + 1,
+        }
+        if self.worker_field:
+            values[self.worker_field] = worker
+        if self.claimed_at_field:
+            values[self.claimed_at_field] = now
+        if self.lease_until_field:
+            values[self.lease_until_field] = now + dt.timedelta(seconds=_value(self.lease_seconds))
+        self.model.objects.filter(pk__in=[row.pk for row in rows]).update(**values, **extra)
+        for row in rows:
+            for name, value in values.items():
+                if name == self.attempts_field:
+                    value = getattr(row, name) + 1
+                setattr(row, name, value)
+            for name, value in extra.items():
+                if not hasattr(value, "resolve_expression"):
+                    setattr(row, name, value)
+
+    def _claimed(self, pk: Any, attempt: int, worker: str = "") -> Q:
+        guard = Q(pk=pk, **{self.status_field: self.in_flight_status, self.attempts_field: attempt})
+        if self.worker_field and worker:
+            guard &= Q(**{self.worker_field: worker})
+        return guard
+
+    def still_claimed(self, pk: Any, attempt: int, *, worker: str = "") -> models.QuerySet:
+        """The row, only while this claim (pk, attempt[, worker]) still holds it."""
+        return self.model.objects.filter(self._claimed(pk, attempt, worker))
+
+    def renew(self, pks: Iterable[Any], *, worker: str = "", now: dt.datetime | None = None) -> int:
+        """The heartbeat: push back the lease of rows this worker still holds (one statement). Returns rows renewed."""
+        pks = list(pks)
+        if not pks:
+            return 0
+        now = now or timezone.now()
+        values: dict[str, Any] = {}
+        if self.claimed_at_field:
+            values[self.claimed_at_field] = now
+        if self.lease_until_field:
+            values[self.lease_until_field] = now + dt.timedelta(seconds=_value(self.lease_seconds))
+        held = self.model.objects.filter(pk__in=pks, **{self.status_field: self.in_flight_status})
+        if self.worker_field:
+            held = held.filter(**{self.worker_field: worker})
+        return held.update(**values)
+
+    # -- settling --------------------------------------------------------------------------------------------------
+
+    def _released(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        if self.worker_field:
+            values[self.worker_field] = ""
+        if self.lease_until_field:
+            values[self.lease_until_field] = None
+        return values
+
+    def settle(self, pk: Any, attempt: int, *, worker: str = "", **values: Any) -> bool:
+        """Record what happened to a claimed row, only if this claim still holds it."""
+        return bool(self.model.objects.filter(self._claimed(pk, attempt, worker)).update(**self._released(), **values))
+
+    def settle_many(
+        self, items: Sequence[tuple[Any, int, dict[str, Any]]], *, worker: str = "", **common: Any
+    ) -> set[Any]:
+        """settle() for many rows in one statement: (pk, attempt, per-row values) each, plus `common` values.
+
+        Rows this worker no longer holds are left alone. Returns the primary keys of the rows settled."""
+        if not items:
+            return set()
+        return _update_from_values(self, items, worker=worker, common={**self._released(), **common})
+
+    def release(self, items: Iterable[tuple[Any, int]], *, worker: str = "") -> int:
+        """Give back claimed rows that were not tried (an earlier row of their key must be retried first): they
+        wait again, and the attempt is not counted."""
+        by_attempt: dict[int, list[Any]] = {}
+        for pk, attempt in items:
+            by_attempt.setdefault(attempt, []).append(pk)
+        released = 0
+        for attempt, pks in by_attempt.items():
+            held = self.model.objects.filter(
+                pk__in=pks, **{self.status_field: self.in_flight_status, self.attempts_field: attempt}
+            )
+            if self.worker_field and worker:
+                held = held.filter(**{self.worker_field: worker})
+            released += held.update(
+                **self._released(),
+                **{self.status_field: self.waiting_status, self.attempts_field: F(self.attempts_field) - 1},
+            )
+        return released
+
+    def retry_later(
+        self,
+        pk: Any,
+        attempt: int,
+        *,
+        worker: str = "",
+        at_least_seconds: float = 0.0,
+        dead_values: dict[str, Any] | None = None,
+        **values: Any,
+    ) -> str:
+        """After a failed attempt: wait again after a backoff with jitter, or become a dead letter after the last
+        attempt. Returns the new status ("" if this claim no longer holds the row)."""
+        if attempt >= _value(self.max_attempts):
+            done = self.settle(
+                pk, attempt, worker=worker, **{self.status_field: self.dead_status}, **(dead_values or {})
+            )
+            return self.dead_status if done else ""
+        when = timezone.now() + dt.timedelta(seconds=max(self.backoff(attempt), at_least_seconds))
+        due = {self.due_field: when} if self.due_field else {}
+        done = self.settle(pk, attempt, worker=worker, **{self.status_field: self.waiting_status}, **due, **values)
+        return self.waiting_status if done else ""
+
+    def backoff(self, attempts: int) -> float:
+        return backoff_seconds(attempts, base=_value(self.retry_base_seconds), cap=_value(self.retry_max_seconds))
+
+    def sweep(
+        self,
+        *,
+        lease_seconds: float | None = None,
+        requeue_values: dict[str, Any] | None = None,
+        dead_values: dict[str, Any] | None = None,
+    ) -> int:
+        """Put back rows whose lease ran out (their worker died or stalled); dead letters after the last attempt.
+        Safe to run from many processes. Returns how many rows it moved."""
+        now = timezone.now()
+        expired = self.model.objects.filter(**{self.status_field: self.in_flight_status})
+        if self.lease_until_field:
+            expired = expired.filter(**{f"{self.lease_until_field}__lt": now})
+        else:
+            lease = _value(self.lease_seconds) if lease_seconds is None else lease_seconds
+            expired = expired.filter(**{f"{self.claimed_at_field}__lt": now - dt.timedelta(seconds=lease)})
+        with transaction.atomic():
+            dead = expired.filter(**{f"{self.attempts_field}__gte": _value(self.max_attempts)}).update(
+                **self._released(), **{self.status_field: self.dead_status}, **(dead_values or {})
+            )
+            requeued = expired.update(
+                **self._released(), **{self.status_field: self.waiting_status}, **(requeue_values or {})
+            )
+        return dead + requeued
+
+
+def _until_refused(run: list[models.Model], admitted: set[Any]) -> list[models.Model]:
+    for i, row in enumerate(run):
+        if row.pk not in admitted:
+            return run[:i]
+    return run
+
+
+def _update_from_values(
+    queue: WorkQueue, items: Sequence[tuple[Any, int, dict[str, Any]]], *, worker: str, common: dict[str, Any]
+) -> set[Any]:
+    """UPDATE ... FROM (VALUES ...) guarded per row by its claim: one statement for a whole batch of outcomes."""
+    meta = queue.model._meta
+    quote = connection.ops.quote_name
+    names = sorted({name for _pk, _attempt, values in items for name in values})
+    for _pk, _attempt, values in items:
+        if set(values) != set(names):
+            raise ValueError("settle_many needs the same fields for every row.")
+    fields = {name: meta.get_field(name) for name in names}
+    table = quote(meta.db_table)
+    pk_column = meta.pk.column
+    row_sql = ", ".join(
+        ["CAST(%s AS bigint)", "CAST(%s AS bigint)"] + [f"CAST(%s AS {_cast_type(fields[n])})" for n in names]
+    )
+    params: list[Any] = []
+    rows_sql = []
+    for pk, attempt, values in items:
+        rows_sql.append(f"({row_sql})")
+        params += [pk, attempt] + [fields[n].get_db_prep_save(values[n], connection) for n in names]
+    value_columns = ", ".join(["q_pk", "q_attempt"] + [f"q_{n}" for n in names])
+    assignments = [f"{quote(fields[n].column)} = v.q_{n}" for n in names]
+    common_params: list[Any] = []
+    for name, value in common.items():
+        common_field = meta.get_field(name)
+        assignments.append(f"{quote(common_field.column)} = %s")
+        common_params.append(common_field.get_db_prep_save(value, connection))
+    guard = [
+        f"{table}.{quote(pk_column)} = v.q_pk",
+        f"{table}.{quote(meta.get_field(queue.attempts_field).column)} = v.q_attempt",
+        f"{table}.{quote(meta.get_field(queue.status_field).column)} = %s",
+    ]
+    guard_params: list[Any] = [queue.in_flight_status]
+    if queue.worker_field and worker:
+        guard.append(f"{table}.{quote(meta.get_field(queue.worker_field).column)} = %s")
+        guard_params.append(worker)
+    statement = (
+        f"WITH v ({value_columns}) AS (VALUES {', '.join(rows_sql)}) "  # noqa: S608 - identifiers from the model
+        f"UPDATE {table} SET {', '.join(assignments)} FROM v WHERE {' AND '.join(guard)} "
+        f"RETURNING {table}.{quote(pk_column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *common_params, *guard_params])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _cast_type(model_field: models.Field) -> str:
+    """A type both PostgreSQL and SQLite read in CAST(... AS type) for the per-row values of settle_many."""
+    internal = model_field.get_internal_type()
+    if internal in ("BigAutoField", "AutoField", "BigIntegerField", "IntegerField", "PositiveIntegerField"):
+        return "bigint"
+    if internal in ("PositiveSmallIntegerField", "SmallIntegerField"):
+        return "integer"
+    if internal in ("CharField", "TextField"):
+        return "text"
+    raise ValueError(f"settle_many cannot carry a {internal} per row; pass it as a common value.")
