@@ -1,11 +1,13 @@
 """The inbound queue: pending ChannelEvent rows, claimed and processed by `manage.py run_inbound`.
 
-The webhook view only inserts the event (one INSERT); there is no separate task row. A claimer takes the oldest
-pending event whose person (channel, user_id) has no older pending event, locks it (FOR UPDATE SKIP LOCKED on
-PostgreSQL, so any number of claimers share the queue; SQLite serialises writers), and runs the registered handlers
-in that same transaction, which also marks the event handled. So events of one person are processed one at a
-time and in arrival order, a crash rolls back and leaves the event pending for the next claimer (nothing lost),
-and a handler that raises leaves it `failed` with the reason (retried by the `channels.retry_failed_events` job).
+The webhook view only inserts the event (one INSERT); there is no separate task row. The rows are a work queue
+(ketnoi.core.queue, configured below as INBOUND): a claimer takes the oldest pending event whose person (channel,
+user_id) has no older pending event, locks it (FOR UPDATE SKIP LOCKED on PostgreSQL, so any number of claimers share
+the queue; SQLite serialises writers), and runs the registered handlers in that same transaction, which also marks
+the event handled: the row lock is the lease. So events of one person are processed one at a time and in arrival
+order, a crash rolls back and leaves the event pending for the next claimer (nothing lost), and a handler that
+raises leaves it `failed` with the reason: a dead letter that does not hold back the person's later events, put
+back by the `channels.retry_failed_events` job.
 """
 
 import logging
@@ -13,8 +15,11 @@ import threading
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Q
 from django.utils import timezone
+
+from ketnoi.core.db import drop_broken_connection
+from ketnoi.core.queue import WorkQueue
 
 from .inbound import handlers_for
 from .models import ChannelEvent
@@ -30,12 +35,13 @@ def poll_seconds() -> float:
     return float(getattr(settings, "INBOUND_POLL_SECONDS", 0.1))
 
 
-def _claimable():
-    """Pending events that are the oldest pending one of their person, oldest first."""
-    earlier = ChannelEvent.objects.filter(
-        channel_id=OuterRef("channel_id"), user_id=OuterRef("user_id"), status=PENDING, pk__lt=OuterRef("pk")
-    )
-    return ChannelEvent.objects.filter(status=PENDING).filter(~Exists(earlier)).order_by("pk")
+INBOUND = WorkQueue(
+    model=ChannelEvent,
+    key=("channel_id", "user_id"),  # a person on a channel
+    waiting=Q(status=PENDING),
+    holds_line=lambda now: Q(status=PENDING),
+    select_related=("channel",),
+)
 
 
 def has_pending() -> bool:
@@ -46,7 +52,7 @@ def has_pending() -> bool:
 def process_next() -> str | None:
     """Claim and process one event; None when nothing is claimable right now."""
     with transaction.atomic():
-        event = _claimable().select_for_update(skip_locked=True, of=("self",)).select_related("channel").first()
+        event = INBOUND.lock_next().first()
         if event is None:
             return None
         return _process_locked(event)
@@ -116,6 +122,7 @@ def run(stop: threading.Event) -> None:
     A database error (restart, lost connection) is logged; the connection is dropped and the loop goes on."""
     while not stop.is_set():
         try:
+            drop_broken_connection()
             if has_pending() and process_next() is not None:
                 continue
         except Exception:

@@ -137,7 +137,7 @@ class WorkQueue:
         runs = {self.key_of(head): [head] for head in heads}
         if self.per_key <= 1 or room <= 0 or not heads:
             return list(runs.values())
-        behind = self._behind(heads, now=now)
+        behind = self._behind(heads, now=now, room=room)
         wanted: dict[Any, tuple] = {}
         for key, run in runs.items():
             for pk in behind.get(run[0].pk, [])[: self.per_key - 1]:
@@ -164,7 +164,7 @@ class WorkQueue:
                 run.append(found[pk])
         return list(runs.values())
 
-    def _behind(self, heads: list[models.Model], *, now: dt.datetime) -> dict[Any, list[Any]]:
+    def _behind(self, heads: list[models.Model], *, now: dt.datetime, room: int) -> dict[Any, list[Any]]:
         """For each head, the rows of its key that hold the line behind it, oldest first (at most per_key - 1).
 
         On PostgreSQL one statement with a bounded index range scan per head (a line of 100,000 waiting rows costs
@@ -175,7 +175,7 @@ class WorkQueue:
             from django.contrib.postgres.expressions import ArraySubquery
 
             following = line.filter(pk__gt=OuterRef("pk"), **{name: OuterRef(name) for name in names})
-            following = following.order_by("pk").values("pk")[: self.per_key - 1]
+            following = following.order_by("pk").values("pk")[: min(self.per_key - 1, room)]
             rows = self._keyed(self.model.objects.filter(pk__in=[head.pk for head in heads]))
             return dict(rows.annotate(_queue_behind=ArraySubquery(following)).values_list("pk", "_queue_behind"))
         by_key = Q(pk__in=[])
@@ -251,14 +251,22 @@ class WorkQueue:
         return bool(self.model.objects.filter(self._claimed(pk, attempt, worker)).update(**self._released(), **values))
 
     def settle_many(
-        self, items: Sequence[tuple[Any, int, dict[str, Any]]], *, worker: str = "", **common: Any
+        self,
+        items: Sequence[tuple[Any, int, dict[str, Any]]],
+        *,
+        worker: str = "",
+        whoever_holds: Sequence[str] = (),
+        **common: Any,
     ) -> set[Any]:
         """settle() for many rows in one statement: (pk, attempt, per-row values) each, plus `common` values.
 
-        Rows this worker no longer holds are left alone. Returns the primary keys of the rows settled."""
+        Rows this worker no longer holds are left alone; with `whoever_holds` (statuses), any row in one of those
+        statuses is settled instead, for outcomes that are facts whoever holds the row now (a provider's id for a
+        message it took). Returns the primary keys of the rows settled."""
         if not items:
             return set()
-        return _update_from_values(self, items, worker=worker, common={**self._released(), **common})
+        common = {**self._released(), **common}
+        return _update_from_values(self, items, worker=worker, common=common, whoever_holds=whoever_holds)
 
     def release(self, items: Iterable[tuple[Any, int]], *, worker: str = "") -> int:
         """Give back claimed rows that were not tried (an earlier row of their key must be retried first): they
@@ -338,7 +346,12 @@ def _until_refused(run: list[models.Model], admitted: set[Any]) -> list[models.M
 
 
 def _update_from_values(
-    queue: WorkQueue, items: Sequence[tuple[Any, int, dict[str, Any]]], *, worker: str, common: dict[str, Any]
+    queue: WorkQueue,
+    items: Sequence[tuple[Any, int, dict[str, Any]]],
+    *,
+    worker: str,
+    common: dict[str, Any],
+    whoever_holds: Sequence[str],
 ) -> set[Any]:
     """UPDATE ... FROM (VALUES ...) guarded per row by its claim: one statement for a whole batch of outcomes."""
     meta = queue.model._meta
@@ -365,15 +378,21 @@ def _update_from_values(
         common_field = meta.get_field(name)
         assignments.append(f"{quote(common_field.column)} = %s")
         common_params.append(common_field.get_db_prep_save(value, connection))
-    guard = [
-        f"{table}.{quote(pk_column)} = v.q_pk",
-        f"{table}.{quote(meta.get_field(queue.attempts_field).column)} = v.q_attempt",
-        f"{table}.{quote(meta.get_field(queue.status_field).column)} = %s",
-    ]
-    guard_params: list[Any] = [queue.in_flight_status]
-    if queue.worker_field and worker:
-        guard.append(f"{table}.{quote(meta.get_field(queue.worker_field).column)} = %s")
-        guard_params.append(worker)
+    status_column = f"{table}.{quote(meta.get_field(queue.status_field).column)}"
+    guard = [f"{table}.{quote(pk_column)} = v.q_pk"]
+    guard_params: list[Any] = []
+    if whoever_holds:
+        guard.append(f"{status_column} IN ({', '.join(['%s'] * len(whoever_holds))})")
+        guard_params += list(whoever_holds)
+    else:
+        guard += [
+            f"{table}.{quote(meta.get_field(queue.attempts_field).column)} = v.q_attempt",
+            f"{status_column} = %s",
+        ]
+        guard_params.append(queue.in_flight_status)
+        if queue.worker_field and worker:
+            guard.append(f"{table}.{quote(meta.get_field(queue.worker_field).column)} = %s")
+            guard_params.append(worker)
     statement = (
         f"WITH v ({value_columns}) AS (VALUES {', '.join(rows_sql)}) "  # noqa: S608 - identifiers from the model
         f"UPDATE {table} SET {', '.join(assignments)} FROM v WHERE {' AND '.join(guard)} "

@@ -2,28 +2,29 @@
 the province's integration platform), from its own durable queue, so pointing a one-stop system at ketnoi never
 cuts it off from the national portal and ketnoi's own processing never waits on the upstream.
 
-Exactly once as far as ketnoi can make it: the item is written in the acceptance's transaction; a worker claims
-it (status SENDING, `claimed_until`) under a row lock; only the claimant's own attempt may settle it. A worker
-killed mid-send leaves an expired claim and the item is sent again, with the same `Idempotency-Key` header so an
-upstream that honours it drops the copy. A client's items go in the order they were accepted. Failures back off exponentially with jitter; after RELAY_MAX_ATTEMPTS
-the item is dead and waits in the console's dead-letter list for a retry.
+Exactly once as far as ketnoi can make it: the item is written in the acceptance's transaction; the items are a
+work queue (ketnoi.core.queue, configured below as RELAY): a worker claims an item (status SENDING, `claimed_until`)
+under a row lock, and only the claimant's own attempt may settle it. A worker killed mid-send leaves a claim that
+runs out, the sweeper puts the item back and it is sent again, with the same `Idempotency-Key` header so an
+upstream that honours it drops the copy. A client's items go in the order they were accepted. Failures back off
+exponentially with jitter; after DVCQG_RELAY_MAX_ATTEMPTS the item is dead and waits in the console's dead-letter
+list for a retry.
 """
 
-import datetime as dt
 import json
 import logging
-import random
 from dataclasses import dataclass, field
 
 import httpx
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import ApplicationError
+from ketnoi.core.queue import WorkQueue
 
 from .accounts import store_upstream_session, upstream_credentials
 from .models import DvcqgClient, DvcqgRequest, RelayItem, RelayStatus, seal
@@ -83,52 +84,39 @@ def _kick() -> None:
         logger.warning("Could not queue the relay task; the scheduled job will send it.", exc_info=True)
 
 
-def backoff(attempts: int) -> float:
-    base = float(_setting("DVCQG_RELAY_RETRY_BASE_SECONDS", 30))
-    ceiling = float(_setting("DVCQG_RELAY_RETRY_MAX_SECONDS", 3600))
-    delay = min(ceiling, base * 2 ** max(attempts - 1, 0))
-    return delay * random.uniform(0.8, 1.2)  # noqa: S311 (jitter, not a secret)
+RELAY = WorkQueue(
+    model=RelayItem,
+    key=("client_id",),  # a client's line: the upstream never gets a dossier's steps before the dossier
+    waiting=Q(status=RelayStatus.PENDING),
+    holds_line=lambda now: Q(status__in=[RelayStatus.PENDING, RelayStatus.SENDING]),
+    due_field="next_attempt_at",
+    order_by=("next_attempt_at", "id"),
+    waiting_status=RelayStatus.PENDING,
+    in_flight_status=RelayStatus.SENDING,
+    dead_status=RelayStatus.DEAD,
+    lease_until_field="claimed_until",
+    lease_seconds=CLAIM_SECONDS,
+    max_attempts=lambda: int(_setting("DVCQG_RELAY_MAX_ATTEMPTS", 12)),
+    retry_base_seconds=lambda: float(_setting("DVCQG_RELAY_RETRY_BASE_SECONDS", 30)),
+    retry_max_seconds=lambda: float(_setting("DVCQG_RELAY_RETRY_MAX_SECONDS", 3600)),
+    per_key=1000,  # a run is capped by the claim's limit
+)
 
 
 def claim(limit: int = 20) -> list[tuple[int, int, int]]:
-    """Take due items (new, retried, or abandoned by a dead worker): (id, attempt number, client id) each.
+    """Take due items (new, retried, or put back after a dead worker's claim ran out): (id, attempt, client) each.
 
     In order per client: an item waits while an older one of its client is still on its way, so the upstream
     never gets a dossier's steps before the dossier (only given-up items stop holding the line). The head of each
     client's line is claimed with the items queued behind it, up to `limit`, to be sent in that order."""
-    now = timezone.now()
-    due = Q(status=RelayStatus.PENDING, next_attempt_at__lte=now) | Q(status=RelayStatus.SENDING, claimed_until__lt=now)
-    older_on_its_way = RelayItem.objects.filter(
-        client_id=OuterRef("client_id"), id__lt=OuterRef("id"), status__in=[RelayStatus.PENDING, RelayStatus.SENDING]
-    )
-    lockable = RelayItem.objects.select_for_update(skip_locked=True)
-    claimed: list[tuple[int, int, int]] = []
-    with transaction.atomic():
-        heads = list(
-            lockable.filter(due & ~Exists(older_on_its_way))
-            .order_by("next_attempt_at", "id")
-            .values_list("id", "attempts", "client_id")[:limit]
-        )
-        for head in heads:
-            claimed.append(head)
-            if len(claimed) >= limit:
-                break
-            behind = lockable.filter(due, client_id=head[2], id__gt=head[0]).order_by("id")
-            claimed += list(behind.values_list("id", "attempts", "client_id")[: limit - len(claimed)])
-        for pk, attempts, _client in claimed:
-            RelayItem.objects.filter(pk=pk).update(
-                status=RelayStatus.SENDING,
-                attempts=attempts + 1,
-                claimed_until=now + dt.timedelta(seconds=CLAIM_SECONDS),
-            )
-    return [(pk, attempts + 1, client) for pk, attempts, client in claimed]
+    RELAY.sweep(dead_values={"last_error": "Gave up: the worker stopped while sending, too many times."})
+    runs = RELAY.claim(limit=limit)
+    return [(item.pk, item.attempts, item.client_id) for run in runs for item in run]
 
 
 def release(pk: int, attempt: int) -> None:
     """Give back a claimed item that was not tried (an older one of its client failed first): no attempt used."""
-    RelayItem.objects.filter(pk=pk, status=RelayStatus.SENDING, attempts=attempt).update(
-        status=RelayStatus.PENDING, attempts=attempt - 1, claimed_until=None
-    )
+    RELAY.release([(pk, attempt)])
 
 
 def _upstream_session(http: httpx.Client, client: DvcqgClient, *, fresh: bool) -> str:
@@ -160,7 +148,7 @@ def _body(http: httpx.Client, item: RelayItem, client: DvcqgClient, *, fresh_ses
 
 def _settle(pk: int, attempt: int, **values) -> bool:
     """Only the claimant of this attempt may settle the item (a slow worker whose claim expired may not)."""
-    return bool(RelayItem.objects.filter(pk=pk, status=RelayStatus.SENDING, attempts=attempt).update(**values))
+    return RELAY.settle(pk, attempt, **values)
 
 
 SUPERSEDED = "superseded"
@@ -193,7 +181,6 @@ def send_one(pk: int, attempt: int, http: httpx.Client | None = None) -> str:
             attempt,
             status=RelayStatus.SENT,
             sent_at=timezone.now(),
-            claimed_until=None,
             upstream_status=response.status_code,
             upstream_answer=answer,
             last_error="",
@@ -204,15 +191,14 @@ def send_one(pk: int, attempt: int, http: httpx.Client | None = None) -> str:
 
 
 def _failed(item: RelayItem, attempt: int, error: str, status: int | None, *, retry: bool, answer: str = "") -> str:
-    give_up = not retry or attempt >= int(_setting("DVCQG_RELAY_MAX_ATTEMPTS", 12))
-    values = {"last_error": error[:1000], "upstream_status": status, "upstream_answer": answer, "claimed_until": None}
-    if give_up:
-        _settle(item.pk, attempt, status=RelayStatus.DEAD, **values)
+    values = {"last_error": error[:1000], "upstream_status": status, "upstream_answer": answer}
+    if retry:
+        outcome = RELAY.retry_later(item.pk, attempt, **values, dead_values=values)
+    else:
+        outcome = RelayStatus.DEAD if _settle(item.pk, attempt, status=RelayStatus.DEAD, **values) else ""
+    if outcome == RelayStatus.DEAD:
         logger.warning("Relay item %s gave up after %s attempts: %s", item.uuid, attempt, error)
-        return RelayStatus.DEAD
-    next_at = timezone.now() + dt.timedelta(seconds=backoff(attempt))
-    _settle(item.pk, attempt, status=RelayStatus.PENDING, next_attempt_at=next_at, **values)
-    return RelayStatus.PENDING
+    return outcome or SUPERSEDED
 
 
 def relay_due(limit: int = 20) -> dict[str, int]:
