@@ -362,6 +362,66 @@ SCHEDULED_JOBS: list[dict] = [
     },
 ]
 
+# Tuning that the code reads with a default (getattr(settings, NAME, default)), set from the environment when the
+# operator sets it; docs/operations.md lists each with its default. Lists are comma-separated; INBOX_BUSINESS_HOURS
+# is "07:30,17:00".
+ENV_TUNABLE: dict[str, type] = {
+    "OUTBOX_RETRY_BASE_SECONDS": float,
+    "OUTBOX_RETRY_MAX_SECONDS": float,
+    "OUTBOX_RATE_LIMIT_PAUSE_SECONDS": float,
+    "OUTBOX_QUOTA_RATE_FRACTION": float,
+    "OUTBOX_QUOTA_BURST_FRACTION": float,
+    "OUTBOX_QUOTA_RESERVE_FRACTION": float,
+    "INBOUND_POLL_SECONDS": float,
+    "CHANNEL_CACHE_SECONDS": int,
+    "API_CLIENT_CACHE_SECONDS": int,
+    "NOTICE_TEMPLATE_CACHE_SECONDS": int,
+    "WORKDAY_CACHE_SECONDS": int,
+    "WORKDAY_AFTERNOON_CUTOFF": str,
+    "ZALO_HTTP_TIMEOUT": float,
+    "ZALO_TOKEN_USE_MARGIN_SECONDS": int,
+    "SMS_HTTP_TIMEOUT": float,
+    "BROADCAST_FANOUT_BATCH": int,
+    "BROADCAST_NIGHT_HOURS": str,
+    "BUSINESS_HOTLINE": str,
+    "CONVERSATION_MAX_INPUT_CHARS": int,
+    "CONVERSATION_MEDIA_HOSTS": list,
+    "CONVERSATION_OTP_TEMPLATE_ID": str,
+    "CONVERSATION_SESSION_MINUTES": int,
+    "DOSSIER_POSTAL_FEE": int,
+    "DOSSIER_ZBS_TEMPLATE_ID": str,
+    "PETITION_ZBS_TEMPLATE_ID": str,
+    "PETITION_DUPLICATE_DAYS": int,
+    "PETITION_DUPLICATE_SIMILARITY": float,
+    "PETITION_REMIND_WORKING_DAYS": int,
+    "PETITION_REOPEN_WORKING_DAYS": int,
+    "PETITION_SUBMITS_PER_HOUR": int,
+    "MEETING_REMINDER_GRACE_MINUTES": int,
+    "INBOX_FIRST_RESPONSE_MINUTES": int,
+    "INBOX_RESOLUTION_MINUTES": int,
+    "INBOX_BUSINESS_HOURS": tuple,
+    "INBOX_REOPEN_HOURS": int,
+    "INBOX_ZBS_TEMPLATE_ID": str,
+    "INBOX_AUTO_CLOSE_DAYS": int,
+    "DVCQG_RELAY_RETRY_BASE_SECONDS": float,
+    "DVCQG_RELAY_RETRY_MAX_SECONDS": float,
+    "DVCQG_RELAY_MAX_ATTEMPTS": int,
+}
+for _name, _kind in ENV_TUNABLE.items():
+    if (_raw := env_str(_name, "")) != "":
+        globals()[_name] = _kind(env_list(_name)) if _kind in (list, tuple) else _kind(_raw)
+# The public lookup's limits (ketnoi/portal/ratelimit.py): PORTAL_LOOKUP_PER_MINUTE and the others, per client.
+PORTAL_RATE_LIMITS = {
+    name: env_int(f"PORTAL_{name}", default)
+    for name, default in {
+        "LOOKUP_PER_MINUTE": 10,
+        "LOOKUP_PER_DAY": 100,
+        "SECOND_FACTOR_FAILURES_PER_CLIENT": 5,
+        "SECOND_FACTOR_FAILURES_PER_DOSSIER": 5,
+        "ACTIONS_PER_HOUR": 30,
+    }.items()
+}
+
 # How long each kind of record that carries personal data is kept, in days (Decree 13/2023/NĐ-CP, now the Law on
 # Personal Data Protection 2025 and Decree 356/2025: kept no longer than its purpose needs). The job
 # ops.prune_retained deletes what is older, in batches, and reports what it removed (ketnoi/ops/retention.py).

@@ -88,3 +88,19 @@ def test_metrics_ask_for_the_token_when_one_is_set(client, settings):
     assert client.get("/metrics").status_code == 401
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
     assert scrape(client, HTTP_AUTHORIZATION="Bearer scrape-secret-1234")
+
+
+def test_the_grafana_dashboard_plots_only_series_we_expose():
+    import json
+    import re
+
+    from django.conf import settings
+
+    dashboard = json.loads((settings.BASE_DIR / "deploy" / "grafana" / "ketnoi.json").read_text())
+    used = {
+        name.removesuffix("_total")
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"\bketnoi_[a-z_]+", target["expr"])
+    }
+    assert used and used <= SERIES, used - SERIES
