@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import ErrorKind, SendError, SendResult
+from ketnoi.core.tally import tally
 
 from . import conf
 from .fallback import start_next_step
@@ -71,7 +72,15 @@ def record_sent(message: OutboundMessage, result: SendResult, *, found: bool = F
         log.warning("Outbox message %s: the copy found at the provider is another row's; retrying.", message.uuid)
         error = SendError(ErrorKind.RETRYABLE, "The copy found at the provider belongs to another message.")
         return record_error(message, error, claimed_by=message.claimed_by, outcome_unknown=True)
+    _count(message, "sent")
     return Status.SENT
+
+
+def _count(message: OutboundMessage, result: str) -> None:
+    """Sends by result, for /metrics (core.tally: shared by every dispatcher through the cache), once committed."""
+    channel = message.channel
+    labels = {"channel": str(channel.uuid), "channel_type": channel.type_code, "result": result}
+    transaction.on_commit(lambda: tally("outbox_sends", **labels))
 
 
 def _give_up(message: OutboundMessage, status: str, error: SendError, reason: str) -> None:
@@ -123,6 +132,10 @@ def record_error(
         _give_up(row, Status.UNREACHABLE, error, reason)
     else:
         _give_up(row, Status.FAILED, error, reason)
+    if row.status == Status.QUEUED:
+        _count(message, "rate_limited" if error.kind == ErrorKind.RATE_LIMITED else "retry")
+    else:
+        _count(message, row.status)
     return row.status
 
 
