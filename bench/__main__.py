@@ -13,6 +13,7 @@ BENCHES = [
     "bench.stub_ceiling",
     "bench.webhook_intake",
     "bench.outbox_throughput",
+    "bench.dispatcher_throughput",
     "bench.quota_precision",
     "bench.priority_isolation",
     "bench.status_events",

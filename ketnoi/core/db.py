@@ -7,6 +7,7 @@ whose loss would cost a message go through `retry_on_connection_loss()`, so the 
 soon as the database answers again.
 """
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -58,3 +59,14 @@ def retry_on_connection_loss(
             log.warning("Database connection lost during %s; reconnecting and trying again.", what)
             connections[alias].close()
             time.sleep(pause_seconds)
+
+
+async def in_thread(work: Callable[..., T], /, *args, **kwargs) -> T:
+    """Blocking work (the ORM, a blocking HTTP client) from an event loop: in the loop's thread pool, on that
+    thread's own connection, replaced first if a database error left it unusable."""
+
+    def run() -> T:
+        drop_broken_connection()
+        return work(*args, **kwargs)
+
+    return await asyncio.get_running_loop().run_in_executor(None, run)

@@ -1,13 +1,28 @@
-"""The dispatcher: claim due rows (lane first), take quota tokens, send concurrently, record what happened.
+"""The dispatcher: one process keeps hundreds of sends in flight and writes the database in batches.
 
-Claiming is one short transaction: SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL (so parallel dispatchers
-never take the same row), an IMMEDIATE transaction on SQLite (claims are serialised by the write lock). Rows
-whose quota bucket is empty are left queued, untouched, and that quota is skipped until it refills. Each lane
-is claimed in turn, emergencies first, and bulk may not take the reserve kept in every bucket, so a broadcast
-backlog never holds up a reply.
+An asyncio loop (its own thread) sends; every statement of the dispatcher's own runs in one database thread, so a
+process holds one connection and its statements are few:
+
+- a claim per batch (outbox/queue.py over core/queue.py): one short transaction — the heads of people's lines and
+  the rows right behind them, SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL (parallel dispatchers never take the
+  same row; SQLite serialises writers), the quota tokens (a row per bucket, or Redis), one UPDATE. Lanes are
+  claimed in turn, emergencies first, and bulk may not take the reserve kept in every bucket nor the last quarter of
+  the process's sending slots, so a broadcast backlog never holds up a reply;
+- the sends: ChannelType.send_async (Zalo over httpx.AsyncClient; other types run their blocking send in a thread),
+  a person's run one message after another in one sending slot, at most `concurrency` slots busy, a free slot going
+  to the most urgent lane first;
+- the sent-marks: one UPDATE ... FROM (VALUES ...) for the sends that finished in the last few milliseconds;
+- the heartbeat: one UPDATE renewing the lease of every row this process holds, every quarter of the lease. A row
+  is sent only while its lease has at least half its length to run, so a process cut off from the database stops
+  sending before the sweeper could hand its rows to another dispatcher;
+- retries, fallbacks and dead letters: one transaction each (rare, and each may write a fallback row).
 """
 
+import asyncio
+import contextlib
 import copy
+import heapq
+import itertools
 import logging
 import os
 import socket
@@ -15,54 +30,147 @@ import threading
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
+from typing import Any, TypeVar
 
+import httpx
+
+from django.db import connections
 from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import ErrorKind, SendError, SendResult, WindowState
-from ketnoi.core.db import CONNECTION_ERRORS, drop_broken_connection, retry_on_connection_loss
+from ketnoi.core.db import CONNECTION_ERRORS, drop_broken_connection
 
 from . import conf
 from .models import Lane, OutboundMessage, Status
-from .outcomes import record_error, record_sent
+from .outcomes import record_error, record_sent, record_sent_many
 from .payloads import payload_from_json, recipient_of
-from .pool import SenderPool
 from .queue import OUTBOX
 from .quotas import Take, quota_backend
 from .sweeper import sweep_stuck
 
 log = logging.getLogger(__name__)
 
-CHANNEL_CACHE_SECONDS = 10.0
+T = TypeVar("T")
 
+CHANNEL_CACHE_SECONDS = 10.0
+MARK_EVERY_SECONDS = 0.01  # sent-marks wait at most this long to be written together
 URGENT_LANES = (Lane.EMERGENCY, Lane.TRANSACTIONAL)
+SETTLED = (Status.SENT, Status.FAILED, Status.UNREACHABLE)  # a run goes on after these; a retry stops it
 
 
 def dispatcher_name() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+class SendingSlots:
+    """At most `size` runs sending at once; a freed slot goes to the most urgent waiting run (lowest lane), then the
+    earliest. Used from the event loop only."""
+
+    def __init__(self, size: int) -> None:
+        self.free = size
+        self._waiting: list[tuple[int, int, asyncio.Future]] = []
+        self._order = itertools.count()
+
+    async def acquire(self, priority: int) -> None:
+        if self.free > 0 and not self._waiting:
+            self.free -= 1
+            return
+        future = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (priority, next(self._order), future))
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # handed a slot while being cancelled: give it on
+            raise
+
+    def release(self) -> None:
+        while self._waiting:
+            _priority, _order, future = heapq.heappop(self._waiting)
+            if not future.done():
+                future.set_result(None)
+                return
+        self.free += 1
+
+
 class Dispatcher:
-    def __init__(self, *, concurrency: int = 16, batch_size: int = 100, name: str = "") -> None:
+    def __init__(self, *, concurrency: int = 256, batch_size: int = 200, name: str = "") -> None:
         self.name = name or dispatcher_name()
         self.batch_size = batch_size
         self.concurrency = concurrency
+        self.max_held = max(2, concurrency * 2)  # claimed rows in this process, sending or waiting for a slot
         self.quota = quota_backend()
-        self.pool = SenderPool(concurrency, name="outbox-sender")
-        self._throttled: dict[str, float] = {}  # quota key -> monotonic time it may have tokens again
+        self._throttled: dict[tuple[str, str], float] = {}  # (quota key, lane class) -> monotonic time of refill
         self._channels: dict[int, Channel] = {}
         self._channels_loaded_at = 0.0
         self._lock = threading.Lock()
-        # Claimed rows not yet settled (waiting in the pool or being sent), renewed by the heartbeat so that neither
-        # a busy machine's queue nor a slow send (find_sent reading a long history) outlasts their lease: the
-        # sweeper would hand them to another dispatcher, and a second copy could leave.
+        # Rows claimed and not yet settled, each with the monotonic time its lease runs out (event loop only).
         self._held: dict[int, OutboundMessage] = {}
-        self._held_lock = threading.Lock()
+        self._lease_ends: dict[int, float] = {}
+        self._to_mark: list[tuple[OutboundMessage, SendResult]] = []
+        self._runs: set[asyncio.Task] = set()
         self._renewed_at = time.monotonic()
+        # One thread for the dispatcher's own statements (one connection); threads for blocking channel types,
+        # provider lookups (find_sent) and token refreshes, each on its own connection.
+        self._database_threads: list[threading.Thread] = []
+        self._blocking_threads: list[threading.Thread] = []
+        self._database = ThreadPoolExecutor(
+            1, "outbox-db", initializer=lambda: self._database_threads.append(threading.current_thread())
+        )
+        self._blocking = ThreadPoolExecutor(
+            max(4, min(concurrency, 32)),
+            "outbox-blocking",
+            initializer=lambda: self._blocking_threads.append(threading.current_thread()),
+        )
+        self._loop = asyncio.new_event_loop()
+        self._loop.set_default_executor(self._blocking)
+        self._thread = threading.Thread(target=self._loop.run_forever, name="outbox-loop", daemon=True)
+        self._thread.start()
+        self._call(self._start())
 
-    # claiming
+    # -- the event loop, seen from the caller's thread ------------------------------------------------------------
+
+    def _call(self, coroutine) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+
+    async def _start(self) -> None:
+        limits = httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency)
+        self.http = httpx.AsyncClient(limits=limits)
+        self.slots = SendingSlots(self.concurrency)
+        self._marks_due = asyncio.Event()
+        self._background = [
+            asyncio.create_task(self._write_marks_forever()),
+            asyncio.create_task(self._heartbeat_forever()),
+        ]
+
+    async def _in_db(self, work: Callable[..., T], *args, **kwargs) -> T:
+        def run() -> T:
+            drop_broken_connection()
+            return work(*args, **kwargs)
+
+        return await asyncio.get_running_loop().run_in_executor(self._database, run)
+
+    async def _in_db_until_written(self, work: Callable[..., T], *args, what: str, **kwargs) -> T:
+        """A write whose loss would cost a message (the outcome is known): tried again while the database is away,
+        for up to half a lease; then the row is left to the sweeper."""
+        deadline = time.monotonic() + conf.lease_seconds() / 2
+        while True:
+            try:
+                return await self._in_db(work, *args, **kwargs)
+            except CONNECTION_ERRORS:
+                if time.monotonic() > deadline:
+                    raise
+                log.warning("Database connection lost while %s; trying again.", what)
+                await asyncio.sleep(0.5)
+
+    # -- claiming (in the database thread) ------------------------------------------------------------------------
+
     def _channel(self, channel_id: int) -> Channel:
         return self._channels[channel_id]
 
@@ -133,54 +241,97 @@ class Dispatcher:
                 self._throttle(key, min(max(grant.wait_seconds, 0.02), 5.0), bulk_only=bulk)
         return granted
 
-    # sending
-    def _still_ours(self, row: OutboundMessage) -> bool:
-        """Renew the claim just before sending; False if the row is no longer this claim's.
+    def _still_held(self, pks: list[int]) -> set[int]:
+        return set(
+            OutboundMessage.objects.filter(pk__in=pks, status=Status.SENDING, claimed_by=self.name).values_list(
+                "pk", flat=True
+            )
+        )
 
-        A row can wait in this process's pool, or this process can stall, longer than its lease, and the sweeper may
-        have handed it to another dispatcher meanwhile: sending it here too would make a second copy. (Under the
-        heartbeat's lock, so the claimed_at compared here is the one last written.)
-        """
-        with self._held_lock:
-            renewed = timezone.now()
-            still = OutboundMessage.objects.filter(
-                pk=row.pk, status=Status.SENDING, claimed_by=self.name, claimed_at=row.claimed_at
-            ).update(claimed_at=renewed)
-            if still:
-                row.claimed_at = renewed
-            return bool(still)
+    # -- claiming and sending (event loop) -------------------------------------------------------------------------
 
-    def renew_waiting(self) -> int:
-        """Heartbeat: push back the lease of every claimed row not yet settled. Returns rows renewed."""
-        self._renewed_at = time.monotonic()
-        with self._held_lock:
-            if not self._held:
-                return 0
-            renewed = timezone.now()
-            count = OUTBOX.renew(list(self._held), worker=self.name, now=renewed)
-            for row in self._held.values():
-                # A row swept and claimed elsewhere meanwhile fails _still_ours on claimed_by or status; one
-                # claimed again by this dispatcher is a new object in _held, and the old one is skipped.
-                row.claimed_at = renewed
-            return count
+    async def _claim_and_start(self, limit: int, lanes: tuple[Lane, ...]) -> tuple[list[asyncio.Task], int]:
+        """Claim up to `limit` rows and start sending their runs. Returns the runs' tasks and the rows claimed."""
+        if limit <= 0:
+            return [], 0
+        started = time.monotonic()
+        runs = await self._in_db(self.claim, limit, lanes)
+        lease_ends = started + conf.lease_seconds()
+        tasks = []
+        for run in runs:
+            for row in run:
+                self._held[row.pk] = row
+                self._lease_ends[row.pk] = lease_ends
+            task = asyncio.create_task(self._send_run(run))
+            self._runs.add(task)
+            task.add_done_callback(self._runs.discard)
+            tasks.append(task)
+        return tasks, sum(len(run) for run in runs)
 
-    def _forget(self, rows: list[OutboundMessage]) -> None:
-        """No longer renew these rows' lease: they are settled, or given up to the sweeper."""
-        with self._held_lock:
-            for row in rows:
-                if self._held.get(row.pk) is row:
-                    del self._held[row.pk]
+    def _room(self) -> tuple[int, int]:
+        """(room for any lane, room for bulk): bulk never takes the last quarter of the slots."""
+        held = len(self._held)
+        return self.max_held - held, self.max_held * 3 // 4 - held
 
-    def send(self, row: OutboundMessage) -> str:
-        """Send one claimed row and record the outcome. Returns the row's new status ("" if it was not ours)."""
+    def _worth_a_claim(self) -> int:
+        return max(1, min(self.batch_size, self.max_held) // 4)
+
+    async def _claim_round(self) -> int:
+        """One claim when there is room for a worthwhile batch; returns the rows claimed (-1: no room yet)."""
+        room, bulk_room = self._room()
+        if room < self._worth_a_claim():
+            return -1
+        # When the slots are busy with a broadcast, say, still take replies and alerts: they get the next slots.
+        lanes = tuple(Lane) if bulk_room >= self._worth_a_claim() else URGENT_LANES
+        _tasks, claimed = await self._claim_and_start(min(room, self.batch_size), lanes)
+        return claimed
+
+    async def _send_run(self, run: list[OutboundMessage]) -> None:
+        """Send a run in order. A row going back to the queue (a retry) takes its line with it: the rows behind it
+        are given back unsent, to follow it later."""
+        done = 0
+        await self.slots.acquire(run[0].lane)  # one slot for the whole run: a person's messages, one at a time
         try:
-            return self._send(row)
+            for row in run:
+                status = await self._send_in_slot(row)
+                done += 1
+                if status not in SETTLED:
+                    break
+        except Exception:
+            log.exception("A send failed outside the outbox's error handling.")
         finally:
-            self._forget([row])
+            self.slots.release()
+            rest = [row for row in run[done:] if row.pk in self._held]
+            if rest:
+                await self._give_back(rest)
 
-    def _send(self, row: OutboundMessage) -> str:
-        if not retry_on_connection_loss(lambda: self._still_ours(row), what="renewing a claim"):
-            log.info("Outbox message %s was re-claimed elsewhere before it was sent; skipped here.", row.uuid)
+    async def _give_back(self, rows: list[OutboundMessage]) -> None:
+        for row in rows:
+            self._forget(row)
+        try:
+            await self._in_db_until_written(
+                OUTBOX.release, [(r.pk, r.attempts) for r in rows], worker=self.name, what="giving back unsent rows"
+            )
+        except Exception:
+            log.exception("Could not give back %d unsent outbox messages; the sweeper will.", len(rows))
+
+    def _forget(self, row: OutboundMessage) -> None:
+        self._held.pop(row.pk, None)
+        self._lease_ends.pop(row.pk, None)
+
+    def _lease_left(self, row: OutboundMessage) -> float:
+        return self._lease_ends.get(row.pk, 0.0) - time.monotonic()
+
+    async def _send_in_slot(self, row: OutboundMessage) -> str:
+        """Send one claimed row; its outcome is written (sent: with the next batch of marks). Returns the status,
+        "" if the row is no longer this process's to send."""
+        if self._held.get(row.pk) is not row:
+            return ""  # taken back meanwhile (and perhaps claimed again: that claim sends it)
+        if self._lease_left(row) < conf.lease_seconds() / 2 and not await self._renew_one(row):
+            # The lease could not be renewed (the database is away, or the row was taken back): another dispatcher
+            # may have it by now. Not sent from here; the sweeper puts it back if nobody holds it.
+            log.info("Outbox message %s: its lease is running out; not sent from this claim.", row.uuid)
+            self._forget(row)
             return ""
         channel = copy.copy(row.channel)
         try:
@@ -191,16 +342,10 @@ class Dispatcher:
             recipient = recipient_of(row)
             payload = payload_from_json(row.payload)
             if row.outcome_unknown:
-                found = channel_type.find_sent(
-                    channel,
-                    recipient,
-                    payload,
-                    idempotency_key=row.idempotency_key,
-                    since=row.first_attempted_at or row.created_at,
-                    is_taken=lambda ids: held_by_other_rows(row, ids),
-                )
+                found = await self._find_sent(row, channel, channel_type, recipient, payload)
                 if found:
-                    return self._record(lambda: record_sent(row, SendResult(provider_message_id=found), found=True))
+                    result = SendResult(provider_message_id=found)
+                    return await self._settle(row, record_sent, row, result, found=True)
             if (
                 payload.kind != "template"
                 and row.channel_contact_id
@@ -211,103 +356,166 @@ class Dispatcher:
                     "The person is outside the channel's messaging window.",
                     provider_code="window",
                 )
-            result = channel_type.send(channel, recipient, payload, idempotency_key=row.idempotency_key)
+            result = await channel_type.send_async(
+                channel, recipient, payload, idempotency_key=row.idempotency_key, http=self.http
+            )
         except SendError as error:
             if error.kind == ErrorKind.RATE_LIMITED:
                 self._throttle(channel.quota_key, error.retry_after or conf.rate_limit_pause_seconds())
-            return self._record(lambda: record_error(row, error, claimed_by=self.name))
+            return await self._settle(row, record_error, row, error, claimed_by=self.name)
         except CONNECTION_ERRORS:
-            # The database went away in the middle (a find_sent lookup or a token read): what reached the provider
+            # The database went away in the middle (a find_sent lookup, a token read): what reached the provider
             # is unknown, so the row is retried with outcome_unknown and reconciled before any second copy.
             log.warning("Database connection lost while sending outbox message %s; it will be retried.", row.uuid)
             error = SendError(ErrorKind.RETRYABLE, "The database connection was lost during the send.")
-            return self._record(lambda: record_error(row, error, claimed_by=self.name, outcome_unknown=True))
+            return await self._settle(row, record_error, row, error, claimed_by=self.name, outcome_unknown=True)
         except Exception as exc:
             log.exception("Unexpected error sending outbox message %s", row.uuid)
             error = SendError(ErrorKind.RETRYABLE, f"{type(exc).__name__}: {exc}"[:300])
-            return self._record(lambda: record_error(row, error, claimed_by=self.name))
-        return self._record(lambda: record_sent(row, result))
+            return await self._settle(row, record_error, row, error, claimed_by=self.name)
+        self._to_mark.append((row, result))
+        if len(self._to_mark) == 1 or len(self._to_mark) >= self.batch_size:
+            self._marks_due.set()
+        return Status.SENT
 
-    def _record(self, write) -> str:
-        """Write an outcome, across a lost database connection (the message itself is already out)."""
-        return retry_on_connection_loss(write, within_seconds=conf.lease_seconds() / 2, what="recording a send")
+    async def _find_sent(self, row, channel, channel_type, recipient, payload) -> str | None:
+        """Ask the provider for a copy an earlier attempt may have left (in a thread: lookups are rare and slow)."""
 
-    def _submit(self, runs: list[list[OutboundMessage]]) -> None:
-        """One job per run: a person's messages go one after another, in the order they were queued."""
-        with self._held_lock:
-            self._held.update((row.pk, row) for run in runs for row in run)
-        for run in runs:
-            self.pool.submit(self._send_in_order, run, priority=run[0].lane)
+        def lookup() -> str | None:
+            drop_broken_connection()
+            return channel_type.find_sent(
+                channel,
+                recipient,
+                payload,
+                idempotency_key=row.idempotency_key,
+                since=row.first_attempted_at or row.created_at,
+                is_taken=lambda ids: held_by_other_rows(row, ids),
+            )
 
-    def _send_in_order(self, run: list[OutboundMessage]) -> None:
-        """Send a run in order. A row going back to the queue (a retry) takes its line with it: the rows behind
-        it are given back unsent, to follow it later."""
-        done = 0
+        return await asyncio.get_running_loop().run_in_executor(self._blocking, lookup)
+
+    async def _settle(self, row: OutboundMessage, write: Callable[..., str], *args, **kwargs) -> str:
         try:
-            for row in run:
-                status = self.send(row)
-                done += 1
-                if status not in (Status.SENT, Status.FAILED, Status.UNREACHABLE):
-                    break
+            return await self._in_db_until_written(write, *args, what="recording a send", **kwargs)
         finally:
-            rest = run[done:]
-            if rest:
-                self._forget(rest)
-                try:
-                    retry_on_connection_loss(
-                        lambda: OUTBOX.release([(r.pk, r.attempts) for r in rest], worker=self.name),
-                        within_seconds=conf.lease_seconds() / 2,
-                        what="giving back unsent messages",
-                    )
-                except Exception:
-                    # Still claimed by this dispatcher, no longer renewed: the sweeper gives them back.
-                    log.exception("Could not give back %d unsent outbox messages; the sweeper will.", len(rest))
+            self._forget(row)
 
-    def dispatch_once(self, *, wait: bool = True) -> int:
-        """Claim one batch and send it; with wait, return once every send is recorded. Returns rows claimed."""
-        return self.dispatch_once_nowait(self.batch_size) if not wait else self._dispatch_and_wait()
+    # -- batched writes (event loop) -------------------------------------------------------------------------------
 
-    def _dispatch_and_wait(self) -> int:
-        claimed = self.dispatch_once_nowait(self.batch_size)
-        self.pool.wait()
+    async def _write_marks(self) -> None:
+        while self._to_mark:
+            batch, self._to_mark = self._to_mark[: self.batch_size * 4], self._to_mark[self.batch_size * 4 :]
+            try:
+                await self._in_db(record_sent_many, batch)
+            except Exception:
+                # The sends are done and their ids known: keep them and write them as soon as the database answers.
+                self._to_mark = batch + self._to_mark
+                raise
+            for row, _result in batch:
+                self._forget(row)
+
+    async def _write_marks_forever(self) -> None:
+        while True:
+            await self._marks_due.wait()
+            await asyncio.sleep(MARK_EVERY_SECONDS)
+            self._marks_due.clear()
+            try:
+                await self._write_marks()
+            except Exception:
+                log.warning("Writing sent-marks failed; trying again shortly.", exc_info=True)
+                await asyncio.sleep(0.5)
+                self._marks_due.set()
+
+    async def _renew(self) -> int:
+        """The heartbeat: push back the lease of every row this process holds (one statement)."""
+        self._renewed_at = time.monotonic()
+        pks = list(self._held)
+        if not pks:
+            return 0
+        started = time.monotonic()
+        renewed = await self._renew_rows(pks)
+        still = set(pks) if renewed == len(pks) else await self._in_db(self._still_held, pks)
+        for pk in pks:
+            if pk in still:
+                if pk in self._lease_ends:
+                    self._lease_ends[pk] = started + conf.lease_seconds()
+            elif pk in self._held:  # swept and taken by another dispatcher meanwhile: not ours to send
+                self._forget(self._held[pk])
+        return renewed
+
+    async def _renew_one(self, row: OutboundMessage) -> bool:
+        """A row about to be sent whose lease is short (a slow claim, a late heartbeat): renewed on its own."""
+        started = time.monotonic()
+        try:
+            renewed = await self._renew_rows([row.pk])
+        except Exception:
+            return False
+        if renewed and row.pk in self._lease_ends:
+            self._lease_ends[row.pk] = started + conf.lease_seconds()
+        return bool(renewed)
+
+    async def _renew_rows(self, pks: list[int]) -> int:
+        return await self._in_db(OUTBOX.renew, pks, worker=self.name)
+
+    async def _heartbeat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(max(0.05, conf.lease_seconds() / 4 - (time.monotonic() - self._renewed_at)))
+            try:
+                await self._renew()
+            except Exception:
+                self._renewed_at = time.monotonic()
+                log.warning("Renewing the lease of claimed outbox messages failed; trying again.", exc_info=True)
+
+    # -- the ways to run it ----------------------------------------------------------------------------------------
+
+    async def _dispatch(self, limit: int, lanes: tuple[Lane, ...], wait: bool) -> int:
+        tasks, claimed = await self._claim_and_start(limit, lanes)
+        if wait:
+            await asyncio.gather(*tasks)
+            await self._write_marks()
         return claimed
 
+    def dispatch_once(self, *, wait: bool = True) -> int:
+        """Claim one batch and send it; with wait, return once every outcome is written. Returns rows claimed."""
+        return self._call(self._dispatch(self.batch_size, tuple(Lane), wait))
+
+    def dispatch_once_nowait(self, limit: int, lanes: tuple[Lane, ...] = tuple(Lane)) -> int:
+        return self._call(self._dispatch(limit, lanes, False))
+
+    def renew_waiting(self) -> int:
+        """Heartbeat now: renew the lease of every row this process holds. Returns rows renewed."""
+        return self._call(self._renew())
+
     def run(self, stop: threading.Event, *, idle_seconds: float = 0.1, sweep_every: float = 15.0) -> None:
-        """Until `stop` is set: keep up to two batches in flight, sweep now and then; then finish in-flight sends."""
+        """Until `stop` is set: claim while there is room, sweep now and then; then finish what is in flight."""
+        self._call(self._run(stop, idle_seconds=idle_seconds, sweep_every=sweep_every))
+
+    async def _run(self, stop: threading.Event, *, idle_seconds: float, sweep_every: float) -> None:
         last_sweep = 0.0
-        max_in_flight = self.concurrency * 2
         while not stop.is_set():
-            drop_broken_connection()
             if time.monotonic() - last_sweep > sweep_every:
                 last_sweep = time.monotonic()
                 try:
-                    if swept := sweep_stuck():
+                    if swept := await self._in_db(sweep_stuck):
                         log.warning("Re-queued %d outbox messages left in sending by a stopped dispatcher.", swept)
                 except Exception:
                     log.exception("Sweeping stuck outbox messages failed; trying again later.")
-            if time.monotonic() - self._renewed_at > conf.lease_seconds() / 4:
-                try:
-                    self.renew_waiting()
-                except Exception:
-                    log.exception("Renewing the lease of waiting outbox messages failed; trying again shortly.")
-            room = max_in_flight - self.pool.pending
-            claimed = 0
             try:
-                if room >= min(self.batch_size, max_in_flight) // 2:
-                    claimed = self.dispatch_once_nowait(min(room, self.batch_size))
-                else:
-                    # The pool is busy (with a broadcast, say): still take replies and alerts, which the pool
-                    # sends ahead of the bulk rows it holds.
-                    claimed = self.dispatch_once_nowait(self.concurrency, lanes=URGENT_LANES)
+                claimed = await self._claim_round()
             except Exception:
                 log.exception("Claiming outbox messages failed; trying again shortly.")
-                stop.wait(1.0)
-            if not claimed:
-                if self.pool.pending >= max_in_flight // 2:
-                    self.pool.wait(below=max_in_flight // 2, timeout=idle_seconds)
-                else:
-                    stop.wait(self._idle_wait(idle_seconds))
-        self.pool.wait()
+                await asyncio.sleep(1.0)
+                continue
+            if claimed < 0:  # full: wait for slots to free
+                await asyncio.sleep(0.005)
+            elif claimed == 0:
+                await asyncio.sleep(self._idle_wait(idle_seconds))
+        if self._runs:
+            await asyncio.gather(*self._runs, return_exceptions=True)
+        try:
+            await self._write_marks()
+        except Exception:
+            log.exception("The last sent-marks could not be written; their rows will be reconciled.")
 
     def _idle_wait(self, idle_seconds: float) -> float:
         """Sleep until the next quota refill when that comes sooner than the idle poll."""
@@ -317,13 +525,42 @@ class Dispatcher:
             soonest = min(self._throttled.values()) - time.monotonic()
         return max(0.005, min(idle_seconds, soonest))
 
-    def dispatch_once_nowait(self, limit: int, lanes: tuple[Lane, ...] = tuple(Lane)) -> int:
-        runs = self.claim(limit, lanes)
-        self._submit(runs)
-        return sum(len(run) for run in runs)
-
     def close(self) -> None:
-        self.pool.close()
+        """Finish what is in flight, then stop the loop and the threads (closing their connections)."""
+        self._call(self._close())
+        for executor, threads in ((self._database, self._database_threads), (self._blocking, self._blocking_threads)):
+            _close_connections(executor, threads)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
+        self._database.shutdown(wait=True)
+        self._blocking.shutdown(wait=True)
+
+    async def _close(self) -> None:
+        if self._runs:
+            await asyncio.gather(*self._runs, return_exceptions=True)
+        try:
+            await self._write_marks()
+        except Exception:
+            log.exception("The last sent-marks could not be written; their rows will be reconciled.")
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        await self.http.aclose()
+
+
+def _close_connections(executor: ThreadPoolExecutor, threads: list[threading.Thread]) -> None:
+    """Close the database connection of each thread of the pool (one job per thread, held until all have run)."""
+    if not threads:
+        return
+    barrier = threading.Barrier(len(threads), timeout=5)
+
+    def close() -> None:
+        connections.close_all()
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+
+    wait_futures([executor.submit(close) for _ in threads], timeout=10)
 
 
 def held_by_other_rows(row: OutboundMessage, provider_ids: list[str]) -> set[str]:

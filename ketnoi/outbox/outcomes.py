@@ -83,6 +83,36 @@ def _count(message: OutboundMessage, result: str) -> None:
     transaction.on_commit(lambda: tally("outbox_sends", **labels))
 
 
+def record_sent_many(sends: list[tuple[OutboundMessage, SendResult]]) -> None:
+    """The sent-marks of many sends in one statement (the dispatcher writes them every few milliseconds). The
+    provider's id is a fact whoever holds the row now, so any row not yet final takes it; a row a receipt overtook
+    (delivered before its mark) gets its id on its own."""
+    if not sends:
+        return
+    items = [
+        (row.pk, row.attempts, {"provider_message_id": r.provider_message_id[:80], "cost": r.cost}) for row, r in sends
+    ]
+    try:
+        with transaction.atomic():
+            marked = OUTBOX.settle_many(
+                items,
+                whoever_holds=(Status.SENDING, Status.QUEUED),
+                status=Status.SENT,
+                sent_at=timezone.now(),
+                error_kind="",
+                error_message="",
+                outcome_unknown=False,
+            )
+    except IntegrityError:  # a provider id another row holds: sorted out one row at a time
+        log.warning("A batch of sent-marks met a provider id another row holds; writing them one by one.")
+        marked = set()
+    for row, result in sends:
+        if row.pk in marked:
+            _count(row, "sent")
+        else:
+            record_sent(row, result, found=True)
+
+
 def _give_up(message: OutboundMessage, status: str, error: SendError, reason: str) -> None:
     message.status = status
     message.error_kind = error.kind

@@ -1,55 +1,70 @@
-"""Rows a dispatcher has claimed but not yet sent keep their lease: on a busy machine the sender queue can hold
-them longer than the lease, and the sweeper must not hand them to another dispatcher meanwhile."""
+"""Claimed rows keep their lease while this process holds them (the heartbeat renews all of them in one statement),
+however long their send takes; a row whose lease could not be renewed is not sent from that claim, so the sweeper
+may hand it to another dispatcher without a second copy."""
 
-import threading
 import time
+
+import pytest
 
 from ketnoi.outbox.dispatcher import Dispatcher
 from ketnoi.outbox.models import OutboundMessage, Status
 from ketnoi.outbox.sweeper import sweep_stuck
 
-from .helpers import enqueue
+from .helpers import enqueue, wait_for
+from .sink import SinkType
 
 
-def _with_busy_pool(dispatcher: Dispatcher) -> threading.Event:
-    release = threading.Event()
-    dispatcher.pool.submit(release.wait, 30)  # the only sender thread is busy until released
-    return release
+@pytest.fixture(autouse=True)
+def patient_sink_client(monkeypatch):
+    monkeypatch.setattr(SinkType, "timeout", 10.0)  # the sink's slow answers here are slow, not lost
 
 
-def test_waiting_rows_are_renewed_and_sent_once(make_channel, sink):
+def test_a_slow_send_keeps_its_lease_and_is_sent_once(make_channel, sink, settings):
+    settings.OUTBOX_LEASE_SECONDS = 2.0
     channel = make_channel()
     for i in range(5):
-        enqueue(channel, f"wait-{i}", user_id=f"u{i}")
-    dispatcher = Dispatcher(concurrency=1, batch_size=10)
+        enqueue(channel, f"slow-{i}", user_id=f"u{i}")
+    sink.delay = 3.0  # each send takes longer than the lease
+    dispatcher = Dispatcher(concurrency=5, batch_size=10)
     try:
-        release = _with_busy_pool(dispatcher)
         assert dispatcher.dispatch_once(wait=False) == 5
-        time.sleep(0.6)
-        assert dispatcher.renew_waiting() == 5
-        assert sweep_stuck(lease_seconds=0.5) == 0  # renewed just now: nothing is stuck
-        release.set()
-        dispatcher.pool.wait()
+        deadline = time.monotonic() + 2.5
+        while time.monotonic() < deadline:
+            assert sweep_stuck() == 0  # renewed all along: nothing looks abandoned
+            time.sleep(0.1)
+        wait_for(lambda: len(sink.accepted) == 5, what="the slow sends")
     finally:
         dispatcher.close()
-    assert sink.counts() == {f"wait-{i}": 1 for i in range(5)}
+    assert sink.counts() == {f"slow-{i}": 1 for i in range(5)}
     assert list(OutboundMessage.objects.values_list("status", "attempts").distinct()) == [(Status.SENT, 1)]
 
 
-def test_without_the_heartbeat_the_sweeper_takes_them_and_the_old_claim_sends_nothing(make_channel, sink):
+def test_rows_whose_lease_could_not_be_renewed_are_not_sent_from_that_claim(make_channel, sink, settings, monkeypatch):
+    settings.OUTBOX_LEASE_SECONDS = 4.0
     channel = make_channel()
+    enqueue(channel, "first", user_id="u0")
     for i in range(3):
-        enqueue(channel, f"late-{i}", user_id=f"u{i}")
+        enqueue(channel, f"late-{i}", user_id=f"u{i + 1}")
+    sink.delay = 5.0  # the one slot is busy with "first" for longer than the others' lease
     dispatcher = Dispatcher(concurrency=1, batch_size=10)
+
+    async def database_away(pks):
+        raise ConnectionError("the database is away")
+
+    monkeypatch.setattr(dispatcher, "_renew_rows", database_away)  # no lease can be renewed
     try:
-        release = _with_busy_pool(dispatcher)
-        assert dispatcher.dispatch_once(wait=False) == 3
-        time.sleep(0.6)
-        assert sweep_stuck(lease_seconds=0.5) == 3
-        release.set()
-        dispatcher.pool.wait()
-        assert sink.counts() == {}  # the stale claim is not ours any more: no copy leaves from it
-        dispatcher.dispatch_once()
+        assert dispatcher.dispatch_once(wait=False) == 4
+        time.sleep(4.2)
+        assert sweep_stuck() == 4  # all four look abandoned; three of them have not left yet
     finally:
-        dispatcher.close()
-    assert sink.counts() == {f"late-{i}": 1 for i in range(3)}
+        dispatcher.close()  # lets the stale claim finish what it started
+    assert sink.counts() == {"first": 1}  # the rows waiting for the slot were not sent from the stale claim
+    assert OutboundMessage.objects.get(idempotency_key="first").status == Status.SENT  # its id is a fact
+    sink.delay = 0
+    second = Dispatcher(concurrency=4, batch_size=10)
+    try:
+        second.dispatch_once()
+    finally:
+        second.close()
+    assert sink.counts() == {"first": 1, "late-0": 1, "late-1": 1, "late-2": 1}
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {Status.SENT}

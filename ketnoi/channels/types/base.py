@@ -11,8 +11,12 @@ import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ketnoi.core.db import in_thread
+
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    import httpx
 
     from django.http import HttpRequest
 
@@ -170,6 +174,19 @@ class ChannelType(abc.ABC):
         self, channel: "Channel", recipient: Recipient, payload: OutboundPayload, *, idempotency_key: str
     ) -> SendResult:
         """Send one message or raise SendError."""
+
+    async def send_async(
+        self,
+        channel: "Channel",
+        recipient: Recipient,
+        payload: OutboundPayload,
+        *,
+        idempotency_key: str,
+        http: "httpx.AsyncClient",
+    ) -> SendResult:
+        """send() for the dispatcher's event loop, which keeps hundreds of sends in flight. Types that speak HTTP
+        override it with the dispatcher's `http` client (Zalo); the default runs send() in a thread."""
+        return await in_thread(self.send, channel, recipient, payload, idempotency_key=idempotency_key)
 
     def window(self, channel: "Channel", recipient: Recipient, now: dt.datetime) -> WindowState:
         return WindowState.FREE

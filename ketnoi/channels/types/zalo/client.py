@@ -35,6 +35,11 @@ _clients: dict[int, httpx.Client] = {}
 _clients_lock = threading.Lock()
 
 
+def http_timeout() -> httpx.Timeout:
+    timeout = float(getattr(settings, "ZALO_HTTP_TIMEOUT", 10.0))
+    return httpx.Timeout(timeout, connect=min(timeout, 5.0))
+
+
 def _http() -> httpx.Client:
     """One pooled client per process (recreated after fork), shared by the dispatcher's threads."""
     pid = os.getpid()
@@ -43,10 +48,8 @@ def _http() -> httpx.Client:
         with _clients_lock:
             client = _clients.get(pid)
             if client is None:
-                timeout = float(getattr(settings, "ZALO_HTTP_TIMEOUT", 10.0))
                 client = httpx.Client(
-                    timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-                    limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
+                    timeout=http_timeout(), limits=httpx.Limits(max_connections=200, max_keepalive_connections=100)
                 )
                 _clients[pid] = client
     return client
@@ -75,6 +78,17 @@ class ZaloClient:
         files: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
+        request = self._prepare(method, base, path, query, json_body, form, files, headers)
+        try:
+            response = _http().request(**request)
+        except httpx.TimeoutException as exc:
+            raise ZaloTransportError(f"Timeout calling {path}") from exc
+        except httpx.HTTPError as exc:
+            raise ZaloTransportError(f"Network error calling {path}: {type(exc).__name__}") from exc
+        return self._answer(response, path)
+
+    def _prepare(self, method, base, path, query, json_body, form, files, headers) -> dict[str, Any]:
+        """The httpx request arguments of one call (the same for the blocking and the async client)."""
         url = getattr(settings, base).rstrip("/") + path
         sent_headers = dict(headers or {})
         if self.access_token:
@@ -82,14 +96,19 @@ class ZaloClient:
             if self.app_secret and assumptions.send_appsecret_proof():
                 sent_headers["appsecret_proof"] = appsecret_proof(self.app_secret, self.access_token)
         params = {"data": json.dumps(query, separators=(",", ":"), ensure_ascii=False)} if query is not None else None
-        try:
-            response = _http().request(
-                method, url, params=params, json=json_body, data=form, files=files, headers=sent_headers
-            )
-        except httpx.TimeoutException as exc:
-            raise ZaloTransportError(f"Timeout calling {path}") from exc
-        except httpx.HTTPError as exc:
-            raise ZaloTransportError(f"Network error calling {path}: {type(exc).__name__}") from exc
+        return {
+            "method": method,
+            "url": url,
+            "params": params,
+            "json": json_body,
+            "data": form,
+            "files": files,
+            "headers": sent_headers,
+        }
+
+    @staticmethod
+    def _answer(response: httpx.Response, path: str) -> dict[str, Any]:
+        """Zalo's answer, or ZaloApiError / ZaloTransportError (errors come back as HTTP 200, reference §1.5)."""
         if response.status_code >= 500:
             raise ZaloTransportError(f"HTTP {response.status_code} from {path}")
         if response.status_code == 429:
@@ -181,6 +200,39 @@ class ZaloClient:
 
     def oa_info(self) -> dict[str, Any]:
         return self._request("GET", "ZALO_OPENAPI_BASE", "/v2.0/oa/getoa").get("data") or {}
+
+
+class AsyncZaloClient(ZaloClient):
+    """The message calls of ZaloClient over an httpx.AsyncClient (the dispatcher's: hundreds of sends in flight in
+    one process). Same requests, same answers, same errors."""
+
+    def __init__(self, http: httpx.AsyncClient, *, access_token: str = "", app_secret: str = "") -> None:
+        super().__init__(access_token=access_token, app_secret=app_secret)
+        self.http = http
+
+    async def _arequest(
+        self, method: str, base: str, path: str, *, json_body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        request = self._prepare(method, base, path, None, json_body, None, None, None)
+        try:
+            response = await self.http.request(**request, timeout=http_timeout())
+        except httpx.TimeoutException as exc:
+            raise ZaloTransportError(f"Timeout calling {path}") from exc
+        except httpx.HTTPError as exc:
+            raise ZaloTransportError(f"Network error calling {path}: {type(exc).__name__}") from exc
+        return self._answer(response, path)
+
+    async def send_cs(self, body: dict[str, Any]) -> dict[str, Any]:
+        answer = await self._arequest("POST", "ZALO_OPENAPI_BASE", "/v3.0/oa/message/cs", json_body=body)
+        return answer.get("data") or {}
+
+    async def send_template_by_uid(self, body: dict[str, Any]) -> dict[str, Any]:
+        answer = await self._arequest("POST", "ZALO_OPENAPI_BASE", "/v3.0/oa/message/template", json_body=body)
+        return answer.get("data") or {}
+
+    async def send_template_by_phone(self, body: dict[str, Any]) -> dict[str, Any]:
+        answer = await self._arequest("POST", "ZALO_BUSINESS_BASE", "/message/template", json_body=body)
+        return answer.get("data") or {}
 
 
 def _int(value: Any) -> int:

@@ -50,6 +50,19 @@ def _read(channel_pk: int) -> tuple[Channel, dict]:
     return row, row.secrets
 
 
+def cached_credentials(channel: Channel) -> tuple[str, str] | None:
+    """(access token, app secret) from the in-process cache when fresh and not about to expire; None otherwise
+    (then call credentials(), which reads the database). Touches no database: safe inside an event loop."""
+    with _cache_lock:
+        cached = _cache.get(channel.pk)
+    if not cached or time.monotonic() - cached[3] >= CACHE_SECONDS:
+        return None
+    token, app_secret, expires_at, _ = cached
+    if expires_at is not None and expires_at - timezone.now() < assumptions.refresh_on_use_margin():
+        return None
+    return token, app_secret
+
+
 def credentials(channel: Channel) -> tuple[str, str]:
     """(access token, app secret) for a call now: refreshed first if it expires within the use margin."""
     now = time.monotonic()

@@ -5,7 +5,7 @@ import hashlib
 import hmac
 import json
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
@@ -22,12 +22,15 @@ from ketnoi.channels.types.base import (
     SendResult,
     WindowState,
 )
+from ketnoi.core.db import in_thread
 
 from . import assumptions, connect, parse, tokens
-from .client import ZaloApiError, ZaloClient, ZaloTransportError
+from .client import AsyncZaloClient, ZaloApiError, ZaloClient, ZaloTransportError
 from .errors import classify
 
 if TYPE_CHECKING:
+    import httpx
+
     from django.http import HttpRequest
 
     from ketnoi.channels.models import Channel
@@ -124,25 +127,42 @@ class ZaloType(ChannelType):
         """Consultation messages go to /v3.0/oa/message/cs by user id. A "template" goes by phone (ZBS, with
         tracking_id = the idempotency key) when the recipient has a phone, else by user id (cheaper, no key): pass
         a Recipient without phone to choose UID."""
+        call, body, cost = self._outgoing(channel, recipient, payload, idempotency_key)
+        data = self._call(channel, lambda client: getattr(client, call)(body))
+        return SendResult(str(data.get("message_id") or data.get("msg_id") or ""), cost=cost, raw=_safe(data))
+
+    async def send_async(
+        self,
+        channel: "Channel",
+        recipient: Recipient,
+        payload: OutboundPayload,
+        *,
+        idempotency_key: str,
+        http: "httpx.AsyncClient",
+    ) -> SendResult:
+        """send() over the dispatcher's httpx.AsyncClient: the same call, the same answer, the same errors."""
+        call, body, cost = self._outgoing(channel, recipient, payload, idempotency_key)
+        data = await self._call_async(channel, http, lambda client: getattr(client, call)(body))
+        return SendResult(str(data.get("message_id") or data.get("msg_id") or ""), cost=cost, raw=_safe(data))
+
+    def _outgoing(
+        self, channel: "Channel", recipient: Recipient, payload: OutboundPayload, idempotency_key: str
+    ) -> tuple[str, dict[str, Any], int]:
+        """Which client call a send makes, with what body, at what cost."""
         if payload.kind == "template":
             if recipient.phone:
                 body = self._template_by_phone(recipient, payload, idempotency_key)
-                data = self._call(channel, lambda client: client.send_template_by_phone(body))
-            elif recipient.user_id:
+                return "send_template_by_phone", body, assumptions.template_cost()
+            if recipient.user_id:
                 body = {"user_id": recipient.user_id, "template_id": payload.template_id}
                 body["template_data"] = payload.template_data
-                data = self._call(channel, lambda client: client.send_template_by_uid(body))
-            else:
-                raise SendError(ErrorKind.UNREACHABLE, "A template message needs a phone number or a Zalo user id.")
-            message_id = str(data.get("msg_id") or data.get("message_id") or "")
-            return SendResult(message_id, cost=assumptions.template_cost(), raw=_safe(data))
+                return "send_template_by_uid", body, assumptions.template_cost()
+            raise SendError(ErrorKind.UNREACHABLE, "A template message needs a phone number or a Zalo user id.")
         if not recipient.user_id:
             raise SendError(ErrorKind.UNREACHABLE, "This person has no Zalo user id for this OA.")
         body = {"recipient": {"user_id": recipient.user_id}, "message": self.message_body(payload)}
         window = self.window(channel, recipient, timezone.now())
-        data = self._call(channel, lambda client: client.send_cs(body))
-        cost = assumptions.paid_cs_cost() if window == WindowState.PAID else 0
-        return SendResult(str(data.get("message_id") or data.get("msg_id") or ""), cost=cost, raw=_safe(data))
+        return "send_cs", body, assumptions.paid_cs_cost() if window == WindowState.PAID else 0
 
     def message_body(self, payload: OutboundPayload) -> dict[str, Any]:
         """The `message` object of a consultation message (reference §3.2)."""
@@ -230,6 +250,26 @@ class ZaloType(ChannelType):
         token = tokens.refresh(channel, stale_token=token)
         try:
             return operation(ZaloClient(access_token=token, app_secret=app_secret))
+        except Exception as exc:
+            raise classify(exc) from exc
+
+    async def _call_async(
+        self, channel: "Channel", http: "httpx.AsyncClient", operation: Callable[[AsyncZaloClient], Awaitable[Any]]
+    ) -> Any:
+        """_call() for the async client. Reading and refreshing the token touch the database: done in a thread, and
+        only when the in-process cache has no fresh token."""
+        token_pair = tokens.cached_credentials(channel) or await in_thread(tokens.credentials, channel)
+        token, app_secret = token_pair
+        try:
+            return await operation(AsyncZaloClient(http, access_token=token, app_secret=app_secret))
+        except ZaloApiError as exc:
+            if exc.code not in assumptions.TOKEN_ERROR_CODES:
+                raise classify(exc) from exc
+        except ZaloTransportError as exc:
+            raise classify(exc) from exc
+        token = await in_thread(tokens.refresh, channel, stale_token=token)
+        try:
+            return await operation(AsyncZaloClient(http, access_token=token, app_secret=app_secret))
         except Exception as exc:
             raise classify(exc) from exc
 

@@ -12,8 +12,8 @@ class Command(BaseCommand):
     help = "Send queued outbox messages, lane by lane, within each channel's quota."
 
     def add_arguments(self, parser):
-        parser.add_argument("--concurrency", type=int, default=16, help="Sender threads.")
-        parser.add_argument("--batch-size", type=int, default=100, help="Rows claimed per round.")
+        parser.add_argument("--concurrency", type=int, default=256, help="Sends in flight at once.")
+        parser.add_argument("--batch-size", type=int, default=200, help="Rows claimed per round.")
         parser.add_argument("--lease-seconds", type=float, default=None, help="Override OUTBOX_LEASE_SECONDS.")
         parser.add_argument("--sweep-every", type=float, default=15.0, help="Seconds between sweeps of stuck rows.")
 
