@@ -9,6 +9,9 @@ import logging
 import re
 import uuid
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
+
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("ketnoi_request_id", default="")
 _VALID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
@@ -25,13 +28,15 @@ class RequestIdMiddleware:
         offered = request.META.get("HTTP_X_REQUEST_ID", "")
         request_id = offered if _VALID.match(offered) else uuid.uuid4().hex
         request.request_id = request_id
-        token = REQUEST_ID.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            REQUEST_ID.reset(token)
+        REQUEST_ID.set(request_id)  # kept until the response is finished: Django logs a 5xx after the middleware
+        response = self.get_response(request)
         response.headers.setdefault("X-Request-ID", request_id)
         return response
+
+
+@receiver(request_finished, dispatch_uid="core.requestid.forget")
+def forget_request_id(**kwargs) -> None:
+    REQUEST_ID.set("")
 
 
 class RequestIdFilter(logging.Filter):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
@@ -57,22 +57,39 @@ def _pg_env_and_args() -> tuple[dict[str, str], list[str]]:
     return env, args
 
 
-def dump_database(target: Path) -> Path:
+def dump_database(target: Path) -> tuple[Path, dict[str, int], dict[str, str]]:
+    """The dump, and the row counts and migrations of exactly what it holds (the processes keep writing meanwhile:
+    PostgreSQL counts in the snapshot pg_dump then uses; SQLite counts the copy)."""
     if connection.vendor == "postgresql":
         env, args = _pg_env_and_args()
         path = target / "database.dump"
-        command = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", *args, "-f", str(path)]
-        subprocess.run([*command, connection.settings_dict["NAME"]], env=env, check=True, timeout=6 * 3600)  # noqa: S603
-        return path
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+            counts, migrations = table_counts(), applied_migrations()
+            command = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}", *args]
+            command += ["-f", str(path), connection.settings_dict["NAME"]]
+            subprocess.run(command, env=env, check=True, timeout=6 * 3600)  # noqa: S603
+        return path, counts, migrations
     if connection.vendor == "sqlite":
         path = target / "database.sqlite3"
         source = sqlite3.connect(str(connection.settings_dict["NAME"]))
         copy = sqlite3.connect(str(path))
         with copy:
             source.backup(copy)
-        copy.close()
         source.close()
-        return path
+        tables = {row[0] for row in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        counts = {
+            table: copy.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # noqa: S608 - our own table names
+            for table in table_counts()
+            if table in tables
+        }
+        latest: dict[str, str] = {}
+        for app, name in copy.execute("SELECT app, name FROM django_migrations"):
+            latest[app] = max(latest.get(app, ""), name)
+        copy.close()
+        return path, counts, dict(sorted(latest.items()))
     raise RuntimeError(f"No backup for a {connection.vendor} database.")
 
 
@@ -93,15 +110,16 @@ def backup(output: Path) -> Path:
     target = Path(output) / f"ketnoi-{stamp}"
     target.mkdir(parents=True, exist_ok=False)
     try:
+        dump, counts, migrations = dump_database(target)
         manifest = {
             "created_at": timezone.now().isoformat(),
             "database": connection.vendor,
-            "counts": table_counts(),
-            "migrations": applied_migrations(),
+            "database_file": dump.name,
+            "counts": counts,
+            "migrations": migrations,
             "field_encryption_key": key_fingerprint(settings.FIELD_ENCRYPTION_KEY),
             "file_storage": getattr(settings, "FILE_STORAGE", "local"),
         }
-        manifest["database_file"] = dump_database(target).name
         media = archive_media(target)
         manifest["media_file"] = media.name if media else ""
         (target / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
