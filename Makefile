@@ -12,7 +12,7 @@ export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 PIP_VERSION := 26.3
 LOCK_FLAGS := --generate-hashes --python-version 3.11 --no-strip-extras --custom-compile-command "make lock"
 
-.PHONY: run test test-suite install browser lint fmt messages bench lock check-lock clean help guides
+.PHONY: run test test-suite install browser nginx lint fmt messages bench lock check-lock clean help guides
 
 help:
 	@echo "make run    start the demo province with the Zalo sandbox on http://127.0.0.1:$(PORT)/"
@@ -43,6 +43,10 @@ install: $(BIN)/.installed
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+# Debian's nginx for tests/deploy/test_nginx.py (the shipped site in front of gunicorn); run as a user process there.
+nginx:
+	@test -x /usr/sbin/nginx || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null)
+
 messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
 
@@ -60,7 +64,7 @@ run: install messages
 	@echo
 	PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
 
-test: install messages browser
+test: install messages browser nginx
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -70,7 +74,7 @@ test: install messages browser
 # (pytest-xdist), each with its own test database. Much of the suite waits on HTTP, subprocesses and sleeps, so more
 # workers than cores pay; TEST_WORKERS=0 runs it in this one process.
 TEST_WORKERS ?= 4
-test-suite: install messages browser
+test-suite: install messages browser nginx
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run -v1
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(TEST_WORKERS)
 
