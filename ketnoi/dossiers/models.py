@@ -41,17 +41,17 @@ CHANNEL_NATIONAL_CODE = {SubmissionChannel.IN_PERSON: 1, SubmissionChannel.ONLIN
 class Dossier(UUIDModel):
     # Unique within the receiving unit (see the constraint): an integrating system that numbers its own dossiers
     # may not learn from a refusal that another unit uses a code (dossiers.services.intake.receipt_code_taken).
-    receipt_code = models.CharField(max_length=64, db_index=True, help_text=_("Mã số hồ sơ, <agency>-YYMMDD-XXXX."))
+    receipt_code = models.CharField(max_length=64, help_text=_("Mã số hồ sơ, <agency>-YYMMDD-XXXX."))
     # The integrating system that owns this dossier (an API client's uuid) and its id there.
     external_system = models.CharField(max_length=40, blank=True)
     external_id = models.CharField(max_length=100, blank=True)
 
     applicant_type = models.CharField(max_length=20, choices=ApplicantType.choices, default=ApplicantType.CITIZEN)
     applicant_name = models.CharField(max_length=200)
-    applicant_name_folded = models.CharField(max_length=200, db_index=True, editable=False, help_text="For search.")
-    applicant_phone = models.CharField(max_length=16, blank=True, db_index=True, help_text="E.164.")
+    applicant_name_folded = models.CharField(max_length=200, editable=False, help_text="For search.")
+    applicant_phone = models.CharField(max_length=16, blank=True, help_text="E.164.")
     applicant_id_encrypted = models.TextField(blank=True)
-    applicant_id_hash = models.CharField(max_length=64, blank=True, db_index=True, help_text="Keyed hash, to search.")
+    applicant_id_hash = models.CharField(max_length=64, blank=True, help_text="Keyed hash, to search.")
     applicant_id_masked = models.CharField(max_length=20, blank=True)
     applicant_address = models.CharField(max_length=300, blank=True)
     applicant_email = models.EmailField(blank=True)
@@ -62,18 +62,29 @@ class Dossier(UUIDModel):
     documents_received = models.JSONField(
         default=list, blank=True, help_text='Form 01: [{"name": ..., "copies": 1, "original": true}]'
     )
-    unit = models.ForeignKey("orgs.AdministrativeUnit", on_delete=models.PROTECT, related_name="dossiers")
-    receiving_agency = models.ForeignKey("orgs.Agency", on_delete=models.PROTECT, related_name="received_dossiers")
+    # unit, receiving_agency, competent_agency and state are the first columns of the queue indexes below, which serve
+    # lookups by them alone too: no index of their own (every index is written again when a status changes).
+    unit = models.ForeignKey(
+        "orgs.AdministrativeUnit", on_delete=models.PROTECT, related_name="dossiers", db_index=False
+    )
+    receiving_agency = models.ForeignKey(
+        "orgs.Agency", on_delete=models.PROTECT, related_name="received_dossiers", db_index=False
+    )
     desk = models.ForeignKey("orgs.Desk", null=True, blank=True, on_delete=models.PROTECT, related_name="dossiers")
     competent_agency = models.ForeignKey(
-        "orgs.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="competent_dossiers"
+        "orgs.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="competent_dossiers",
+        db_index=False,
     )
     channel = models.CharField(max_length=12, choices=SubmissionChannel.choices, default=SubmissionChannel.IN_PERSON)
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    state = models.CharField(max_length=24, choices=State.choices, default=State.RECEIVED, db_index=True)
+    state = models.CharField(max_length=24, choices=State.choices, default=State.RECEIVED)
     state_changed_at = models.DateTimeField(default=timezone.now)
     last_event_at = models.DateTimeField(null=True, blank=True, help_text="Time of the latest applied event.")
 
@@ -129,6 +140,11 @@ class Dossier(UUIDModel):
             models.Index(fields=["receiving_agency", "state", "due_date"], name="dossier_receiving_queue"),
             models.Index(fields=["state", "due_date"], name="dossier_state_due"),
             models.Index(fields=["updated_at"], name="dossier_updated"),  # the reports' change detection
+            # Plain B-trees (db_index=True would add a LIKE-pattern twin that no query uses).
+            models.Index(fields=["receipt_code"], name="dossier_receipt_code"),
+            models.Index(fields=["applicant_phone"], name="dossier_applicant_phone"),
+            models.Index(fields=["applicant_name_folded"], name="dossier_applicant_name"),
+            models.Index(fields=["applicant_id_hash"], name="dossier_applicant_id_hash"),
         ]
 
     def __str__(self) -> str:
@@ -228,12 +244,15 @@ class EventOutcome(models.TextChoices):
 class DossierEvent(models.Model):
     """The append-only history of a dossier. API events carry the upstream event id (idempotency) and time."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    # dossier: the first column of dossier_event_timeline; actor: mostly empty, indexed only where set (below)
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=24, choices=EventKind.choices)
     from_state = models.CharField(max_length=24, blank=True, choices=State.choices)
     to_state = models.CharField(max_length=24, blank=True, choices=State.choices)
     national_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
+    )
     actor_label = models.CharField(max_length=150, blank=True)
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
@@ -257,6 +276,7 @@ class DossierEvent(models.Model):
             models.Index(fields=["dossier", "occurred_at"], name="dossier_event_timeline"),
             models.Index(fields=["recorded_at"], name="dossier_event_recorded"),  # the reports' change detection
             models.Index(fields=["occurred_at"], name="dossier_event_occurred"),  # the reports' daily figures
+            models.Index(fields=["actor"], name="dossier_event_actor", condition=Q(actor__isnull=False)),
         ]
 
     def __str__(self) -> str:
