@@ -4,7 +4,7 @@ RetentionRun row, an audit row and a log line).
 
 Each kind is deleted in batches of RETENTION_BATCH_SIZE, walking the primary key upwards below the first row
 that is young enough (rows are written in id order, so old rows are the low ids): every batch is a range scan on
-the primary key, and a batch is one short transaction. Rows another record protects (a hand-off thread's
+the primary key and one DELETE over that id range, in one short transaction. Rows another record protects (a hand-off thread's
 messages, an event not yet handled, a payload not yet forwarded) are stepped over and stay.
 """
 
@@ -40,6 +40,9 @@ class Kind:
     model: type[models.Model]
     date_field: str
     condition: Q = field(default_factory=Q)
+    # The date is when the row was written, so ids grow with it and everything old lies below the first young
+    # row's id; not so for a date that moves (a session's last use): then the walk goes over the whole table.
+    dated_when_written: bool = True
 
 
 KINDS: list[Kind] = [
@@ -52,7 +55,7 @@ KINDS: list[Kind] = [
     Kind("inbound_messages", InboundMessage, "created_at"),
     Kind("inbound_messages", WebChatMessage, "created_at"),
     Kind("conversation_logs", ConversationStep, "created_at"),
-    Kind("conversation_logs", ConversationSession, "updated_at"),
+    Kind("conversation_logs", ConversationSession, "updated_at", dated_when_written=False),
     Kind("phone_verifications", PhoneVerification, "created_at"),
 ]
 
@@ -69,31 +72,33 @@ def _unprotected(model: type[models.Model]) -> Q:
 def prune_kind(kind: Kind, *, cutoff: datetime, batch_size: int) -> int:
     """Delete the kind's rows dated before `cutoff`; returns how many of the kind's own rows went."""
     model, date_field = kind.model, kind.date_field
-    # The first row young enough to stay: everything below its id is the old part of the table.
-    boundary = (
-        model._base_manager.filter(**{f"{date_field}__gte": cutoff}).order_by("pk").values_list("pk", flat=True).first()
-    )
     candidates = model._base_manager.filter(kind.condition, _unprotected(model), **{f"{date_field}__lt": cutoff})
-    if boundary is not None:
-        candidates = candidates.filter(pk__lt=boundary)
+    if kind.dated_when_written:
+        # The first row young enough to stay: everything below its id is the old part of the table.
+        young = model._base_manager.filter(**{f"{date_field}__gte": cutoff}).order_by("pk").values_list("pk", flat=True)
+        if (boundary := young.first()) is not None:
+            candidates = candidates.filter(pk__lt=boundary)
     removed, after = 0, 0
     while True:
-        pks = list(candidates.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:batch_size])
-        if not pks:
+        # The batch's last id: one index range scan that stops after batch_size matching rows.
+        last = candidates.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[batch_size - 1 : batch_size]
+        last = last[0] if last else None
+        batch = candidates.filter(pk__gt=after, **({"pk__lte": last} if last is not None else {}))
+        removed += _delete(model, batch)
+        if last is None:
             return removed
-        removed += _delete(model, pks)
-        after = pks[-1]
+        after = last
 
 
-def _delete(model: type[models.Model], pks: list) -> int:
-    """One batch in one transaction; if a row deeper down is protected (a fallback step kept by a hand-off
-    thread), the batch is retried row by row and the protected rows stay."""
+def _delete(model: type[models.Model], batch: models.QuerySet) -> int:
+    """One batch in one transaction (a DELETE over an id range when nothing cascades); if a row deeper down is
+    protected (a fallback step kept by a hand-off thread), the batch is retried row by row and those rows stay."""
     try:
         with transaction.atomic():
-            return model._base_manager.filter(pk__in=pks).delete()[1].get(model._meta.label, 0)
+            return batch.delete()[1].get(model._meta.label, 0)
     except ProtectedError:
         removed = 0
-        for pk in pks:
+        for pk in batch.values_list("pk", flat=True):
             try:
                 with transaction.atomic():
                     removed += model._base_manager.filter(pk=pk).delete()[1].get(model._meta.label, 0)
