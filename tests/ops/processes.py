@@ -7,20 +7,16 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
 
 from tests.gunicorn import free_port  # noqa: F401 (re-exported for the operations tests)
+from tests.outbox.helpers import _database_url
 
 ROOT = Path(settings.BASE_DIR)
 
 
 def database_url() -> str:
     """The test database (this xdist worker's) as a DATABASE_URL, for processes the test starts."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    return _database_url()
 
 
 def wait_for(condition, *, timeout: float = 60.0, what: str = "condition", every: float = 0.1):
