@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import ketnoi
+from tests.ops.test_production_settings import GOOD
 
 ROOT = Path(ketnoi.__file__).parent.parent
 
@@ -16,7 +17,7 @@ def test_the_sandbox_refuses_to_start_under_production_settings():
         "import django; from django.conf import settings; "
         "settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, 'ketnoi.sandbox']; django.setup()"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": "x" * 60, "DEBUG": "0"}
+    env = {**os.environ, **GOOD, "DJANGO_SETTINGS_MODULE": "config.settings.production", "DEBUG": "0"}
     env.pop("DATABASE_URL", None)
     result = subprocess.run(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, check=False
