@@ -604,6 +604,14 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
         "the documents this client sent, by its own id: "
         "tests/documents/test_api.py::test_a_client_reads_back_only_what_it_sent"
     ),
+    # notifications API (issue 21): a sending service's key reads and sends only as its service
+    **{
+        f"api:{name}": Unscoped(
+            "a sending service's key, its own notifications and templates only: "
+            "tests/notify/test_api.py::test_another_services_key_sees_nothing_of_this_one"
+        )
+        for name in ("notification_create", "notification_batch", "notification_get", "notification_list")
+    },
 }
 
 

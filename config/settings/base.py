@@ -41,6 +41,7 @@ KETNOI_APPS = [
     "ketnoi.broadcasts",
     "ketnoi.registries",
     "ketnoi.documents",
+    "ketnoi.notify",
     "ketnoi.reports",
     "ketnoi.inbox",
     "ketnoi.conversations",
@@ -337,6 +338,10 @@ SCHEDULED_JOBS: list[dict] = [
     # inbox (issue 6): conversations left by the citizen for INBOX_AUTO_CLOSE_DAYS go back to the assistant
     {"name": "inbox.close_idle", "func": "ketnoi.inbox.jobs.close_idle_job", "seconds": 15 * 60},
     {"name": "dvcqg.relay", "func": "ketnoi.api.dvcqg.tasks.relay_job", "seconds": 20},
+    # notifications API (issue 21): statuses the dispatcher decided, signed callbacks, dossier/petition events
+    {"name": "notify.track", "func": "ketnoi.notify.tasks.track_job", "seconds": 10},
+    {"name": "notify.callbacks", "func": "ketnoi.notify.tasks.callbacks_job", "seconds": 20},
+    {"name": "notify.events", "func": "ketnoi.notify.tasks.events_job", "seconds": 30},
     # petitions (issue 8): reminders and escalations (each fires once), closing after the reopening period
     {"name": "petitions.deadlines", "func": "ketnoi.petitions.jobs.deadlines_job", "seconds": 60 * 60},
     {"name": "petitions.close_expired", "func": "ketnoi.petitions.jobs.close_expired_job", "cron": {"hour": 2}},

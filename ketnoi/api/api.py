@@ -18,13 +18,15 @@ from ketnoi.core.errors import ApplicationError, NotPermitted
 
 from . import statuses
 from .auth import ApiTokenAuth
-from .endpoints import documents, dossiers, open311, petitions, procedures, units
+from .endpoints import documents, dossiers, notifications, open311, petitions, procedures, units
 
 api = NinjaAPI(
     title="ketnoi integration API",
     version="1",
     description=(
         "Procedures, dossiers, status events and petitions for the province's one-stop and other systems; "
+        "notifications to citizens over the province's Zalo OAs, ZNS/ZBS and SMS for any agency's system "
+        "(a sending service's key); "
         "Open311 GeoReport v2 under /open311/v2/. Every error answers `{code, message}` (Open311: "
         "`[{code, description}]`). Lists are paged: follow `next_cursor` until it is null."
     ),
@@ -37,6 +39,7 @@ api.add_router("", procedures.router)
 api.add_router("", dossiers.router)
 api.add_router("", petitions.router)
 api.add_router("", documents.router)
+api.add_router("", notifications.router)
 api.add_router("/open311/v2", open311.router)
 
 

@@ -16,6 +16,7 @@ from ketnoi.channels.models import Channel, ZaloConnection
 from ketnoi.core.crypto import decrypt_json, keyed_hash, reencrypt
 from ketnoi.dossiers.models import Dossier
 from ketnoi.dossiers.protect import ID_HASH_PURPOSE
+from ketnoi.notify.models import SendingService
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ ENCRYPTED_FIELDS: list[EncryptedField] = [
     EncryptedField(DvcqgRequest, "body_sealed"),
     EncryptedField(DvcqgRecord, "raw_sealed"),
     EncryptedField(RelayItem, "body_sealed"),
+    EncryptedField(SendingService, "callback_secret_encrypted"),
 ]
 
 

@@ -52,6 +52,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # DVCQG-compatible sync clients: their traffic, errors and relay queue; configuring them and retrying the relay
     "dvcqg.view": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN, R.LEADER}),
     "dvcqg.manage": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN}),
+    # notifications API (issue 21): an agency's sending services, their keys, templates, callbacks and usage
+    "notify.manage": frozenset({R.SYSTEM_ADMIN, R.UNIT_ADMIN, R.LEADER}),
 }
 
 
@@ -92,6 +94,7 @@ CAPABILITY_LABELS: dict[str, str] = {
     "templates.manage": _("edit the wording of citizen notices"),
     "dvcqg.view": _("see the one-stop sync traffic"),
     "dvcqg.manage": _("configure the one-stop sync"),
+    "notify.manage": _("run the notifications API: sending services, keys, templates"),
 }
 
 

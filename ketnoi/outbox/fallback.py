@@ -1,7 +1,8 @@
 """The fallback chain: when a channel cannot reach the person (not a follower, window closed), try the next way.
 
 Steps, in order: a template message by phone on the same channel (Zalo ZBS, if the caller gave a template id),
-then SMS through an SMS channel of the same unit or the nearest ancestor unit, else the person is unreachable.
+then SMS through an SMS channel of the same unit or the nearest ancestor unit (or the one `sms_channel_id` names,
+0 for none), else the person is unreachable.
 Each step is its own row (fallback_of = the step before), written in the transaction that records the failure.
 """
 
@@ -45,7 +46,11 @@ def _sms_step(message: OutboundMessage) -> tuple[Channel, OutboundPayload] | Non
     text = message.fallback.get("sms_text") or payload_from_json(message.payload).text
     if not text:
         return None
-    channel = sms_channel_for(message.channel)
+    chosen = message.fallback.get("sms_channel_id")
+    if chosen is None:
+        channel = sms_channel_for(message.channel)
+    else:  # the sender chose its gateway (a notifications API service), or none (0)
+        channel = Channel.objects.filter(pk=chosen, type_code="sms", is_active=True).first() if chosen else None
     if channel is None:
         return None
     return channel, OutboundPayload(kind="text", text=text)

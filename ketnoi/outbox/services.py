@@ -18,7 +18,7 @@ from ketnoi.orgs.scoping import scope_of
 from .models import DEAD_STATUSES, Lane, OutboundMessage, Status
 from .payloads import payload_to_json
 
-FALLBACK_KEYS = frozenset({"template_id", "template_data", "sms_text"})
+FALLBACK_KEYS = frozenset({"template_id", "template_data", "sms_text", "sms_channel_id"})
 MAX_KEY_LENGTH = 100  # the column holds 120: fallback steps append a suffix
 
 

@@ -181,6 +181,10 @@ def after_oa_message(message: Message) -> None:
         later(sandbox_setting("RECEIVED_DELAY"), _receive, message.pk)
 
 
+def phone_has_zalo(phone: str) -> bool:
+    return bool(phone) and ZaloUser.objects.filter(phone=phone).exists()
+
+
 def _phone_has_zalo(phone: str) -> bool:
     if not phone:
         return False

@@ -43,6 +43,8 @@ def _answer(m: Message, daily: int, used: int) -> dict:
 def message_template(request, oa: SandboxOA):
     body = params(request)
     phone = _phone(body.get("phone"))
+    if sandbox_setting("ZBS_REFUSE_UNKNOWN_PHONES") and not actions.phone_has_zalo(phone):
+        raise ZaloError(-118, "Zalo account does not exist")
     template_id = str(body.get("template_id") or "")
     data = body.get("template_data") or {}
     tracking_id = str(body.get("tracking_id") or "")

@@ -75,6 +75,10 @@ DEFAULTS: dict[str, Any] = {
     # A template by phone reaches a phone only when a sandbox user has that number (like a real Zalo account);
     # True sends the delivery receipt for any number.
     "ZBS_RECEIPT_FOR_UNKNOWN_PHONES": False,
+    # UNCONFIRMED: ZNS answers a phone with no Zalo account with an error (-118 "Zalo account does not exist")
+    # rather than accepting it silently. Off by default (the sandbox then accepts it and sends no receipt); the
+    # notifications API's tests switch it on to reach SMS for a phone with no Zalo.
+    "ZBS_REFUSE_UNKNOWN_PHONES": False,
 }
 
 

@@ -26,7 +26,7 @@ def api_token(transactional_world):
     return token
 
 
-def test_schemathesis_finds_nothing(live_server, api_token, tmp_path):
+def run_schemathesis(live_server, token: str, tmp_path, *filters: str):
     command = [
         str(Path(sys.executable).parent / "schemathesis"),
         "--config-file",
@@ -36,7 +36,7 @@ def test_schemathesis_finds_nothing(live_server, api_token, tmp_path):
         "--checks",
         "all",
         "--header",
-        f"Authorization: Bearer {api_token}",
+        f"Authorization: Bearer {token}",
         "--max-examples",
         str(MAX_EXAMPLES),
         "--seed",
@@ -48,6 +48,7 @@ def test_schemathesis_finds_nothing(live_server, api_token, tmp_path):
         "--no-color",
         "--request-timeout",
         "60",
+        *filters,
     ]
     result = subprocess.run(  # noqa: S603 - our own virtualenv's schemathesis against our own live server
         command,
@@ -58,7 +59,28 @@ def test_schemathesis_finds_nothing(live_server, api_token, tmp_path):
         check=False,  # its cache goes there
     )
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
-    assert "Tested: 19" in result.stdout, result.stdout[-3000:]  # every operation of the document
+    return result.stdout
+
+
+def test_schemathesis_finds_nothing(live_server, api_token, tmp_path):
+    """Every operation an integration client's token opens (the notifications take a sending service's key)."""
+    stdout = run_schemathesis(live_server, api_token, tmp_path, "--exclude-tag", "notifications")
+    assert "Tested: 19" in stdout, stdout[-3000:]  # every such operation of the document
+
+
+@pytest.fixture
+def notify_key(transactional_world):
+    from ketnoi.notify.services import api_key_create, service_save, template_save
+
+    service = service_save(actor=None, agency=transactional_world.agency("H90.90001"), name="Hóa đơn", channels=[],
+                           daily_limit=1000000)  # fmt: skip
+    template_save(actor=None, service=service, name="Hóa đơn", text="Hóa đơn ((thang)): ((so_tien)) đồng.")
+    return api_key_create(actor=None, service=service, name="schemathesis", kind="test")[1]
+
+
+def test_schemathesis_finds_nothing_in_the_notifications_api(live_server, notify_key, tmp_path):
+    stdout = run_schemathesis(live_server, notify_key, tmp_path, "--include-tag", "notifications")
+    assert "Tested: 4" in stdout, stdout[-3000:]
 
 
 def test_schema_names_are_unique_across_the_api():

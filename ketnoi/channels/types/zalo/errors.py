@@ -9,6 +9,7 @@ ERROR_KINDS: dict[int, ErrorKind] = {
     -32: ErrorKind.RATE_LIMITED,  # app or OA reached its call limit
     -100: ErrorKind.PERMANENT,  # attachment expired: re-upload (a new message)
     -108: ErrorKind.UNREACHABLE,  # invalid phone (template by phone)
+    -118: ErrorKind.UNREACHABLE,  # no Zalo account for this phone (ZNS; unconfirmed, sandbox/conf.py)
     -124: ErrorKind.CREDENTIALS_EXPIRED,
     -201: ErrorKind.PERMANENT,  # a field is invalid
     -204: ErrorKind.PERMANENT,  # OA disabled

@@ -1,0 +1,289 @@
+"""How a notification reaches the person, decided once per item and handed to the outbox.
+
+The path, in order (the outbox's fallback chain does the rest, ketnoi/outbox/fallback.py):
+  1. The person follows one of the service's OAs (by Zalo user id, or a follower whose phone is the recipient's):
+     a consultation message with the template's text. The dispatcher sends it while the OA's window is open;
+     outside it the row is "unreachable" and the chain goes on to
+  2. the ZNS/ZBS template by phone (the version's template id and parameters), then
+  3. SMS with the version's SMS text through the service's SMS gateway.
+  A recipient who follows none of the OAs starts at 2 (or at 3 when the template has no ZBS mapping).
+Test keys stop before the outbox: nothing is sent, the notification is "delivered" at once.
+"""
+
+import contextlib
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ketnoi.channels.models import Channel
+from ketnoi.channels.types.base import OutboundPayload
+from ketnoi.contacts.models import ChannelContact
+from ketnoi.core.errors import ApplicationError
+from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
+from ketnoi.outbox.models import Lane, OutboundMessage
+from ketnoi.outbox.services import outbox_enqueue_many, outbox_message
+
+from . import placeholders
+from .models import ApiKey, KeyKind, Notification, NotificationStatus, SendingService, TemplateVersion, Via
+
+ZALO_TEXT_LIMIT = 2000
+SMS_TEXT_LIMIT = 459
+
+
+@dataclass
+class Plan:
+    index: int
+    version: TemplateVersion
+    phone: str
+    user_id: str
+    contact: ChannelContact | None
+    channel: Channel
+    payload: OutboundPayload
+    fallback: dict[str, Any]
+    body: str
+    reference: str
+    idempotency_key: str
+    notification: Notification | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class Refused(Exception):
+    def __init__(self, code: str, message: str, extra: dict | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.extra = code, message, extra
+
+
+def _versions(service: SendingService, ids: set[str]) -> dict[str, TemplateVersion]:
+    """The version in force of each named template of this service: one query."""
+    valid = set()
+    for value in ids:
+        try:
+            valid.add(str(uuid.UUID(value)))
+        except ValueError:
+            continue
+    rows = TemplateVersion.objects.filter(
+        template__service=service,
+        template__uuid__in=valid,
+        template__is_archived=False,
+        version=F("template__version"),
+    ).select_related("template")
+    return {str(v.template.uuid): v for v in rows}
+
+
+def _oas(service: SendingService) -> list[Channel]:
+    return sorted((c for c in service.channels.all() if c.is_active), key=lambda c: c.pk)
+
+
+def _followers_by_phone(oas: list[Channel], phones: set[str]) -> dict[str, ChannelContact]:
+    """The follower each phone is best reached at: the one who wrote to an OA most recently. One query."""
+    if not (oas and phones):
+        return {}
+    rows = (
+        ChannelContact.objects.filter(channel__in=oas, is_follower=True)
+        .filter(Q(shared_phone__in=phones) | Q(contact__phone__in=phones))
+        .select_related("contact")
+    )
+    best: dict[str, ChannelContact] = {}
+    never = dt.datetime.min.replace(tzinfo=dt.UTC)
+    for row in rows:
+        for phone in {row.shared_phone, row.contact.phone} & phones:
+            current = best.get(phone)
+            if current is None or (row.last_interaction_at or never) > (current.last_interaction_at or never):
+                best[phone] = row
+    return best
+
+
+def _followers_by_id(oas: list[Channel], user_ids: set[str]) -> dict[tuple[int, str], ChannelContact]:
+    if not (oas and user_ids):
+        return {}
+    rows = ChannelContact.objects.filter(channel__in=oas, user_id__in=user_ids).select_related("contact")
+    return {(row.channel_id, row.user_id): row for row in rows}
+
+
+def _oa_named(oas: list[Channel], oa_id: str) -> list[Channel]:
+    if not oa_id:
+        return oas
+    return [c for c in oas if oa_id in (c.external_id, str(c.uuid))]
+
+
+def _phone(raw: str) -> str:
+    try:
+        return normalize_phone(raw)
+    except InvalidPhoneNumber as exc:
+        raise Refused("invalid_phone", str(exc)) from exc
+
+
+def plan(*, service: SendingService, api_key: ApiKey, requests: list) -> tuple[list, list[Plan]]:
+    """Check every item and say how it goes; nothing is written. Returns the outcomes (refusals and replays
+    filled in) and the plans of the items to write."""
+    from .services import Outcome
+
+    outcomes = [Outcome(index=i) for i in range(len(requests))]
+    keys = {r.idempotency_key for r in requests if r.idempotency_key}
+    earlier = (
+        {n.idempotency_key: n for n in Notification.objects.filter(service=service, idempotency_key__in=keys)}
+        if keys
+        else {}
+    )
+    versions = _versions(service, {r.template_id for r in requests})
+    oas = _oas(service)
+    phones = set()
+    for r in requests:
+        if r.phone:
+            with contextlib.suppress(InvalidPhoneNumber):
+                phones.add(normalize_phone(r.phone))
+    by_phone = _followers_by_phone(oas, phones)
+    by_id = _followers_by_id(oas, {r.zalo_user_id for r in requests if r.zalo_user_id})
+    plans, seen_keys = [], set()
+    for index, request in enumerate(requests):
+        outcome = outcomes[index]
+        if request.idempotency_key and request.idempotency_key in earlier:
+            outcome.notification = earlier[request.idempotency_key]
+            continue
+        try:
+            if request.idempotency_key in seen_keys:
+                raise Refused("duplicate_idempotency_key", "This idempotency key is used twice in the call.")
+            plans.append(_plan_one(index, request, service, api_key, versions, oas, by_phone, by_id))
+            if request.idempotency_key:
+                seen_keys.add(request.idempotency_key)
+        except Refused as refusal:
+            outcome.code, outcome.message, outcome.extra = refusal.code, refusal.message, refusal.extra
+        except ApplicationError as error:
+            outcome.code, outcome.message, outcome.extra = error.code, error.message, error.extra or None
+    return outcomes, plans
+
+
+def _plan_one(index, request, service, api_key, versions, oas, by_phone, by_id) -> Plan:
+    version = versions.get(request.template_id)
+    if version is None:
+        raise Refused("unknown_template", "No template with this id in this service.")
+    if bool(request.phone) == bool(request.zalo_user_id):
+        raise Refused("invalid_recipient", "Give the recipient's phone or Zalo user id (one of them).")
+    values = request.personalisation or {}
+    needed = placeholders.names_in(version.text, version.sms_text, *version.zbs_params.values())
+    absent = placeholders.missing(needed, values)
+    if absent:
+        raise Refused("missing_personalisation", "Missing personalisation: " + ", ".join(absent) + ".",
+                      {"missing": absent})  # fmt: skip
+    body = placeholders.fill(version.text, values)
+    sms_text = placeholders.fill(version.sms_text, values) if version.sms_text else ""
+    if len(body) > ZALO_TEXT_LIMIT:
+        raise Refused("too_long", f"The message is {len(body)} characters; a Zalo message holds {ZALO_TEXT_LIMIT}.")
+    if len(sms_text) > SMS_TEXT_LIMIT:
+        raise Refused("too_long", f"The SMS is {len(sms_text)} characters; at most {SMS_TEXT_LIMIT}.")
+
+    contact, phone, user_id = None, "", ""
+    if request.zalo_user_id:
+        named = _oa_named(oas, request.oa_id)
+        contact = next((by_id[(c.pk, request.zalo_user_id)] for c in named if (c.pk, request.zalo_user_id) in by_id),
+                       None)  # fmt: skip
+        if contact is None:
+            raise Refused("unknown_recipient", "No one with this Zalo user id on the service's OAs.")
+        user_id = contact.user_id
+        phone = contact.shared_phone or contact.contact.phone
+    else:
+        phone = _phone(request.phone)
+        contact = by_phone.get(phone)
+    if api_key.kind == KeyKind.TEAM and phone not in service.member_phones:
+        raise Refused("team_key_recipient", "A team key sends only to the service's members' phones.")
+
+    fallback: dict[str, Any] = {}
+    if version.zbs_template_id and phone:
+        fallback["template_id"] = version.zbs_template_id
+        fallback["template_data"] = {k: placeholders.fill(v, values) for k, v in version.zbs_params.items()}
+    if sms_text and service.sms_channel_id:
+        fallback["sms_text"] = sms_text
+    fallback["sms_channel_id"] = service.sms_channel_id or 0  # the service's own gateway, or none
+    if contact is not None:
+        channel, payload = contact.channel, OutboundPayload(kind="text", text=body)
+    elif oas and "template_id" in fallback:
+        channel = oas[0]
+        payload = OutboundPayload(kind="template", template_id=fallback.pop("template_id"),
+                                  template_data=fallback.pop("template_data"))  # fmt: skip
+    elif service.sms_channel is not None and sms_text:
+        channel, payload, fallback = service.sms_channel, OutboundPayload(kind="text", text=sms_text), {}
+    else:
+        raise Refused("no_channel", "This person follows none of the service's OAs, and the template has no "
+                      "ZNS/ZBS mapping or SMS text the service can send.")  # fmt: skip
+    return Plan(index=index, version=version, phone=phone, user_id=user_id, contact=contact, channel=channel,
+                payload=payload, fallback=fallback, body=body, reference=request.reference,
+                idempotency_key=request.idempotency_key)  # fmt: skip
+
+
+def day_start() -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+
+
+def check_daily_limit(service: SendingService, adding: int) -> None:
+    sent_today = (
+        Notification.objects.filter(service=service, created_at__gte=day_start()).exclude(key_kind=KeyKind.TEST).count()
+    )
+    if sent_today + adding > service.daily_limit:
+        raise ApplicationError(
+            f"The service's daily limit is {service.daily_limit:,} messages; {sent_today:,} were sent today.",
+            code="daily_limit_reached",
+        )
+
+
+def write(*, service: SendingService, api_key: ApiKey, planned: list[Plan]) -> None:
+    """The notifications and their outbox rows: one INSERT for each table (per thousand rows)."""
+    if not planned:
+        return
+    now = timezone.now()
+    test = api_key.kind == KeyKind.TEST
+    notifications, messages = [], []
+    for plan in planned:
+        notification = Notification(
+            service=service,
+            api_key=api_key if api_key.pk else None,
+            key_kind=api_key.kind,
+            template_version=plan.version,
+            recipient_phone=plan.phone,
+            recipient_user_id=plan.user_id,
+            channel=plan.channel,
+            reference=plan.reference,
+            idempotency_key=plan.idempotency_key,
+            body=plan.body,
+            created_at=now,
+            updated_at=now,
+        )
+        if test:
+            notification.status, notification.via, notification.delivered_at = (
+                NotificationStatus.DELIVERED, Via.TEST, now)  # fmt: skip
+        else:
+            message = outbox_message(
+                channel=plan.channel,
+                payload=plan.payload,
+                idempotency_key=f"notify:{notification.uuid}",
+                lane=Lane.TRANSACTIONAL,
+                channel_contact=plan.contact,
+                recipient_user_id=plan.user_id,
+                recipient_phone=plan.phone,
+                source_type="notify",
+                source_id=str(notification.uuid),
+                fallback=plan.fallback or None,
+            )
+            messages.append(message)
+            notification.message = message
+        plan.notification = notification
+        notifications.append(notification)
+    if messages:
+        outbox_enqueue_many(messages=messages)
+        for notification in notifications:
+            notification.message_id = notification.message.pk
+    Notification.objects.bulk_create(notifications, batch_size=500)
+
+
+def chain_of(notifications: list[Notification]) -> dict[str, list[OutboundMessage]]:
+    """Each notification's outbox rows, the first step first (fallback steps are written after it)."""
+    rows = OutboundMessage.objects.filter(
+        source_type="notify", source_id__in=[str(n.uuid) for n in notifications]
+    ).select_related("channel")
+    chains: dict[str, list[OutboundMessage]] = {}
+    for row in sorted(rows, key=lambda r: r.pk):
+        chains.setdefault(row.source_id, []).append(row)
+    return chains
