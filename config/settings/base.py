@@ -284,7 +284,13 @@ CHANNEL_TYPES: list[str] = [
     "ketnoi.channels.types.zalo.type.ZaloType",
     "ketnoi.channels.types.webchat.type.WebChatType",
     "ketnoi.channels.types.sms.type.SmsType",
+    "ketnoi.channels.types.messenger.type.MessengerType",
 ]
+# Facebook's Graph API (the Messenger channel type's Send API). Development and tests point it at the sandbox's
+# stand-in; the other unconfirmed points of Messenger are in ketnoi/channels/types/messenger/assumptions.py.
+MESSENGER_GRAPH_BASE = env_str("MESSENGER_GRAPH_BASE", "https://graph.facebook.com/v25.0")
+MESSENGER_UPDATE_TAG = env_str("MESSENGER_UPDATE_TAG", "ACCOUNT_UPDATE")
+MESSENGER_HUMAN_AGENT_TAG = env_str("MESSENGER_HUMAN_AGENT_TAG", "HUMAN_AGENT")
 
 # Zalo's hosts. Development and tests point these at the sandbox; see ketnoi/channels/types/zalo/.
 ZALO_OAUTH_BASE = env_str("ZALO_OAUTH_BASE", "https://oauth.zaloapp.com")

@@ -13,6 +13,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "ketnoi.sandbox"]
 ZALO_OAUTH_BASE = env_str("ZALO_OAUTH_BASE", f"{PUBLIC_BASE_URL}/sandbox/zalo/oauth")
 ZALO_OPENAPI_BASE = env_str("ZALO_OPENAPI_BASE", f"{PUBLIC_BASE_URL}/sandbox/zalo/openapi")
 ZALO_BUSINESS_BASE = env_str("ZALO_BUSINESS_BASE", f"{PUBLIC_BASE_URL}/sandbox/zalo/business")
+MESSENGER_GRAPH_BASE = env_str("MESSENGER_GRAPH_BASE", f"{PUBLIC_BASE_URL}/sandbox/facebook/v25.0")
 # Follow links and QR codes (receipt, desk poster) open the sandbox's OA page instead of zalo.me.
 ZALO_FOLLOW_BASE = env_str("ZALO_FOLLOW_BASE", f"{PUBLIC_BASE_URL}/sandbox/follow")
 

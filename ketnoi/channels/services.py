@@ -149,6 +149,52 @@ def sms_channel_create(
     return channel
 
 
+@transaction.atomic
+def messenger_channel_create(
+    *,
+    actor,
+    unit: AdministrativeUnit,
+    name: str,
+    page_id: str,
+    page_access_token: str,
+    app_secret: str,
+    verify_token: str = "",
+    quota_per_minute: int = 6000,
+) -> Channel:
+    """A Facebook page as a Messenger channel: the page access token (sends), the app secret (signs webhooks) and
+    the verify token (Facebook's subscription handshake; one is made up when none is given), stored encrypted.
+    The page's webhook, subscribed to ChannelType.webhook_events, is the channel's webhook URL."""
+    _require_manage(actor, unit)
+    page_id = _digits(page_id, "page id")
+    if Channel.objects.filter(type_code="messenger", external_id=page_id, is_active=True).exists():
+        raise ApplicationError(gettext("This page is already connected."), code="duplicate")
+    if quota_per_minute < 1:
+        raise ApplicationError("The quota must be at least one call a minute.", code="invalid")
+    channel = Channel(
+        unit=unit,
+        type_code="messenger",
+        name=_required(name, "name"),
+        external_id=page_id,
+        quota_per_minute=quota_per_minute,
+    )
+    channel.set_secrets(
+        {
+            "page_access_token": _required(page_access_token, "page access token"),
+            "app_secret": _required(app_secret, "app secret"),
+            "verify_token": (verify_token or "").strip() or secrets.token_urlsafe(24),
+        }
+    )
+    channel.save()
+    audit_record(
+        actor=actor,
+        action="channel.create",
+        target=channel,
+        unit_path=unit.path,
+        after=snapshot(channel, CHANNEL_FIELDS),
+    )
+    return channel
+
+
 PHONE_TEMPLATE_KEYS = ("otp_template_id", "dossier_template_id", "inbox_template_id", "petition_template_id")
 """The OA's ZBS templates by phone, each registered with Zalo and read by the app that sends it: the one-time code
 (conversations.verification), dossier notices (dossiers.notifications), officials' replies (inbox.conf), petition

@@ -22,6 +22,24 @@ def refused(status: int, error: str, message: str, **extra) -> JsonResponse:
     return JsonResponse({"ok": False, "error": error, "message": message, **extra}, status=status)
 
 
+def _handshake(request, type_code: str, uuid) -> HttpResponse | None:
+    """The provider checking the webhook URL before it subscribes it (Messenger: hub.challenge echoed when the verify
+    token is the channel's); None when the channel's type has no such check."""
+    try:
+        channel_type = get_channel_type(type_code)
+    except LookupError:
+        return None
+    channel = active_channel(type_code, uuid)
+    if channel is None:
+        return None
+    answer = channel_type.handshake(channel, request)
+    if answer is None:
+        return None
+    status, text = answer
+    tally("webhook_acks", channel_type=type_code, result="handshake" if status == 200 else "forbidden")
+    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+
+
 @csrf_exempt
 def receive(request, type_code: str, uuid):
     """Forged or stale requests get 403 and leave nothing behind; anything correctly signed is kept (even if it
@@ -33,6 +51,10 @@ def receive(request, type_code: str, uuid):
     A body past Django's form limit is still read, up to CHANNEL_WEBHOOK_MAX_BYTES: a citizen's very long message is
     kept and the chat answers it in words. Past that, 413 in the wire's shape (JSON; a sentence for the web chat).
     """
+    if request.method == "GET":
+        handshake = _handshake(request, type_code, uuid)
+        if handshake is not None:
+            return handshake
     if request.method != "POST":
         response = refused(405, "method_not_allowed", "Send the event with POST.")
         response["Allow"] = "POST"

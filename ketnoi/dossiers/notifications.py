@@ -464,14 +464,16 @@ def _messages_for(notice: Notice, recipients: list[ChannelContact]) -> list[Outb
         if language not in composed:
             text = compose(dossier, kind=kind, language=language, event=event)
             payload = (
-                OutboundPayload(kind="buttons", text=text, buttons=_buttons(dossier, kind, language)) if text else None
+                OutboundPayload(kind="buttons", text=text, buttons=_buttons(dossier, kind, language), purpose="update")
+                if text
+                else None
             )
             composed[language] = (payload, fold(text)[:480]) if text else None
         if composed[language] is None:
             continue  # no wording without a blank: not sent (logged)
         payload, sms_text = composed[language]
         if not channel_contact.channel.channel_type.supports_buttons:
-            payload = OutboundPayload(kind="text", text=payload.text)
+            payload = OutboundPayload(kind="text", text=payload.text, purpose="update")
         if vietnamese is None and (channel_contact.channel.config or {}).get("dossier_template_id"):
             vietnamese = dossier_context(dossier, language="vi")
         rows.append(

@@ -1,5 +1,6 @@
 """Can an official answer this citizen for free right now? The channel type decides (Zalo: free within 48 h of the
-last interaction, paid until 7 days, then refused; the numbers live in channels/types/zalo/assumptions.py). The inbox
+last interaction, paid until 7 days, then refused; Messenger: 24 h, then 7 days with the HUMAN_AGENT tag; the numbers
+live in each type's assumptions.py). The inbox
 only asks, and shows the answer with the moment it changes, so the official knows before writing.
 """
 
@@ -59,7 +60,8 @@ def citizen_phone(channel_contact: ChannelContact) -> str:
 
 
 def _state_at(channel_contact: ChannelContact, recipient: Recipient, at: dt.datetime) -> WindowState:
-    return WindowState(channel_contact.channel.channel_type.window(channel_contact.channel, recipient, at))
+    channel = channel_contact.channel
+    return WindowState(channel.channel_type.window(channel, recipient, at, purpose="human_reply"))
 
 
 def reply_window(channel_contact: ChannelContact, now: dt.datetime | None = None) -> ReplyWindow:

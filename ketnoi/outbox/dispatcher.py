@@ -349,7 +349,8 @@ class Dispatcher:
             if (
                 payload.kind != "template"
                 and row.channel_contact_id
-                and channel_type.window(channel, recipient, timezone.now()) == WindowState.CLOSED
+                and channel_type.window(channel, recipient, timezone.now(), purpose=payload.purpose)
+                == WindowState.CLOSED
             ):
                 raise SendError(
                     ErrorKind.UNREACHABLE,

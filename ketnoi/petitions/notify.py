@@ -144,9 +144,11 @@ def notify_petitioner(*, petition: Petition, event: PetitionEvent, kind: str) ->
     text = render(petition, kind, language=language, event=event)
     person = petition.channel_contact
     if person is not None and person.channel.is_active:
-        payload = OutboundPayload(kind="buttons", text=text, buttons=_buttons(petition, kind, language))
+        payload = OutboundPayload(
+            kind="buttons", text=text, buttons=_buttons(petition, kind, language), purpose="update"
+        )
         if not person.channel.channel_type.supports_buttons:
-            payload = OutboundPayload(kind="text", text=text)
+            payload = OutboundPayload(kind="text", text=text, purpose="update")
         outbox_enqueue(
             channel=person.channel,
             payload=payload,

@@ -104,6 +104,10 @@ class OutboundPayload:
     title: str = ""  # request_info form title / image caption
     template_id: str = ""
     template_data: dict[str, Any] = field(default_factory=dict)
+    # Why the message is sent, for providers whose window depends on it (Messenger's message tags): "" (a reply in
+    # the conversation, or bulk), "update" (a personal, non-promotional update: a dossier's or petition's notice),
+    # "human_reply" (an official's answer from the inbox). Channel types without such rules ignore it.
+    purpose: str = ""
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,11 @@ class ChannelType(abc.ABC):
         """The bytes stored as the event, after verify_request passed. Providers: the raw body, untouched."""
         return request.body
 
+    def handshake(self, channel: "Channel", request: "HttpRequest") -> tuple[int, str] | None:
+        """A provider's GET check of the webhook URL (Facebook's hub.challenge): (HTTP status, plain-text body), or
+        None when the type has none (the URL then answers GET with 405)."""
+        return None
+
     @abc.abstractmethod
     def parse_events(self, channel: "Channel", body: bytes) -> list[InboundEvent]:
         """Pure: provider JSON in, events out. Unknown event types come back as EventKind.OTHER."""
@@ -188,7 +197,8 @@ class ChannelType(abc.ABC):
         override it with the dispatcher's `http` client (Zalo); the default runs send() in a thread."""
         return await in_thread(self.send, channel, recipient, payload, idempotency_key=idempotency_key)
 
-    def window(self, channel: "Channel", recipient: Recipient, now: dt.datetime) -> WindowState:
+    def window(self, channel: "Channel", recipient: Recipient, now: dt.datetime, *, purpose: str = "") -> WindowState:
+        """Can a message for `purpose` (OutboundPayload.purpose) reach the person now, and at what price."""
         return WindowState.FREE
 
     def find_sent(

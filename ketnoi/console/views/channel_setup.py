@@ -150,11 +150,27 @@ class SmsForm(WebChatForm):
     quota_per_minute = forms.IntegerField(label=gettext_lazy("Messages per minute"), min_value=1, initial=600)
 
 
+class MessengerForm(WebChatForm):
+    page_id = forms.CharField(label=gettext_lazy("Page id"), max_length=30)
+    page_access_token = forms.CharField(label=gettext_lazy("Page access token"), widget=forms.PasswordInput)
+    app_secret = forms.CharField(label=gettext_lazy("App secret"), widget=forms.PasswordInput)
+    verify_token = forms.CharField(
+        label=gettext_lazy("Verify token"),
+        required=False,
+        widget=forms.PasswordInput,
+        help_text=gettext_lazy("Any secret phrase; leave it empty and one is made for you (shown on the next page)."),
+    )
+
+
 class ChannelCreateView(FormMixin, ConsoleView):
     template_name = "console/channels/create.html"
     capability = "channels.manage"
     nav_key = "channels"
-    kinds = {"webchat": (WebChatForm, "webchat_channel_create"), "sms": (SmsForm, "sms_channel_create")}
+    kinds = {
+        "webchat": (WebChatForm, "webchat_channel_create"),
+        "sms": (SmsForm, "sms_channel_create"),
+        "messenger": (MessengerForm, "messenger_channel_create"),
+    }
 
     def dispatch(self, request, *args, **kwargs):
         if kwargs.get("kind") not in self.kinds:

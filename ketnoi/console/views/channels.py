@@ -96,6 +96,9 @@ class ChannelDetailView(ConsoleView):
             can_manage=self.scope.narrowed("channels.manage").covers_path(channel.unit.path),
             templates_form=_templates_form(channel),
         )
+        if channel.type_code == "messenger" and context["can_manage"]:
+            # Facebook asks for it beside the callback URL; it only lets Facebook subscribe the URL, sends nothing.
+            context["verify_token"] = channel.secrets.get("verify_token", "")
         return context
 
 

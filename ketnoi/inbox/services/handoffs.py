@@ -255,7 +255,7 @@ def back_to_bot_payload(handoff: Handoff) -> OutboundPayload:
             "Our officials have finished this conversation with you. The virtual assistant is back: write to it "
             "at any time, or ask for an official again."
         )
-    return OutboundPayload(kind="text", text=text)
+    return OutboundPayload(kind="text", text=text, purpose="human_reply")
 
 
 @transaction.atomic
@@ -404,7 +404,7 @@ def _tell_citizen_who_answers(handoff: Handoff, now: dt.datetime) -> None:
     message = outbox_enqueue(
         channel=handoff.channel,
         channel_contact=handoff.channel_contact,
-        payload=OutboundPayload(kind="text", text=text),
+        payload=OutboundPayload(kind="text", text=text, purpose="human_reply"),
         idempotency_key=f"handoff:{handoff.uuid.hex}:transferred:{transfers}",
         lane=Lane.TRANSACTIONAL,
         source_type="handoff",

@@ -94,7 +94,7 @@ def handoff_reply(*, actor, handoff: Handoff, text: str, token: str, as_template
                 code="window_closed",
                 extra={"template_possible": window.template_possible},
             )
-        payload = OutboundPayload(kind="text", text=text)
+        payload = OutboundPayload(kind="text", text=text, purpose="human_reply")
         fallback = {"sms_text": fold(text)[:480]}
         if window.template_id:
             fallback.update(template_id=window.template_id, template_data=data)

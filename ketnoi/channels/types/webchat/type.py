@@ -176,7 +176,7 @@ class WebChatType(ChannelType):
             message = WebChatMessage.objects.get(channel=channel, idempotency_key=idempotency_key[:100])
         return SendResult(str(message.uuid))
 
-    def window(self, channel: "Channel", recipient: Recipient, now: dt.datetime) -> WindowState:
+    def window(self, channel: "Channel", recipient: Recipient, now: dt.datetime, *, purpose: str = "") -> WindowState:
         return WindowState.FREE if recipient.user_id else WindowState.CLOSED
 
     def find_sent(

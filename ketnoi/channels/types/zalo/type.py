@@ -273,7 +273,7 @@ class ZaloType(ChannelType):
         except Exception as exc:
             raise classify(exc) from exc
 
-    def window(self, channel: "Channel", recipient: Recipient, now: dt.datetime) -> WindowState:
+    def window(self, channel: "Channel", recipient: Recipient, now: dt.datetime, *, purpose: str = "") -> WindowState:
         last = recipient.last_interaction_at
         if last is None:
             return WindowState.CLOSED
