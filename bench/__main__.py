@@ -19,6 +19,7 @@ BENCHES = [
     "bench.status_events",
     "bench.dvcqg_sync",
     "bench.dossier_lookup",
+    "bench.large_scale",
     "bench.report_dashboard",
     "bench.broadcast_fanout",
 ]

@@ -449,7 +449,8 @@ def notify_citizens(notices: list[Notice], *, channel_contacts: list[ChannelCont
             by_phone.append(notice)
     if messages:
         outbox_enqueue_many(messages=messages)  # one INSERT ... ON CONFLICT DO NOTHING
-    return len(messages) + sum(_notify_by_phone(notice) for notice in by_phone)
+    phone_channels: dict[int, Channel | None] = {}  # a unit's OA for templates by phone, looked up once a batch
+    return len(messages) + sum(_notify_by_phone(notice, phone_channels) for notice in by_phone)
 
 
 def _messages_for(notice: Notice, recipients: list[ChannelContact]) -> list[OutboundMessage]:
@@ -494,10 +495,13 @@ def _messages_for(notice: Notice, recipients: list[ChannelContact]) -> list[Outb
     return rows
 
 
-def _notify_by_phone(notice: Notice) -> int:
+def _notify_by_phone(notice: Notice, phone_channels: dict[int, Channel | None] | None = None) -> int:
     """Nobody follows a channel for this dossier: the OA's template by phone (then SMS), if it has one."""
     dossier = notice.dossier
-    channel = phone_channel_for(dossier.unit)
+    phone_channels = {} if phone_channels is None else phone_channels
+    if dossier.unit_id not in phone_channels:
+        phone_channels[dossier.unit_id] = phone_channel_for(dossier.unit)
+    channel = phone_channels[dossier.unit_id]
     if channel is None:
         return 0
     text = compose(dossier, kind=notice.kind, language=dossier.language or "vi", event=notice.event)

@@ -37,8 +37,9 @@ def caches_on(settings):
     notifications._unit_templates.clear()
 
 
-def make_world(count):
-    """An API client of commune A and `count` dossiers, each linked to its own follower of commune A's OA."""
+def make_world(count, *, linked=True):
+    """An API client of commune A and `count` dossiers, each linked to its own follower of commune A's OA (or,
+    not linked, only with the applicant's phone)."""
     make_procedures()
     unit = AdministrativeUnit.objects.get(code="90001", valid_to=None)
     client, token = api_client_create(actor=None, name="Một cửa", unit=unit)
@@ -52,9 +53,12 @@ def make_world(count):
                 procedure_code="1.001193",
                 receiving_agency_code="H90.90001",
                 applicant_name=f"Người {n}",
+                applicant_phone=f"09120{n:05d}",
                 received_at=T0 - dt.timedelta(days=1),
             ),
         )
+        if not linked:
+            continue
         contact = Contact.objects.create(name=f"Người {n}")
         follower = ChannelContact.objects.create(channel=channel, contact=contact, user_id=f"u{n}", is_follower=True)
         DossierLink.objects.create(dossier=dossier, channel_contact=follower, method=LinkMethod.DESK)
@@ -119,6 +123,19 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(transactional_world
         assert len(sql) == 6, "\n".join(s[:120] for s in sql)
     told = [m.payload["text"] for m in OutboundMessage.objects.filter(source_type="dossier")]
     assert sum("cần bổ sung: Tờ khai." in text for text in told) == size
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("size", [10, 60])
+def test_a_batch_of_dossiers_nobody_follows_looks_the_oa_up_once(transactional_world, client, caches_on, size):
+    """Most dossiers have only the applicant's phone: the OA for templates by phone is found once a chunk."""
+    _api, token = make_world(size, linked=False)
+    post(client, token, [event("warm", 0, 4, 1)])
+    with CaptureQueriesContext(connection) as ctx:
+        answer = post(client, token, [event(f"b{n}", n, 5, 2) for n in range(size)])
+    assert answer["counts"] == {"applied": size}
+    channel_reads = [s for s in statements(ctx) if 'FROM "channels_channel"' in s]
+    assert len(channel_reads) == 1, "\n".join(s[:120] for s in statements(ctx))
 
 
 def test_the_follower_lookup_is_one_query_and_finds_each_identity_once(world, django_assert_num_queries, settings):
