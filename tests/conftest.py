@@ -168,6 +168,7 @@ def zalo_sandbox(request, live_server, settings):
     settings.ZALO_OAUTH_BASE = f"{live_server.url}/sandbox/zalo/oauth"
     settings.ZALO_OPENAPI_BASE = f"{live_server.url}/sandbox/zalo/openapi"
     settings.ZALO_BUSINESS_BASE = f"{live_server.url}/sandbox/zalo/business"
+    settings.MESSENGER_GRAPH_BASE = f"{live_server.url}/sandbox/facebook/v25.0"
     settings.PUBLIC_BASE_URL = live_server.url
     client = SandboxClient(live_server.url)
     yield client

@@ -19,7 +19,17 @@ from ketnoi.core.phones import InvalidPhoneNumber
 
 from . import actions, faults, webhooks
 from .conf import sandbox_setting
-from .models import FaultSwitch, Follower, Message, SandboxApp, SandboxOA, Template, WebhookDelivery, ZaloUser
+from .models import (
+    FaultSwitch,
+    Follower,
+    Message,
+    SandboxApp,
+    SandboxOA,
+    SandboxPage,
+    Template,
+    WebhookDelivery,
+    ZaloUser,
+)
 from .oauth import issue_grant, new_auth_code
 
 
@@ -335,7 +345,7 @@ def fault_switch(request, body):
 def reset(request, body):
     """Forget everything: apps, OAs, users, messages, deliveries, faults."""
     webhooks.reset()
-    for model in (WebhookDelivery, Message, Follower, FaultSwitch, SandboxOA, SandboxApp, ZaloUser):
+    for model in (WebhookDelivery, Message, Follower, FaultSwitch, SandboxOA, SandboxApp, ZaloUser, SandboxPage):
         model.objects.all().delete()
     return {"ok": True}
 

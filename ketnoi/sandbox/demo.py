@@ -8,12 +8,17 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ketnoi.channels.models import Channel
-from ketnoi.channels.services import channel_set_phone_templates, webhook_url, zalo_channel_create
+from ketnoi.channels.services import (
+    channel_set_phone_templates,
+    messenger_channel_create,
+    webhook_url,
+    zalo_channel_create,
+)
 from ketnoi.orgs.demo import DEMO_PASSWORD
 from ketnoi.orgs.models import AdministrativeUnit
 
 from .control import template_fields
-from .models import Grant, SandboxApp, SandboxOA, Template
+from .models import Grant, SandboxApp, SandboxOA, SandboxPage, Template
 from .oauth import issue_grant
 
 
@@ -93,7 +98,36 @@ def setup_demo(stdout=None) -> list[tuple[SandboxOA, Channel]]:
         if stdout is not None:
             stdout.write(f"  {demo.name}: OA {oa.oa_id} -> {url}")
         done.append((oa, channel))
+    setup_messenger_demo(stdout)
     return done
+
+
+DEMO_PAGE = DemoOA("90001", "Phường Đông Hòa - Trang Facebook")
+
+
+def setup_messenger_demo(stdout=None) -> tuple[SandboxPage, Channel]:
+    """The ward's Facebook page in the Messenger stand-in, connected as a Messenger channel of the ward. Its callback
+    URL is set directly (Facebook's handshake needs the web server, which starts after this)."""
+    unit = AdministrativeUnit.objects.get(code=DEMO_PAGE.unit_code, valid_to__isnull=True)
+    page = SandboxPage.objects.filter(name=DEMO_PAGE.name).first() or SandboxPage.objects.create(name=DEMO_PAGE.name)
+    channel = Channel.objects.filter(type_code="messenger", external_id=page.page_id, is_active=True).first()
+    if channel is None:
+        channel = messenger_channel_create(
+            actor=None,
+            unit=unit,
+            name=DEMO_PAGE.name,
+            page_id=page.page_id,
+            page_access_token=page.access_token,
+            app_secret=page.app_secret,
+            verify_token=page.verify_token,
+        )
+    url = webhook_url(channel)
+    if page.webhook_url != url:
+        page.webhook_url = url
+        page.save(update_fields=["webhook_url"])
+    if stdout is not None:
+        stdout.write(f"  {page.name}: page {page.page_id} -> {url}")
+    return page, channel
 
 
 def newcomer_guide(base_url: str) -> str:
@@ -118,5 +152,8 @@ def newcomer_guide(base_url: str) -> str:
             f"     digits {DEMO_PHONE.replace(' ', '')[-4:]} of the phone.",
             f"  4. Then as an official: sign in at {base_url}/console/ as xuly.donghoa (password {DEMO_PASSWORD}),",
             f'     open {processing} and move it to "Đã có kết quả" (result ready): the notice reaches the phone in seconds.',
+            f'  5. The same chat on Facebook: on {base_url}/sandbox/ choose "Open in Messenger" under "{DEMO_PAGE.name}"',
+            "     and tap Get started. Prove the same phone there and both chats are one person: notices go to the",
+            "     chat you used last.",
         )
     )

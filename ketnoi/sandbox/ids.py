@@ -18,3 +18,12 @@ def secret(length: int = 20) -> str:
 
 def token() -> str:
     return secrets.token_urlsafe(48)
+
+
+def page_id() -> str:
+    """Facebook page ids and page-scoped user ids: 15-17 digits, kept as strings."""
+    return str(10**15 + secrets.randbelow(10**17 - 10**15))
+
+
+def page_message_id() -> str:
+    return "m_" + secrets.token_urlsafe(30)

@@ -219,3 +219,83 @@ class RequestCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.app_id}@{self.second}: {self.count}"
+
+
+# -- the Messenger stand-in (issue 22): a Facebook page, the people who write to it, its messages --------------------
+
+
+class SandboxPage(models.Model):
+    """A Facebook page with its app: the page access token sends, the app secret signs webhooks, the verify token is
+    what the page's webhook subscription must echo back (Facebook's GET handshake)."""
+
+    page_id = models.CharField(max_length=20, unique=True, default=ids.page_id)
+    name = models.CharField(max_length=200)
+    app_secret = models.CharField(max_length=64, default=ids.secret)
+    access_token = models.CharField(max_length=100, unique=True, default=ids.token)
+    verify_token = models.CharField(max_length=64, default=ids.secret)
+    webhook_url = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PageThread(models.Model):
+    """A person's conversation with a page: their page-scoped id (PSID) and their last message (the window)."""
+
+    page = models.ForeignKey(SandboxPage, on_delete=models.CASCADE, related_name="threads")
+    person = models.ForeignKey(ZaloUser, on_delete=models.CASCADE, related_name="page_threads")
+    psid = models.CharField(max_length=20, unique=True, default=ids.page_id)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["page", "person"], name="sandbox_thread_once_per_page")]
+
+    def __str__(self) -> str:
+        return self.psid
+
+
+class PageMessage(models.Model):
+    """Every message in a thread: the page's (out, with the Send API body it came in) and the person's (in)."""
+
+    OUT, IN = "out", "in"
+    thread = models.ForeignKey(PageThread, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=3, default=OUT)
+    mid = models.CharField(max_length=60, unique=True, default=ids.page_message_id)
+    text = models.TextField(blank=True)
+    message = models.JSONField(default=dict, help_text="The Send API's `message`, or what the person sent.")
+    messaging_type = models.CharField(max_length=20, blank=True)
+    tag = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.mid
+
+
+class PageDelivery(models.Model):
+    """One webhook POST to a page's callback URL, with every attempt: [{"at", "status", "error"}]."""
+
+    PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+    page = models.ForeignKey(SandboxPage, on_delete=models.CASCADE, related_name="deliveries")
+    field = models.CharField(max_length=40, help_text="message, postback, referral, delivery...")
+    psid = models.CharField(max_length=20, blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    body = models.TextField()
+    signature = models.CharField(max_length=80)
+    state = models.CharField(max_length=10, default=PENDING)
+    attempts = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.field} ({self.state})"

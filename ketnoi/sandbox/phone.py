@@ -20,7 +20,7 @@ from ketnoi.core.phones import InvalidPhoneNumber
 
 from . import actions, faults
 from .conf import sandbox_setting
-from .models import FaultSwitch, Follower, Message, SandboxApp, SandboxOA, Upload, ZaloUser
+from .models import FaultSwitch, Follower, Message, SandboxApp, SandboxOA, SandboxPage, Upload, ZaloUser
 
 SESSION_KEY = "sandbox_uid"
 
@@ -90,7 +90,13 @@ def home(request: HttpRequest):
     return render(
         request,
         "sandbox/home.html",
-        {"person": person, "people": ZaloUser.objects.all()[:200], "oas": oas, "token": token},
+        {
+            "person": person,
+            "people": ZaloUser.objects.all()[:200],
+            "oas": oas,
+            "token": token,
+            "pages": SandboxPage.objects.all(),
+        },
     )
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import business, control, followers, gateway, oauth, openapi, phone
+from . import business, control, followers, gateway, messenger, oauth, openapi, phone
 
 app_name = "sandbox"
 
@@ -36,6 +36,19 @@ zalo = [
     re_path(r"^zalo/(openapi|business)/", gateway.not_supported, name="not_supported"),
 ]
 
+# The Messenger stand-in (Facebook's Graph API: the Send API) and its control API.
+facebook = [
+    path(f"facebook/{messenger.API_VERSION}/<str:page_id>/messages", messenger.send_api, name="messenger_send"),
+    path("control/messenger/pages", messenger.control_pages, name="control_messenger_pages"),
+    path("control/messenger/pages/<str:page_id>", messenger.control_subscribe, name="control_messenger_page"),
+    path("control/messenger/start", messenger.control_start, name="control_messenger_start"),
+    path("control/messenger/send", messenger.control_say, name="control_messenger_send"),
+    path("control/messenger/tap", messenger.control_tap, name="control_messenger_tap"),
+    path("control/messenger/age", messenger.control_age, name="control_messenger_age"),
+    path("control/messenger/messages", messenger.control_messages, name="control_messenger_messages"),
+    path("control/messenger/deliveries", messenger.control_deliveries, name="control_messenger_deliveries"),
+]
+
 controls = [
     path("control/oas", control.oas, name="control_oas"),
     path("control/oas/<str:oa_id>", control.oa_settings, name="control_oa"),
@@ -65,6 +78,7 @@ pages = [
     path("chat/<str:oa_id>/messages", phone.chat_messages, name="chat_messages"),
     path("chat/<str:oa_id>/act", phone.chat_act, name="chat_act"),
     path("faults", phone.fault_form, name="faults"),
+    path("messenger/<str:page_id>", messenger.chat, name="messenger_chat"),
 ]
 
-urlpatterns = zalo + controls + pages
+urlpatterns = zalo + facebook + controls + pages
