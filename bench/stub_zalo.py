@@ -52,6 +52,9 @@ class Recorder:
     """Every message the stub accepted, in arrival order, and the keys seen (duplicates counted as they come)."""
 
     def __init__(self) -> None:
+        # Message ids stay unique across resets, as the provider's are: a benchmark's later phase must never be
+        # given an id an earlier phase's outbox row holds (find_sent would take the copy for another row's).
+        self.ids = itertools.count(1)
         self.reset()
 
     def reset(self) -> None:
@@ -60,7 +63,6 @@ class Recorder:
         self.history: dict[tuple[str, str], list[tuple[int, str, str]]] = {}  # (oa, user) -> [(ms, id, text)]
         self.revoked: set[str] = set()
         self.tokens_seen: set[str] = set()
-        self.ids = itertools.count(1)
         self.refreshes = 0
 
     def add(self, *, kind: str, oa: str, recipient: str, key: str, text: str = "") -> str:
