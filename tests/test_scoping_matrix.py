@@ -65,6 +65,20 @@ def _agency(world, unit):
     return orgs.agency_create(actor=None, code=f"MX{n}", name=f"Matrix agency {n}", kind=AgencyKind.OTHER, unit=unit)
 
 
+def _sending_service(world, unit):
+    from ketnoi.notify.services import service_save
+
+    n = next(_serial)
+    return service_save(actor=None, agency=_agency(world, unit), name=f"Matrix service {n}", channels=[])
+
+
+def _notify_template(world, unit):
+    from ketnoi.notify.services import template_save
+
+    service = _sending_service(world, unit)
+    return template_save(actor=None, service=service, name=f"Matrix template {service.pk}", text="Xin chào ((ten))")
+
+
 def _audit(world, unit):
     _official(world, unit)
     return AuditEntry.objects.filter(unit_path=unit.path, action="official.create").latest("id")
@@ -611,6 +625,28 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
             "tests/notify/test_api.py::test_another_services_key_sees_nothing_of_this_one"
         )
         for name in ("notification_create", "notification_batch", "notification_get", "notification_list")
+    },
+    "console:notify_services": ListCase(lambda w, u: _sending_service(w, u).name),
+    "console:notify_service": ObjectCase(lambda w, u: {"uuid": _sending_service(w, u).uuid}),
+    "console:notify_template_create": ObjectCase(lambda w, u: {"uuid": _sending_service(w, u).uuid}),
+    "console:notify_template": ObjectCase(lambda w, u: {"template": _notify_template(w, u).uuid}),
+    "console:notify_service_create": Unscoped(
+        "the form offers only agencies, OAs and gateways in scope; "
+        "notify.services.service_save checks the agency's unit"
+    ),
+    "console:notify_usage": Unscoped(
+        "usage of the services in scope (notify.selectors.services_for): "
+        "tests/notify/test_console.py::test_usage_counts_only_the_services_in_scope"
+    ),
+    **{
+        f"console:{name}": Unscoped("POST on an object found through notify.selectors.services_for (404 outside)")
+        for name in (
+            "notify_key_create",
+            "notify_key_revoke",
+            "notify_secret_rotate",
+            "notify_test_send",
+            "notify_callback_retry",
+        )
     },
 }
 

@@ -65,6 +65,7 @@ NAV: list[NavItem] = [
     NavItem("channels", _("Channels"), "console:channel_list", "channels.view"),
     NavItem("outbox", _("Undelivered messages"), "console:outbox_dead_letters", "channels.view"),
     NavItem("dvcqg", _("One-stop sync (DVCQG)"), "console:dvcqg_client_list", "dvcqg.view"),
+    NavItem("notify", _("Notifications API"), "console:notify_services", "notify.manage"),
 ]
 
 

@@ -4,6 +4,7 @@ from .routes import broadcasts as broadcast_routes
 from .routes import documents as document_routes
 from .routes import dvcqg as dvcqg_routes
 from .routes import inbox as inbox_routes
+from .routes import notify as notify_routes
 from .routes import petitions as petition_routes
 from .routes import registries as registry_routes
 from .routes import reports as report_routes
@@ -128,5 +129,6 @@ for _routes in (
     registry_routes,
     dvcqg_routes,
     document_routes,
+    notify_routes,
 ):
     urlpatterns += _routes.urlpatterns
