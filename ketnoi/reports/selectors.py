@@ -385,7 +385,22 @@ def build_tables(report: Report) -> list[Table]:
                 ["text"] + [BY_KEY[k].unit for k in kind_keys],
             )
         )
+        tables.append(notify_table(report))
     return tables
+
+
+def notify_table(report: Report) -> Table:
+    """The notifications API's messages in the period, per sending service of the slice's unit (issue 21)."""
+    from ketnoi.notify.selectors import usage_for_report
+
+    rows = usage_for_report(unit_path=report.where.unit.path, start=report.period.start, end=report.period.end)
+    return Table(
+        "notify",
+        _("Notifications API by service"),
+        [_("Service"), _("Zalo consultation"), _("ZNS/ZBS"), _("SMS"), _("Not yet sent"), _("Total"), _("Cost (đồng)")],
+        rows,
+        ["text", "count", "count", "count", "count", "count", "money"],
+    )
 
 
 def units_for_filter(*, official) -> list[AdministrativeUnit]:

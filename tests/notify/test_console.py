@@ -58,3 +58,16 @@ def test_the_test_message_from_the_console_sends_nothing(client, world, setup):
                 {"phone": MEMBER, **{f"v_{k}": v for k, v in VALUES.items()}})  # fmt: skip
     notification = Notification.objects.get()
     assert (notification.key_kind, notification.status, notification.message_id) == ("test", "delivered", None)
+
+
+def test_the_reports_messaging_indicators_include_the_services(client, world, setup):
+    service, template, _keys = setup
+    key = ApiKey.objects.get(service=service, kind="live")
+    notification, _ = notification_send(api_key=key, request=Request(template_id=str(template.uuid),
+                                        phone="0987000001", personalisation=VALUES))  # fmt: skip
+    Notification.objects.filter(pk=notification.pk).update(via=Via.ZBS, cost=300)
+    client.force_login(world.leader_a)
+    page = client.get("/console/reports/")
+    assert page.status_code == 200
+    assert page.context["tables"]["notify"].rows == [[service.name, 0, 1, 0, 0, 1, 300]]
+    assert service.name in page.content.decode()
