@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from ketnoi.channels.models import Channel
@@ -82,11 +82,10 @@ def _followers_by_phone(oas: list[Channel], phones: set[str]) -> dict[str, Chann
     """The follower each phone is best reached at: the one who wrote to an OA most recently. One query."""
     if not (oas and phones):
         return {}
-    rows = (
-        ChannelContact.objects.filter(channel__in=oas, is_follower=True)
-        .filter(Q(shared_phone__in=phones) | Q(contact__phone__in=phones))
-        .select_related("contact")
-    )
+    # Two indexed lookups (the shared phone; the proven phone of the person): an OR of the two across the join
+    # would have PostgreSQL scan every follower.
+    followers = ChannelContact.objects.filter(channel__in=oas, is_follower=True).select_related("contact")
+    rows = list(followers.filter(shared_phone__in=phones)) + list(followers.filter(contact__phone__in=phones))
     best: dict[str, ChannelContact] = {}
     never = dt.datetime.min.replace(tzinfo=dt.UTC)
     for row in rows:

@@ -385,7 +385,9 @@ def build_tables(report: Report) -> list[Table]:
                 ["text"] + [BY_KEY[k].unit for k in kind_keys],
             )
         )
-        tables.append(notify_table(report))
+        notify = notify_table(report)
+        if notify.rows:  # a unit with no sending service gets no empty sheet
+            tables.append(notify)
     return tables
 
 
