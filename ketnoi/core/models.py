@@ -40,6 +40,12 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_label}"
 
     @property
+    def actor_display(self) -> str:
+        from .actors import actor_display
+
+        return actor_display(self.actor_label)
+
+    @property
     def changes(self) -> list[tuple[str, object, object]]:
         keys = sorted(set(self.before) | set(self.after))
         return [(k, self.before.get(k), self.after.get(k)) for k in keys if self.before.get(k) != self.after.get(k)]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from ketnoi.core.actors import actor_display
 from ketnoi.core.models import UUIDModel
 from ketnoi.core.text import fold
 
@@ -286,6 +287,10 @@ class DossierEvent(models.Model):
         if self.pk is not None:
             raise RuntimeError("Dossier history is append-only.")
         super().save(*args, **kwargs)
+
+    @property
+    def actor_display(self) -> str:
+        return actor_display(self.actor_label)
 
 
 class NotificationKind(models.TextChoices):

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ketnoi.core.actors import actor_display
 from ketnoi.core.models import UUIDModel
 from ketnoi.core.text import fold
 
@@ -345,6 +346,10 @@ class PetitionEvent(models.Model):
         if self.pk is not None:
             raise RuntimeError("Petition history is append-only.")
         super().save(*args, **kwargs)
+
+    @property
+    def actor_display(self) -> str:
+        return actor_display(self.actor_label)
 
 
 class AlertKind(models.TextChoices):
