@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 from ketnoi.contacts.models import ChannelContact, InboundMessage
 from ketnoi.dossiers.selectors import dossier_list
@@ -17,6 +18,20 @@ from .services.common import ANSWER
 from .states import HandoffState
 
 MESSAGES_SHOWN = 40
+
+# What sent an outgoing message (the outbox row's source_type), as the official reads it.
+SOURCE_LABELS = {
+    "conversation": pgettext_lazy("message source", "assistant"),
+    "follow": pgettext_lazy("message source", "welcome"),
+    "dossier": pgettext_lazy("message source", "dossier notice"),
+    "phone_verification": pgettext_lazy("message source", "one-time code"),
+    "handoff": pgettext_lazy("message source", "official"),
+    "broadcast": pgettext_lazy("message source", "broadcast"),
+    "broadcasts": pgettext_lazy("message source", "broadcast"),
+    "petition": pgettext_lazy("message source", "petition notice"),
+    "business_menu": pgettext_lazy("message source", "assistant"),
+    "internal_notice": pgettext_lazy("message source", "internal notice"),
+}
 DOSSIERS_SHOWN = 10
 PETITIONS_SHOWN = 10
 
@@ -29,6 +44,10 @@ class LogLine:
     kind: str
     source: str = ""  # for "out": what sent it (follow, dossier, handoff, a flow...)
     status: str = ""
+
+    @property
+    def source_label(self) -> str:
+        return str(SOURCE_LABELS.get(self.source, self.source))
 
 
 @dataclass

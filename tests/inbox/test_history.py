@@ -75,3 +75,17 @@ def test_other_channels_of_the_same_person_count_only_inside_the_scope(world, we
     assert "Tin nhắn ở xã Bình An" in [
         line.text for line in contact_history(official=province_official, handoff=handoff).messages
     ]
+
+
+def test_what_sent_each_message_is_named_in_vietnamese(world, client, webchat_a):
+    """The official reads "(cán bộ)", not the outbox's source_type "(handoff)"."""
+    citizen = make_citizen(webchat_a, "Võ Thị Thu")
+    citizen_message(citizen, "Tôi hỏi về bản sao")
+    handoff = handoff_open(channel_contact=citizen, reason="Hỏi bản sao", requested_by_citizen=True)
+    handoff_reply(actor=world.processor_a, handoff=handoff, text="Chị mang bản chính nhé", token="h")
+    client.cookies["django_language"] = "vi"
+    client.force_login(world.processor_a)
+    page = client.get(reverse("console:inbox_detail", kwargs={"uuid": handoff.uuid})).content.decode()
+    log = page[page.index('id="history-messages"') :]
+    assert "Chị mang bản chính nhé" in log and '<span class="muted">(cán bộ)</span>' in log
+    assert "(handoff)" not in log
