@@ -131,3 +131,19 @@ def test_the_sandbox_phone_sends_a_5_mb_message_instead_of_a_bare_400(oa, new_ph
     run_inbound_queue()
     dispatch_once(rounds=3)
     assert "5.242.880 ký tự" in texts(phone.new_messages())
+
+
+def test_in_english_the_assistant_asks_for_english_words_and_they_work(oa, dossiers, new_phone):
+    """After "English" the prompts name the word to type in English ("done"), never the Vietnamese "xong"."""
+    dossier = dossiers.waiting
+    phone = new_phone()
+    phone.follow()
+    phone.say("English")
+    phone.say(dossier.receipt_code)
+    phone.say("5678")  # linked
+    shown = texts(phone.tap(f"#dossier.supplement:{dossier.uuid.hex}"))
+    assert "“done”" in shown and "xong" not in shown
+    shown = texts(phone.send_image())
+    assert "Received 1 file(s)" in shown and "“done”" in shown and "xong" not in shown
+    shown = texts(phone.say("done"))
+    assert "1 file" in shown and DossierAttachment.objects.filter(dossier=dossier).count() == 1

@@ -166,7 +166,7 @@ class DossierFlow(Flow):
         turn.say(
             _("Send photos (JPEG, PNG) or PDF files of the missing documents:")
             + f"\n{missing}\n"
-            + _("Type “xong” when you have sent everything."),
+            + _("Type “done” when you have sent everything."),
             [Choice(_("I have sent everything"), "#dossier.skip")],
         )
 
@@ -185,7 +185,9 @@ class DossierFlow(Flow):
             turn.context["received"] = turn.context.get("received", 0) + len(turn.attachments)
             turn.goto("files")
             turn.say(
-                _("Received %(count)s file(s) for dossier %(code)s. Send more, or type “xong” when done.")
+                _(
+                    "Received %(count)s file(s) for dossier %(code)s. Send more, or type “done” when you have sent everything."
+                )
                 % {"count": turn.context["received"], "code": dossier.receipt_code},
                 [Choice(_("I have sent everything"), "#dossier.skip")],
             )
@@ -202,7 +204,7 @@ class DossierFlow(Flow):
             turn.done()
             return
         turn.goto("files")
-        turn.say(_("Please send a photo or a PDF file, or type “xong” when done."))
+        turn.say(_("Please send a photo or a PDF file, or type “done” when you have sent everything."))
 
     # -- postal delivery ---------------------------------------------------------------------------------------
 

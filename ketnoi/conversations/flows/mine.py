@@ -124,7 +124,7 @@ class MyDossiersFlow(Flow):
         code = "".join(ch for ch in turn.text if ch.isdigit())
         if len(code) != 6:
             turn.goto("code")
-            turn.say(_("The code has 6 digits. Type it, or “gui lai” for a new code."))
+            turn.say(_("The code has 6 digits. Type it, or “resend” for a new code."))
             return
         result, verification = verification_check(channel_contact=turn.channel_contact, code=code)
         if result == Check.VERIFIED:

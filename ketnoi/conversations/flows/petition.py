@@ -109,7 +109,7 @@ class PetitionFlow(Flow):
         elif step == "photos":
             turn.ask(
                 "photos",
-                _("Send photos if you have any (up to 5), then type “xong”. Type “xong” now to skip."),
+                _("Send photos if you have any (up to 5), then type “done”. Type “done” now to skip."),
                 [Choice(_("No photos"), "#petition.skip:photos")],
             )
         elif step == "location":
@@ -160,7 +160,7 @@ class PetitionFlow(Flow):
         turn.context["text"] = turn.text[:5000]
         turn.ask(
             "photos",
-            _("Send photos if you have any (up to 5), then type “xong”. Type “xong” now to skip."),
+            _("Send photos if you have any (up to 5), then type “done”. Type “done” now to skip."),
             [Choice(_("No photos"), "#petition.skip:photos")],
         )
 
@@ -169,7 +169,7 @@ class PetitionFlow(Flow):
             self._keep_photos(turn)
             turn.goto("photos")
             turn.say(
-                _("Received %(n)s photo(s). Send more, or type “xong”.") % {"n": len(turn.context["photos"])},
+                _("Received %(n)s photo(s). Send more, or type “done”.") % {"n": len(turn.context["photos"])},
                 [Choice(_("Done"), "#petition.skip:photos")],
             )
             return
@@ -184,7 +184,7 @@ class PetitionFlow(Flow):
     def _ask_location(self, turn) -> None:
         turn.ask(
             "location",
-            _("Where is it? Share your location, or type the address or a landmark. Type “bo qua” to skip."),
+            _("Where is it? Share your location, or type the address or a landmark. Type “skip” to skip."),
             [Choice(_("Skip"), "#petition.skip:location")],
         )
 
