@@ -7,6 +7,7 @@ from ketnoi.channels.services import sms_channel_create
 from ketnoi.notify.auth import forget_all
 from ketnoi.notify.services import api_key_create, service_save, template_save
 from tests.channels.test_sms import Gateway
+from tests.dossiers.conftest import desk_a, procedures, receive  # noqa: F401  (fixtures for test_events)
 
 MEMBER = "+84912000001"
 TEXT = "Kính gửi ((ten)), hóa đơn tiền nước tháng ((thang)) là ((so_tien)) đồng."
