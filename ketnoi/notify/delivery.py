@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ from ketnoi.outbox.models import Lane, OutboundMessage
 from ketnoi.outbox.services import outbox_enqueue_many, outbox_message
 
 from . import placeholders
-from .models import ApiKey, KeyKind, Notification, NotificationStatus, SendingService, TemplateVersion, Via
+from .models import ApiKey, DailyCount, KeyKind, Notification, NotificationStatus, SendingService, TemplateVersion, Via
 
 ZALO_TEXT_LIMIT = 2000
 SMS_TEXT_LIMIT = 459
@@ -215,19 +216,25 @@ def _plan_one(index, request, service, api_key, versions, oas, by_phone, by_id) 
                 idempotency_key=request.idempotency_key)  # fmt: skip
 
 
-def day_start() -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
-
-
 def check_daily_limit(service: SendingService, adding: int) -> None:
-    sent_today = (
-        Notification.objects.filter(service=service, created_at__gte=day_start()).exclude(key_kind=KeyKind.TEST).count()
-    )
-    if sent_today + adding > service.daily_limit:
-        raise ApplicationError(
-            f"The service's daily limit is {service.daily_limit:,} messages; {sent_today:,} were sent today.",
-            code="daily_limit_reached",
-        )
+    """Count `adding` more for today, in the caller's transaction (a refused or failed call takes its count back
+    with it), or refuse them all when the service's daily limit would be passed."""
+    today = timezone.localdate()
+    for _attempt in range(2):
+        counted = DailyCount.objects.filter(
+            service=service, day=today, count__lte=max(service.daily_limit - adding, -1)
+        ).update(count=F("count") + adding)
+        if counted:
+            return
+        row = DailyCount.objects.filter(service=service, day=today).first()
+        if row is not None:
+            raise ApplicationError(
+                f"The service's daily limit is {service.daily_limit:,} messages; {row.count:,} were sent today.",
+                code="daily_limit_reached",
+            )
+        with transaction.atomic():  # the day's first call (another may be making the row at the same moment)
+            DailyCount.objects.bulk_create([DailyCount(service=service, day=today)], ignore_conflicts=True)
+    raise ApplicationError("The daily count could not be read.", code="daily_limit_reached")
 
 
 def write(*, service: SendingService, api_key: ApiKey, planned: list[Plan]) -> None:

@@ -243,3 +243,18 @@ class EventCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}@{self.last_id}"
+
+
+class DailyCount(models.Model):
+    """Live and team notifications of a service on one day: the daily limit is checked by one guarded UPDATE of
+    this row (a COUNT over the day's notifications would grow with them)."""
+
+    service = models.ForeignKey(SendingService, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["service", "day"], name="notify_daily_count")]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.day}: {self.count}"

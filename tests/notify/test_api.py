@@ -145,3 +145,16 @@ def test_another_services_key_sees_nothing_of_this_one(client, setup, world, gat
     _other, _other_template, other_keys = make_service(world, channels=[], gateway_url=gateway.url)
     assert client.get(f"{URL}/{created['id']}", **auth(other_keys["live"])).status_code == 404
     assert post(client, other_keys["live"], one(template)).json()["code"] == "unknown_template"
+
+
+def test_one_notification_costs_a_fixed_number_of_statements(client, setup):
+    """Pinned: the template version, the service's OAs, the follower by shared and by proven phone, the day's
+    count (one guarded UPDATE), the outbox row and the notification, plus the savepoints: whatever the day's volume."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _service, template, keys = setup
+    post(client, keys["live"], one(template, phone="0987000001"))  # the day's count row exists from here on
+    with CaptureQueriesContext(connection) as queries:
+        assert post(client, keys["live"], one(template, phone="0987000002")).status_code == 201
+    assert len(queries) == 11, [q["sql"][:80] for q in queries]
