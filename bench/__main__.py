@@ -17,6 +17,7 @@ BENCHES = [
     "bench.quota_precision",
     "bench.priority_isolation",
     "bench.status_events",
+    "bench.notifications",
     "bench.dvcqg_sync",
     "bench.dossier_lookup",
     "bench.large_scale",
