@@ -477,7 +477,6 @@ PROVINCE_NAME = env_str("PROVINCE_NAME", "")
 
 # Demo data of later domains, run in order by `manage.py seed_demo` after the demo province.
 DEMO_SEEDERS: list[str] = [
-    "ketnoi.accounts.demo.seed",  # first: demo administrators and leaders need their second factor to sign in
     "ketnoi.orgs.calendar.seed_current_years",
     "ketnoi.procedures.demo.seed",
     "ketnoi.dossiers.demo.seed",
@@ -489,7 +488,10 @@ DEMO_SEEDERS: list[str] = [
     "ketnoi.broadcasts.demo.seed",
     "ketnoi.registries.demo.seed",
     "ketnoi.petitions.demo.seed",
-    "ketnoi.reports.demo.seed",  # last: reads what the seeders above made
+    "ketnoi.reports.demo.seed",  # reads what the seeders above made
+    # last: every demo official whose role needs two-step sign-in, including those the seeders above add
+    # (giamsat.tinh, lanhdao.tuphap), gets the published demo key
+    "ketnoi.accounts.demo.seed",
 ]
 
 # LOG_FORMAT=json writes one JSON object a line (production's default), for a log collector; plain is for people.
