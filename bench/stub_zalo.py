@@ -9,6 +9,7 @@ the benchmark can count lost and duplicated messages at the provider:
 - POST {oauth}/v4/oa/access_token          refresh (and code) grants: a new token pair
 - POST {openapi}/v3.0/oa/message/cs        consultation message by user id (text, buttons, media...)
 - POST {openapi}/v3.0/oa/message/template  template message by user id
+- POST {openapi}/v3.0/oa/group/message     a post into a group chat the OA owns (GMF), by group id
 - POST {business}/message/template         ZBS template message by phone (tracking_id)
 - GET  {openapi}/v2.0/oa/conversation      the OA's messages to a person, newest first (find_sent reconciliation)
 - GET  {openapi}/v2.0/oa/getoa             OA info; anything else answers HTTP 200 {"error": -201} like Zalo
@@ -126,6 +127,8 @@ class Stub:
                     return 200, self.message_cs(oa, payload)
                 if path.endswith("/v3.0/oa/message/template"):
                     return 200, self.template_by_uid(oa, payload)
+                if path.endswith("/v3.0/oa/group/message"):
+                    return 200, self.group_message(oa, payload)
                 if path.endswith("/message/template"):
                     return 200, self.template_by_phone(oa, payload)
             elif method == "GET":
@@ -156,6 +159,18 @@ class Stub:
         key = f"{oa}|{user_id}|{text or json.dumps(message.get('attachment'), sort_keys=True)}"
         message_id = self.recorder.add(kind="cs", oa=oa, recipient=user_id, key=key, text=text)
         return _zalo({"message_id": message_id, "user_id": user_id, "quota": {"quota_type": "reply"}})
+
+    def group_message(self, oa: str, payload: dict) -> dict:
+        """A post into a group: recorded with recipient "g:<group id>" (key: oa + that + text)."""
+        group_id = str((payload.get("recipient") or {}).get("group_id") or "")
+        message = payload.get("message") or {}
+        if not group_id or not isinstance(message, dict) or not (message.get("text") or message.get("attachment")):
+            return _zalo(error=-201, message="Parameters are invalid")
+        text = str(message.get("text") or "")
+        recipient = f"g:{group_id}"
+        key = f"{oa}|{recipient}|{text or json.dumps(message.get('attachment'), sort_keys=True)}"
+        message_id = self.recorder.add(kind="group", oa=oa, recipient=recipient, key=key, text=text)
+        return _zalo({"message_id": message_id, "group_id": group_id})
 
     def template_by_uid(self, oa: str, payload: dict) -> dict:
         user_id = str(payload.get("user_id") or "")

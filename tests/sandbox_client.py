@@ -105,6 +105,25 @@ class SandboxClient:
         """Move the user's last interaction with the OA into the past (no webhook), for the windows."""
         return self._post("interaction", user=user_id, oa_id=oa_id, hours_ago=hours_ago)
 
+    # group chats (GMF) on the phone
+    def groups(self, *, oa_id: str | None = None, user: str | None = None) -> list[dict]:
+        """{group_id, oa_id, name, link, code, members} of an OA's groups, or of the groups a person is in."""
+        return self._get("groups", oa_id=oa_id, user=user)
+
+    def join_group(self, user: str, link: str) -> dict:
+        """Open the group's invite link on the person's phone and join."""
+        return self._post("groups/join", user=user, link=link)
+
+    def leave_group(self, user: str, group_id: str) -> dict:
+        return self._post("groups/leave", user=user, group_id=group_id)
+
+    def send_group_text(self, user: str, group_id: str, text: str) -> dict:
+        return self._post("groups/send", user=user, group_id=group_id, text=text)
+
+    def group_messages(self, group_id: str, user: str | None = None) -> list[dict]:
+        """What `user` sees in the group (since they joined), or everything said in it."""
+        return self._get("groups/messages", group_id=group_id, user=user)
+
     # what the sandbox saw
     def messages(self, **filters: Any) -> list[dict]:
         """The sink. Filters: oa_id, user (uid or user_id), phone, since (ISO), tracking_id, direction (out|in|all;

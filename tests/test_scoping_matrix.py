@@ -233,6 +233,20 @@ def _community_group(world, unit):
     return group_create(actor=world.editor, unit=unit, name=f"Matrix group {next(_serial)}")
 
 
+def _community_group_with_chat(world, unit):
+    """A community group with its Zalo group chat (rows as chat_group_create leaves them; no provider needed)."""
+    from ketnoi.broadcasts.models import ChatGroup
+    from ketnoi.channels.models import Channel
+
+    group = _community_group(world, unit)
+    n = next(_serial)
+    channel = Channel.objects.create(unit=unit, type_code="zalo", name=f"Matrix OA {n}", external_id=f"mx-oa{n}")
+    ChatGroup.objects.create(
+        community_group=group, channel=channel, provider_group_id=f"mxg{n}", invite_link=f"https://zalo.me/g/mx{n}"
+    )
+    return group
+
+
 def _meeting(world, unit):
     import datetime as dt
 
@@ -516,6 +530,9 @@ MATRIX: dict[str, ObjectCase | ListCase | Unscoped] = {
         lambda w, u: {"uuid": _community_group(w, u).uuid, "action": "add-household"},
         as_official="leader_a",
         method="post",
+    ),
+    "console:broadcast_group_poster": ObjectCase(
+        lambda w, u: {"uuid": _community_group_with_chat(w, u).uuid}, as_official="leader_a"
     ),
     "console:broadcast_group_import": Unscoped(
         "a form whose commune choices come from the official's scope; an out-of-scope commune is not a valid "

@@ -11,11 +11,11 @@ province-wide alert but not by a commune's.
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from ketnoi.contacts.models import ChannelContact
 
-from .models import AudienceTag, Broadcast, GroupMember, Subscription, Topic
+from .models import AudienceTag, Broadcast, ChatGroup, ChatGroupStatus, GroupMember, Subscription, Topic
 
 TESTER_TAG = "tester"
 
@@ -82,3 +82,53 @@ def recipients(audience: Audience) -> QuerySet[ChannelContact]:
 def recipient_count(audience: Audience) -> int:
     """One COUNT query, shown before sending."""
     return recipients(audience).count()
+
+
+# --- group chats (Zalo GMF): "these community groups" as one post per group ------------------------------------
+
+
+def _group_in(path: str) -> Q:
+    """A community group lies in an area: its residential group does, or (the ward's own group) its commune does."""
+    return Q(community_group__residential_group__path__startswith=path) | Q(
+        community_group__residential_group__isnull=True, community_group__unit__path__startswith=path
+    )
+
+
+def chat_groups_in(
+    *, channel_ids, area_path: str, exclude_area_path: str = "", community_group_ids=()
+) -> QuerySet[ChatGroup]:
+    """Active group chats on these accounts in the area: the chosen community groups' chats, or every one there."""
+    qs = ChatGroup.objects.filter(status=ChatGroupStatus.ACTIVE, channel_id__in=list(channel_ids))
+    if community_group_ids:
+        qs = qs.filter(community_group_id__in=list(community_group_ids))
+    qs = qs.filter(_group_in(area_path))
+    if exclude_area_path:
+        qs = qs.exclude(_group_in(exclude_area_path))
+    return qs
+
+
+def chat_groups_of(broadcast: Broadcast) -> QuerySet[ChatGroup]:
+    """The group chats a broadcast posts into (no area: the broadcast's own unit)."""
+    return chat_groups_in(
+        channel_ids=broadcast.channels.values_list("pk", flat=True),
+        area_path=broadcast.area.path if broadcast.area_id else broadcast.unit.path,
+        exclude_area_path=broadcast.exclude_area.path if broadcast.exclude_area_id else "",
+        community_group_ids=list(broadcast.community_groups.values_list("pk", flat=True)),
+    )
+
+
+def chat_group_reach(broadcast: Broadcast) -> tuple[int, int]:
+    """(group chats, their members now): one aggregate over the kept member counts."""
+    return reach_in(chat_groups_of(broadcast))
+
+
+def reach_in(chats: QuerySet[ChatGroup]) -> tuple[int, int]:
+    found = chats.aggregate(groups=Count("pk"), members=Sum("member_count"))
+    return found["groups"] or 0, found["members"] or 0
+
+
+def reach_of(broadcast: Broadcast) -> int:
+    """People the broadcast reaches: its followers, or, posted into group chats, the members of those groups."""
+    if broadcast.to_group_chats:
+        return chat_group_reach(broadcast)[1]
+    return recipients(audience_of(broadcast)).count()

@@ -95,6 +95,11 @@ def group_list(*, official) -> QuerySet[CommunityGroup]:
     )
 
 
+def groups_with_chat(*, official) -> QuerySet[CommunityGroup]:
+    """Community groups with an active Zalo chat that the official may post to (the composer's group choice)."""
+    return groups_to_manage(official=official).filter(chat__status="active")
+
+
 def groups_to_manage(*, official) -> QuerySet[CommunityGroup]:
     """Groups the official may change (broadcasts.compose), e.g. where a household can move to."""
     return _scoped(
@@ -144,6 +149,25 @@ def group_members(group: CommunityGroup):
     return group.members.select_related("channel_contact__contact", "channel_contact__channel", "household").order_by(
         "-role", "household__label_key", "pk"
     )
+
+
+def chat_group_of(group: CommunityGroup):
+    """The group's chat (Zalo GMF) or None."""
+    from .models import ChatGroup
+
+    return ChatGroup.objects.select_related("channel").filter(community_group=group).first()
+
+
+def chat_group_messages(chat_group, *, limit: int = 50) -> list:
+    """The latest messages of the group chat, oldest first: members' and the OA's posts (with the post's status)."""
+    from .models import ChatGroupMessage
+
+    rows = (
+        ChatGroupMessage.objects.filter(chat_group=chat_group)
+        .select_related("channel_contact", "author", "outbound")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+    return list(reversed(rows))
 
 
 def members_without_household(group: CommunityGroup):
@@ -205,7 +229,27 @@ def broadcast_progress(broadcast: Broadcast) -> Progress:
 
 
 def group_reach(broadcast: Broadcast) -> list[dict]:
-    """Per community group of the broadcast's unit subtree: members, and members the broadcast reached."""
+    """Per community group of the broadcast's unit subtree: members, and members the broadcast reached. Posted into
+    group chats: each group's members now, all reached once its post is sent."""
+    if broadcast.to_group_chats:
+        from .models import ChatGroupMessage
+
+        posts = ChatGroupMessage.objects.filter(source_type=SOURCE_TYPE, source_id=broadcast.source_id).values(
+            "chat_group__community_group__name",
+            "chat_group__community_group__uuid",
+            "chat_group__member_count",
+            "outbound__status",
+        )
+        sent = (Status.SENT, Status.DELIVERED, Status.SEEN)
+        return [
+            {
+                "group__name": p["chat_group__community_group__name"],
+                "group__uuid": p["chat_group__community_group__uuid"],
+                "members": p["chat_group__member_count"],
+                "reached": p["chat_group__member_count"] if p["outbound__status"] in sent else 0,
+            }
+            for p in sorted(posts, key=lambda p: p["chat_group__community_group__name"])
+        ]
     reached = OutboundMessage.objects.filter(
         source_type=SOURCE_TYPE,
         source_id=broadcast.source_id,

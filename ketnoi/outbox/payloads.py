@@ -32,8 +32,19 @@ def payload_from_json(data: dict[str, Any]) -> OutboundPayload:
     return OutboundPayload(**values)
 
 
+GROUP_PREFIX = "group:"
+"""A row addressed to a group chat the channel owns (GMF) keeps "group:<provider group id>" as recipient_user_id:
+one post per group, its own line in the lane (a group's posts leave in order), no person and no window."""
+
+
+def group_address(group_id: str) -> str:
+    return GROUP_PREFIX + group_id
+
+
 def recipient_of(message) -> Recipient:
     """The provider address of a row, with the window facts of the person when the channel knows them."""
+    if message.recipient_user_id.startswith(GROUP_PREFIX):
+        return Recipient(group_id=message.recipient_user_id[len(GROUP_PREFIX) :])
     contact = message.channel_contact
     return Recipient(
         user_id=message.recipient_user_id,

@@ -69,6 +69,8 @@ DEFAULTS: dict[str, Any] = {
     "TEMPLATE_PAGE_MAX": 100,
     # Buttons per CS message (the PHP SDK caps elements and buttons at 5).
     "MAX_BUTTONS": 5,
+    "GROUP_MAX_MEMBERS": 1000,  # a GMF group (reference §6)
+    "GROUP_MAX_INITIAL_MEMBERS": 200,  # members named when the group is created (third-party SDK)
     "MAX_TEXT_LENGTH": 2000,
     # Fault switch: how long a "timeout" answer sleeps when the switch does not say.
     "TIMEOUT_SECONDS": 5.0,

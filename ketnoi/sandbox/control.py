@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ketnoi.core.http import BodyTooLarge, read_body
 from ketnoi.core.phones import InvalidPhoneNumber
 
-from . import actions, faults, webhooks
+from . import actions, faults, groups, webhooks
 from .conf import sandbox_setting
 from .models import (
     FaultSwitch,
@@ -338,6 +338,47 @@ def fault_switch(request, body):
         elif scope.startswith("app:"):
             faults.expire_tokens(app=SandboxApp.objects.get(app_id=scope[4:]), invalid=expire == "invalidate")
     return faults.as_dict(switch)
+
+
+@control(("GET",))
+def group_list(request, body):
+    """The groups of an OA (oa_id) or of a person (user), each with its invite link and member count."""
+    if body.get("user"):
+        found = groups.groups_of(get_person(body["user"]))
+    else:
+        found = groups.SandboxGroup.objects.filter(oa=get_oa(need(body, "oa_id"))).select_related("oa")
+    return [groups.group_dict(g) for g in found]
+
+
+@control()
+def group_join(request, body):
+    """{user, link | code | group_id}: open the invite link on the phone and join."""
+    link = str(body.get("link") or "")
+    code = str(body.get("code") or "") or (link.rstrip("/").rsplit("/", 1)[-1] if link else "")
+    group, f = groups.join(person=get_person(need(body, "user")), code=code, group_id=str(body.get("group_id") or ""))
+    return {**groups.group_dict(group), "user_id": f.user_id}
+
+
+@control()
+def group_leave(request, body):
+    group = groups.leave(person=get_person(need(body, "user")), group_id=str(need(body, "group_id")))
+    return groups.group_dict(group)
+
+
+@control()
+def group_send(request, body):
+    m = groups.say(person=get_person(need(body, "user")), group_id=str(need(body, "group_id")), text=need(body, "text"))
+    return groups.message_dict(m)
+
+
+@control(("GET",))
+def group_messages(request, body):
+    """What a member sees in a group (user + group_id), or everything said in it (group_id alone)."""
+    group = groups.SandboxGroup.objects.filter(group_id=str(need(body, "group_id"))).select_related("oa").first()
+    if group is None:
+        raise BadRequest("no such group")
+    rows = groups.seen_by(get_person(body["user"]), group) if body.get("user") else group.messages.all()
+    return [groups.message_dict(m) for m in rows.select_related("group__oa", "follower__person")]
 
 
 @control()

@@ -27,3 +27,13 @@ def page_id() -> str:
 
 def page_message_id() -> str:
     return "m_" + secrets.token_urlsafe(30)
+
+
+def group_id() -> str:
+    """A GMF group id: 20 hex characters, as seen in public notes (e.g. "df7d5a31765c9f02c64d")."""
+    return secrets.token_hex(10)
+
+
+def link_code() -> str:
+    """The code of an invite link https://zalo.me/g/<code> (9 lowercase letters and digits)."""
+    return "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(9))

@@ -299,3 +299,55 @@ class PageDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field} ({self.state})"
+
+
+class SandboxGroup(models.Model):
+    """A group chat an OA owns (GMF): created by /v3.0/oa/group/creategroupwithoa, joined by its link."""
+
+    oa = models.ForeignKey(SandboxOA, on_delete=models.CASCADE, related_name="groups")
+    group_id = models.CharField(max_length=24, unique=True, default=ids.group_id)
+    link_code = models.CharField(max_length=16, unique=True, default=ids.link_code)
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=500, blank=True)
+    dispersed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SandboxGroupMember(models.Model):
+    """A Zalo user in a group (by their id on the group's OA); left_at set when they leave."""
+
+    group = models.ForeignKey(SandboxGroup, on_delete=models.CASCADE, related_name="members")
+    follower = models.ForeignKey(Follower, on_delete=models.CASCADE, related_name="group_memberships")
+    joined_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "follower"], name="sandbox_group_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.follower_id} in {self.group_id}"
+
+
+class GroupMessage(models.Model):
+    """What was said in a group: the OA's posts (out) and members' messages (in)."""
+
+    OUT, IN = "out", "in"
+    group = models.ForeignKey(SandboxGroup, on_delete=models.CASCADE, related_name="messages")
+    follower = models.ForeignKey(Follower, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    direction = models.CharField(max_length=3, default=OUT)
+    msg_id = models.CharField(max_length=40, unique=True, default=ids.message_id)
+    text = models.TextField(blank=True)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.msg_id

@@ -18,9 +18,19 @@ from django.views.decorators.http import require_http_methods
 from ketnoi.core.http import BodyTooLarge, csrf_refusal, read_body
 from ketnoi.core.phones import InvalidPhoneNumber
 
-from . import actions, faults
+from . import actions, faults, groups
 from .conf import sandbox_setting
-from .models import FaultSwitch, Follower, Message, SandboxApp, SandboxOA, SandboxPage, Upload, ZaloUser
+from .models import (
+    FaultSwitch,
+    Follower,
+    Message,
+    SandboxApp,
+    SandboxGroup,
+    SandboxOA,
+    SandboxPage,
+    Upload,
+    ZaloUser,
+)
 
 SESSION_KEY = "sandbox_uid"
 
@@ -96,6 +106,7 @@ def home(request: HttpRequest):
             "oas": oas,
             "token": token,
             "pages": SandboxPage.objects.all(),
+            "my_groups": list(groups.groups_of(person)) if person else [],
         },
     )
 
@@ -221,6 +232,60 @@ def chat_act(request: HttpRequest, oa_id: str):
     if request.headers.get("HX-Request") and act not in ("follow", "unfollow", "chatnow"):
         return render(request, "sandbox/_thread.html", _thread(oa, person))
     return redirect("sandbox:chat", oa_id=oa.oa_id)
+
+
+@require_http_methods(["GET", "POST"])
+def group_link(request: HttpRequest, code: str):
+    """What opening a group's invite link (or scanning its QR) shows: the group, and "Tham gia" (join)."""
+    group = get_object_or_404(SandboxGroup.objects.select_related("oa"), link_code=code)
+    if request.method == "POST":
+        if _choose_person(request):
+            return redirect(request.get_full_path())
+        person = current_person(request)
+        if person is None:
+            return redirect(request.get_full_path())
+        try:
+            groups.join(person=person, code=code)
+        except ValueError as exc:
+            flash.error(request, str(exc))
+            return redirect(request.get_full_path())
+        return redirect("sandbox:group_chat", group_id=group.group_id)
+    person = current_person(request)
+    return render(
+        request,
+        "sandbox/group_join.html",
+        {
+            "group": group,
+            "person": person,
+            "people": ZaloUser.objects.all()[:200],
+            "members": groups.active_count(group),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def group_chat(request: HttpRequest, group_id: str):
+    """The group as a member sees it: the OA's posts and the other members' messages; write, or leave."""
+    group = get_object_or_404(SandboxGroup.objects.select_related("oa__app"), group_id=group_id)
+    person = current_person(request)
+    if person is None:
+        return redirect("sandbox:home")
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "leave":
+                groups.leave(person=person, group_id=group_id)
+                return redirect("sandbox:home")
+            groups.say(person=person, group_id=group_id, text=request.POST.get("text", ""))
+        except ValueError as exc:
+            flash.error(request, str(exc))
+        return redirect("sandbox:group_chat", group_id=group_id)
+    rows = list(groups.seen_by(person, group))
+    member = group.members.filter(follower__person=person, left_at__isnull=True).exists()
+    return render(
+        request,
+        "sandbox/group_chat.html",
+        {"group": group, "person": person, "rows": rows, "member": member, "members": groups.active_count(group)},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import business, control, followers, gateway, messenger, oauth, openapi, phone
+from . import business, control, followers, gateway, groups, messenger, oauth, openapi, phone
 
 app_name = "sandbox"
 
@@ -15,6 +15,8 @@ zalo = [
     path("zalo/openapi/v2.0/oa/quota/message", openapi.quota_message, name="quota_message_v2"),
     path("zalo/openapi/v2.0/oa/conversation", openapi.conversation, name="conversation"),
     path("zalo/openapi/v2.0/oa/listrecentchat", openapi.recent_chats, name="recent_chats"),
+    path("zalo/openapi/v3.0/oa/group/creategroupwithoa", groups.create_group, name="group_create"),
+    path("zalo/openapi/v3.0/oa/group/message", groups.group_message, name="group_message"),
     path("zalo/openapi/v3.0/oa/user/getlist", followers.user_getlist, name="user_getlist"),
     path("zalo/openapi/v3.0/oa/user/detail", followers.user_detail, name="user_detail"),
     path("zalo/openapi/v3.0/oa/user/update", followers.user_update, name="user_update"),
@@ -66,6 +68,11 @@ controls = [
     path("control/interaction", control.interaction, name="control_interaction"),
     path("control/messages", control.messages, name="control_messages"),
     path("control/deliveries", control.deliveries, name="control_deliveries"),
+    path("control/groups", control.group_list, name="control_groups"),
+    path("control/groups/join", control.group_join, name="control_group_join"),
+    path("control/groups/leave", control.group_leave, name="control_group_leave"),
+    path("control/groups/send", control.group_send, name="control_group_send"),
+    path("control/groups/messages", control.group_messages, name="control_group_messages"),
     path("control/faults", control.fault_switch, name="control_faults"),
     path("control/reset", control.reset, name="control_reset"),
 ]
@@ -77,6 +84,8 @@ pages = [
     path("chat/<str:oa_id>", phone.chat, name="chat"),
     path("chat/<str:oa_id>/messages", phone.chat_messages, name="chat_messages"),
     path("chat/<str:oa_id>/act", phone.chat_act, name="chat_act"),
+    path("g/<str:code>", phone.group_link, name="group_link"),
+    path("group/<str:group_id>", phone.group_chat, name="group_chat"),
     path("faults", phone.fault_form, name="faults"),
     path("messenger/<str:page_id>", messenger.chat, name="messenger_chat"),
 ]

@@ -12,6 +12,7 @@ from .audience import (
     household_key,
 )
 from .broadcast import Broadcast, BroadcastTemplate, BroadcastTransition, ProviderPath
+from .chatgroups import ChatGroup, ChatGroupMember, ChatGroupMessage, ChatGroupStatus
 from .internal import Attendance, InternalNotice, LinkCode, Meeting, MeetingParticipant, OfficialLink
 
 __all__ = [
@@ -20,6 +21,10 @@ __all__ = [
     "Broadcast",
     "BroadcastTemplate",
     "BroadcastTransition",
+    "ChatGroup",
+    "ChatGroupMember",
+    "ChatGroupMessage",
+    "ChatGroupStatus",
     "CommunityGroup",
     "GroupMember",
     "GroupRole",

@@ -11,7 +11,7 @@ from ketnoi.core.text import fold
 from ketnoi.orgs.models import AdministrativeUnit
 
 from ..states import State
-from .audience import Topic
+from .audience import CommunityGroup, Topic
 
 
 class ProviderPath(models.TextChoices):
@@ -80,6 +80,13 @@ class Broadcast(UUIDModel):
         default=True, help_text=_("Only followers subscribed to the broadcast's topic.")
     )
     is_training = models.BooleanField(default=False, help_text=_("Training mode: only testers receive it."))
+    to_group_chats = models.BooleanField(
+        default=False,
+        help_text=_("One post into each community group's chat instead of one message per follower."),
+    )
+    community_groups = models.ManyToManyField(
+        CommunityGroup, blank=True, related_name="+", help_text=_("Empty: every group chat in the area.")
+    )
     # life
     state = models.CharField(max_length=12, choices=State.choices, default=State.DRAFT)
     send_at = models.DateTimeField(null=True, blank=True)

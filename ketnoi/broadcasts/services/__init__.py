@@ -9,11 +9,19 @@ from .approval import (
     broadcast_withdraw,
 )
 from .audience import group_create, group_member_set, tag_add, tag_remove, tags_from_provider
+from .chatgroups import (
+    chat_group_create,
+    chat_group_event,
+    chat_group_post,
+    chat_group_post_upload,
+    group_chat_channel,
+)
 from .compose import (
     BroadcastContent,
     broadcast_create,
     broadcast_estimate,
     broadcast_update,
+    group_payload_for,
     payload_for,
     template_pre_approve,
     template_save,
@@ -53,12 +61,18 @@ __all__ = [
     "broadcast_submit",
     "broadcast_update",
     "broadcast_withdraw",
+    "chat_group_create",
+    "chat_group_event",
+    "chat_group_post",
+    "chat_group_post_upload",
     "document_notify",
     "fanout_run",
     "fanout_step",
+    "group_chat_channel",
     "group_create",
     "group_for_residential_group",
     "group_member_set",
+    "group_payload_for",
     "household_join",
     "household_move",
     "household_remove",

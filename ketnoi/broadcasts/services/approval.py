@@ -12,7 +12,7 @@ from ketnoi.orgs.scoping import scope_of
 from ketnoi.orgs.selectors import nearest_holders
 from ketnoi.outbox.services import outbox_cancel
 
-from ..audience import audience_of, recipients
+from ..audience import reach_of
 from ..models import Broadcast, BroadcastTransition
 from ..states import FINAL, State, check_transition
 from .internal import approval_request_notify
@@ -70,7 +70,7 @@ def _start(broadcast: Broadcast, *, actor) -> None:
 def _begin_sending(broadcast: Broadcast, *, actor) -> None:
     _move(broadcast, State.SENDING, actor=actor)
     broadcast.fanout_started_at = timezone.now()
-    broadcast.recipients_estimate = recipients(audience_of(broadcast)).count()
+    broadcast.recipients_estimate = reach_of(broadcast)
     from ..tasks import broadcast_fanout_task
 
     broadcast_id = broadcast.pk

@@ -17,8 +17,8 @@ from ketnoi.core.urls import clean_http_url
 from ketnoi.orgs.models import AdministrativeUnit
 from ketnoi.orgs.scoping import scope_of
 
-from ..audience import audience_of, recipients
-from ..models import Broadcast, BroadcastTemplate, BroadcastTransition, ProviderPath, Topic
+from ..audience import audience_of, chat_group_reach, reach_of, recipients
+from ..models import Broadcast, BroadcastTemplate, BroadcastTransition, CommunityGroup, ProviderPath, Topic
 from ..states import EDITABLE, State
 
 BUTTON_ACTIONS = {"url", "query_show", "query_hide", "phone"}
@@ -40,6 +40,7 @@ CONTENT_FIELDS = (
     "exclude_tags",
     "subscribers_only",
     "is_training",
+    "to_group_chats",
     "send_at",
 )
 
@@ -67,6 +68,8 @@ class BroadcastContent:
     is_training: bool = False
     send_at: dt.datetime | None = None
     template: BroadcastTemplate | None = None
+    to_group_chats: bool = False  # one post into each community group's Zalo chat, not one message per follower
+    community_groups: list[CommunityGroup] = field(default_factory=list)  # empty: every group chat in the area
 
 
 def _clean_tags(tags) -> list[str]:
@@ -107,6 +110,15 @@ def _check(content: BroadcastContent) -> None:
                 raise ApplicationError(
                     _("%(oa)s is not configured for article broadcasts.") % {"oa": channel.name}, code="no_article"
                 )
+    if content.to_group_chats:
+        if content.path != ProviderPath.CONSULTATION:
+            raise ApplicationError(
+                _("Group chats take the message itself, not a template or an article."), code="group_path"
+            )
+        if content.is_training:
+            raise ApplicationError(_("Training mode reaches testers, not group chats."), code="group_training")
+        if not any(channel.channel_type.supports_groups for channel in content.channels):
+            raise ApplicationError(_("None of these official accounts has group chats."), code="no_gmf_channel")
     if content.area and content.exclude_area and content.area.pk == content.exclude_area.pk:
         raise ApplicationError(_("The excluded area is the whole area."), code="bad_area")
 
@@ -121,6 +133,9 @@ def _check_scope(actor, unit: AdministrativeUnit, content: BroadcastContent) -> 
     for area in (content.area, content.exclude_area):
         if area is not None and not scope.covers_path(area.path):
             raise NotPermitted(_("%(area)s is outside your units.") % {"area": area.name})
+    for group in content.community_groups:
+        if not scope.covers_path(group.unit.path):
+            raise NotPermitted(_("%(area)s is outside your units.") % {"area": group.name})
 
 
 def _check_places(unit: AdministrativeUnit, content: BroadcastContent) -> None:
@@ -158,7 +173,8 @@ def broadcast_create(*, actor, unit: AdministrativeUnit, content: BroadcastConte
     _apply(broadcast, content)
     broadcast.save()
     broadcast.channels.set(content.channels)
-    broadcast.recipients_estimate = recipients(audience_of(broadcast)).count()
+    broadcast.community_groups.set(content.community_groups if content.to_group_chats else [])
+    broadcast.recipients_estimate = reach_of(broadcast)
     broadcast.save(update_fields=["recipients_estimate"])
     BroadcastTransition.objects.create(broadcast=broadcast, to_state=State.DRAFT, actor=actor)
     audit_record(
@@ -189,7 +205,8 @@ def broadcast_update(*, actor, broadcast: Broadcast, content: BroadcastContent) 
         broadcast.state = State.DRAFT
     broadcast.save()
     broadcast.channels.set(content.channels)
-    broadcast.recipients_estimate = recipients(audience_of(broadcast)).count()
+    broadcast.community_groups.set(content.community_groups if content.to_group_chats else [])
+    broadcast.recipients_estimate = reach_of(broadcast)
     broadcast.save(update_fields=["recipients_estimate"])
     audit_record(
         actor=actor,
@@ -227,6 +244,17 @@ def payload_for(broadcast: Broadcast, *, language: str = "vi", relay: bool = Fal
     return OutboundPayload(kind="text", text=text)
 
 
+def group_payload_for(broadcast: Broadcast) -> OutboundPayload:
+    """The broadcast as a post into a group chat: text (with the link written out: groups take no buttons) or an
+    image with its caption. Posts are in the province's language: a group is shared by its households."""
+    text = broadcast.text.strip()
+    if broadcast.link_url:
+        text = f"{text}\n{broadcast.link_title or _('Read more')}: {broadcast.link_url}"
+    if broadcast.image_url:
+        return OutboundPayload(kind="image", text=text, media_url=broadcast.image_url)
+    return OutboundPayload(kind="text", text=text)
+
+
 @dataclass(frozen=True)
 class Estimate:
     recipients: int
@@ -238,6 +266,9 @@ class Estimate:
 def broadcast_estimate(broadcast: Broadcast) -> Estimate:
     """Reach and cost before sending: COUNT queries by channel and window age (provider facts from the type)."""
     now = timezone.now()
+    if broadcast.to_group_chats:  # posts inside groups are free, and every member sees them
+        members = chat_group_reach(broadcast)[1]
+        return Estimate(recipients=members, reachable=members, paid=0, cost=0)
     total = reachable = paid = cost = 0
     base = recipients(audience_of(broadcast))
     for channel in broadcast.channels.all():

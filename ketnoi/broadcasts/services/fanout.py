@@ -27,11 +27,11 @@ from ketnoi.outbox.payloads import payload_to_json
 from ketnoi.outbox.services import outbox_enqueue_many
 
 from .. import conf
-from ..audience import audience_of, recipients
-from ..models import Broadcast, ProviderPath
+from ..audience import audience_of, chat_groups_of, recipients
+from ..models import Broadcast, ChatGroupMessage, ProviderPath
 from ..states import State
 from .approval import SOURCE_TYPE, broadcast_finish_if_done
-from .compose import payload_for
+from .compose import group_payload_for, payload_for
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +156,73 @@ def _enqueue_in_sql(broadcast: Broadcast, size: int, now) -> tuple[int, int, int
     return result.selected, result.inserted, result.last
 
 
+def group_key(broadcast_id: int, chat_group_id: int) -> str:
+    return f"{key_prefix(broadcast_id)}g{chat_group_id}"
+
+
+def _post_into_groups(broadcast: Broadcast, size: int, now) -> tuple[int, int, int | None]:
+    """A page of group chats (cursor = ChatGroup id): one outbox row per group, addressed to the group, and the post
+    kept with the group (ChatGroupMessage). A thousand groups of a thousand members are a thousand rows."""
+    from ketnoi.channels.types.zalo.assumptions import gmf
+    from ketnoi.outbox.payloads import group_address
+
+    chats = list(
+        chat_groups_of(broadcast).filter(pk__gt=broadcast.fanout_cursor).select_related("channel").order_by("pk")[:size]
+    )
+    if not chats:
+        return 0, 0, None
+    payload = group_payload_for(broadcast)
+    payload_json = payload_to_json(payload)
+    lane = Lane.EMERGENCY if broadcast.is_emergency else Lane.BULK
+    # Unconfirmed group message rate (assumptions.gmf("max_posts_per_minute"); 0: only the OA's call quota paces).
+    rate = int(gmf("max_posts_per_minute") or 0)
+    already = broadcast.fanout_enqueued
+    messages = []
+    for n, chat in enumerate(chats):
+        after = send_after(broadcast, chat.channel, now)
+        if rate:
+            after += dt.timedelta(minutes=(already + n) // rate)
+        messages.append(
+            OutboundMessage(
+                channel_id=chat.channel_id,
+                recipient_user_id=group_address(chat.provider_group_id),
+                lane=lane,
+                kind=payload.kind,
+                payload=payload_json,
+                idempotency_key=group_key(broadcast.pk, chat.pk),
+                source_type=SOURCE_TYPE,
+                source_id=broadcast.source_id,
+                next_attempt_at=after,
+                created_at=now,
+            )
+        )
+    added = outbox_enqueue_many(messages=messages)
+    rows = dict(
+        OutboundMessage.objects.filter(idempotency_key__in=[m.idempotency_key for m in messages]).values_list(
+            "idempotency_key", "pk"
+        )
+    )
+    ChatGroupMessage.objects.bulk_create(
+        [
+            ChatGroupMessage(
+                chat_group=chat,
+                direction=ChatGroupMessage.OUT,
+                author_id=broadcast.author_id,
+                kind=payload.kind,
+                text=payload.text,
+                attachments=[{"type": "image", "url": payload.media_url, "name": ""}] if payload.media_url else [],
+                outbound_id=rows[group_key(broadcast.pk, chat.pk)],
+                source_type=SOURCE_TYPE,
+                source_id=broadcast.source_id,
+                occurred_at=now,
+            )
+            for chat in chats
+        ],
+        ignore_conflicts=True,  # a page written again after a crash: its posts are there already
+    )
+    return len(chats), added, chats[-1].pk
+
+
 def fanout_step(*, broadcast_id: int, batch: int | None = None) -> bool:
     """Enqueue the next batch. Returns True while there is more to do."""
     size = batch or conf.fanout_batch()
@@ -164,7 +231,10 @@ def fanout_step(*, broadcast_id: int, batch: int | None = None) -> bool:
         if broadcast is None or broadcast.state != State.SENDING or broadcast.fanout_finished_at is not None:
             return False
         now = timezone.now()
-        enqueue = _enqueue_in_sql if uses_sql(broadcast) else _enqueue_in_python
+        if broadcast.to_group_chats:
+            enqueue = _post_into_groups
+        else:
+            enqueue = _enqueue_in_sql if uses_sql(broadcast) else _enqueue_in_python
         selected, added, last = enqueue(broadcast, size, now)
         if selected:
             broadcast.fanout_cursor = last

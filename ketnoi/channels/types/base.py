@@ -32,6 +32,11 @@ class EventKind(enum.StrEnum):
     SEEN = "seen"
     TAGGED = "tagged"
     CHAT_OPENED = "chat_opened"  # the person opened the chat (counts as an interaction)
+    # Group chats the OA owns (Zalo GMF): never one-to-one traffic, handled by broadcasts' community groups only.
+    GROUP_JOINED = "group_joined"
+    GROUP_LEFT = "group_left"
+    GROUP_MESSAGE = "group_message"  # a member wrote in the group (event.group_id, event.user_id)
+    GROUP_DISPERSED = "group_dispersed"
     OTHER = "other"  # stored, never processed
 
 
@@ -62,6 +67,8 @@ class InboundEvent:
     info: dict[str, Any] = field(default_factory=dict)  # submitted info: name, phone, address...
     source: str = ""  # follow source, e.g. a QR token
     tags: tuple[str, ...] = ()
+    group_id: str = ""  # group events: the provider's group id
+    member_ids: tuple[str, ...] = ()  # group join/leave: everyone the event names (user_id is the first)
 
 
 class ErrorKind(enum.StrEnum):
@@ -116,6 +123,15 @@ class Recipient:
     phone: str = ""  # E.164, for template messages by phone and SMS
     last_interaction_at: dt.datetime | None = None
     is_follower: bool = False
+    group_id: str = ""  # a post into a group chat the channel owns (supports_groups): user_id and phone are empty
+
+
+@dataclass(frozen=True)
+class GroupCreated:
+    """A group chat the provider created for the channel: its id and the invite link members join by."""
+
+    group_id: str
+    invite_link: str
 
 
 @dataclass(frozen=True)
@@ -156,6 +172,7 @@ class ChannelType(abc.ABC):
     supports_templates: ClassVar[bool] = False
     supports_request_info: ClassVar[bool] = False
     supports_profiles: ClassVar[bool] = False  # fetch_profile / add_tag / remove_tag work
+    supports_groups: ClassVar[bool] = False  # create_group works and send() takes Recipient(group_id=...)
     max_text_length: ClassVar[int] = 2000
     default_quota_per_minute: ClassVar[int] = 4000
 
@@ -232,6 +249,12 @@ class ChannelType(abc.ABC):
 
     def remove_tag(self, channel: "Channel", user_id: str, tag: str) -> None:
         return None
+
+    # group chats (optional: supports_groups)
+    def create_group(
+        self, channel: "Channel", *, name: str, description: str = "", member_user_ids: tuple[str, ...] = ()
+    ) -> GroupCreated:
+        raise SendError(ErrorKind.PERMANENT, f"{self.name} has no group chats.")
 
     # connecting (issue 18): what the console shows beside the webhook URL, and a signed test event
     webhook_events: tuple[str, ...] = ()

@@ -2,7 +2,13 @@
 
 from django.urls import path
 
-from ..views.broadcasts.groups import GroupActionView, GroupDetailView, GroupImportView, GroupListView
+from ..views.broadcasts.groups import (
+    GroupActionView,
+    GroupDetailView,
+    GroupImportView,
+    GroupListView,
+    GroupPosterView,
+)
 from ..views.broadcasts.internal import MeetingDetailView, MeetingListView, NoticeListView, NoticeReadView
 from ..views.broadcasts.library import TemplateListView, TemplatePreApproveView
 from ..views.broadcasts.pages import (
@@ -26,6 +32,7 @@ urlpatterns: list = [
     path("broadcasts/groups/", GroupListView.as_view(), name="broadcast_groups"),
     path("broadcasts/groups/import/", GroupImportView.as_view(), name="broadcast_group_import"),
     path("broadcasts/groups/<uuid:uuid>/", GroupDetailView.as_view(), name="broadcast_group"),
+    path("broadcasts/groups/<uuid:uuid>/poster/", GroupPosterView.as_view(), name="broadcast_group_poster"),
     path("broadcasts/groups/<uuid:uuid>/<slug:action>/", GroupActionView.as_view(), name="broadcast_group_act"),
     path("broadcasts/<uuid:uuid>/", BroadcastDetailView.as_view(), name="broadcast_detail"),
     path("broadcasts/<uuid:uuid>/edit/", BroadcastComposeView.as_view(), name="broadcast_edit"),

@@ -38,8 +38,8 @@ INTERACTION_EVENTS = frozenset({"user_click_chatnow", "user_call_oa", "user_repl
 """Events that are neither messages nor follows but count as an interaction for the 48 h window (§3.3 lists tapping
 "Nhắn tin" and accepting a call). The literals for calls are from a third-party list (§2.3): unconfirmed."""
 
-IGNORED_EVENT_PREFIXES = ("oa_send_", "anonymous_send_", "oa_send_anonymous_", "user_send_group_", "oa_send_group_")
-"""Echoes of our own messages and anonymous / group traffic: stored, not processed (no handler needs them yet)."""
+IGNORED_EVENT_PREFIXES = ("oa_send_", "anonymous_send_", "oa_send_anonymous_")
+"""Echoes of our own messages and anonymous traffic: stored, not processed (group traffic: see GMF below)."""
 
 LOCATION_SHAPES = ("message.location", "attachment type location with payload.coordinates or payload")
 """Unconfirmed (§2.2): the shape of user_send_location. Both `message.location{latitude,longitude}` and an
@@ -168,3 +168,44 @@ ARTICLE_BROADCAST_CONFIG_KEY = "article_broadcast"
 """Unconfirmed (§3.2 names the article/broadcast message type, not its API for a government OA): an OA whose
 channel config sets this key true may be offered the article-broadcast path; until the API is confirmed, such a
 broadcast is sent as a consultation message carrying the article link, under the promotional night rule."""
+
+# --- Group chats (GMF) -----------------------------------------------------------------------------------------
+# Zalo's GMF pages (developers.zalo.me/docs/official-account/nhom-chat-gmf/...) could not be read; what follows is
+# what public code calling them agrees on (third-party Node, Go, Python and n8n clients; reference §2.3, §6).
+# Every literal is overridable: settings.ZALO_GMF = {"key": value, ...}; read through gmf() only.
+
+GMF_DEFAULTS = {
+    # POST {group_name, group_description?, asset_id?, member_user_ids[]} -> data {group_id, group_link}. Seen in a Go
+    # and a browser client. `asset_id` is the GMF package asset the group is charged to: the channel's config
+    # `gmf_asset_id` when set, else not sent (unconfirmed whether Zalo then picks one).
+    "create_path": "/v3.0/oa/group/creategroupwithoa",
+    # POST {recipient: {group_id}, message: {...}}: the `message` object of a consultation message. Seen in several
+    # clients; one older note sends to /v3.0/oa/message with recipient.conversation_id (not used).
+    "message_path": "/v3.0/oa/group/message",
+    # The invite link in the create answer (https://zalo.me/g/<code>).
+    "link_field": "group_link",
+    # Members a group holds (reference §6: up to 1,000; one SDK says 200 on smaller packages).
+    "max_members": 1000,
+    # Unconfirmed: Zalo documents no group message rate. Group posts share the OA's call quota (4,000/min, paced by
+    # the outbox's token bucket); a positive number also spreads one broadcast's posts at most this many a minute.
+    "max_posts_per_minute": 0,
+    # Webhook events; the reference (§2.3) lists two spellings for some: both are read.
+    "join_events": ("user_join_group", "react_request_join_group", "accept_request_join_group"),
+    "leave_events": ("user_out_group", "user_leave_group"),
+    "change_events": ("create_group", "update_group_info", "add_group_admin", "remove_group_admin"),
+    "dispersed_events": ("disperse_group", "delete_group"),
+    "user_message_prefix": "user_send_group_",
+    "oa_message_prefix": "oa_send_group_",
+    # Where the group id and the member sit in a group event: the first non-empty of these dotted paths (clients
+    # read recipient.group_id, a flat group_id, message.conversation_id, or recipient.id when it is not the OA).
+    "group_id_paths": ("recipient.group_id", "group_id", "message.conversation_id", "conversation.id", "recipient.id"),
+    "member_paths": ("sender.id", "user_id", "follower.id"),
+    # A lifecycle event may name several members at once (one client reads `users`): [{"user_id"}] or ["id"].
+    "members_list_paths": ("users", "members", "user_ids"),
+}
+
+
+def gmf(name: str):
+    """One GMF wire detail: settings.ZALO_GMF[name] when set, else GMF_DEFAULTS[name]."""
+    overrides = getattr(settings, "ZALO_GMF", None) or {}
+    return overrides.get(name, GMF_DEFAULTS[name])

@@ -161,6 +161,15 @@ class ZaloClient:
     def send_template_by_phone(self, body: dict[str, Any]) -> dict[str, Any]:
         return self._request("POST", "ZALO_BUSINESS_BASE", "/message/template", json_body=body).get("data") or {}
 
+    def send_group(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A post into a group chat the OA owns (GMF; path in assumptions.gmf)."""
+        path = assumptions.gmf("message_path")
+        return self._request("POST", "ZALO_OPENAPI_BASE", path, json_body=body).get("data") or {}
+
+    def create_group(self, body: dict[str, Any]) -> dict[str, Any]:
+        path = assumptions.gmf("create_path")
+        return self._request("POST", "ZALO_OPENAPI_BASE", path, json_body=body).get("data") or {}
+
     def upload_image(self, *, filename: str, content: bytes, content_type: str) -> str:
         files = {"file": (filename, content, content_type)}
         data = self._request("POST", "ZALO_OPENAPI_BASE", "/v2.0/oa/upload/image", files=files).get("data") or {}
@@ -224,6 +233,10 @@ class AsyncZaloClient(ZaloClient):
 
     async def send_cs(self, body: dict[str, Any]) -> dict[str, Any]:
         answer = await self._arequest("POST", "ZALO_OPENAPI_BASE", "/v3.0/oa/message/cs", json_body=body)
+        return answer.get("data") or {}
+
+    async def send_group(self, body: dict[str, Any]) -> dict[str, Any]:
+        answer = await self._arequest("POST", "ZALO_OPENAPI_BASE", assumptions.gmf("message_path"), json_body=body)
         return answer.get("data") or {}
 
     async def send_template_by_uid(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -125,6 +125,9 @@ def parse(body: bytes, *, oa_id: str) -> list[InboundEvent]:
         # The event name is part of the key: a receipt and an echo of one message share its msg_id.
         return f"{name}:msg:{msg_id}" if msg_id else f"{name}:{timestamp}:{user_id}"
 
+    group_kind = _group_kind(name)
+    if group_kind is not None:
+        return [_group_event(data, group_kind, oa_id=oa_id, message=message, common=common, key=key)]
     if name in MESSAGE_EVENTS:
         user_id = _id(data.get("sender"))
         return [
@@ -191,6 +194,69 @@ def parse(body: bytes, *, oa_id: str) -> list[InboundEvent]:
         return [InboundEvent(kind=EventKind.CHAT_OPENED, dedup_key=key(user_id), user_id=user_id, **common)]
     user_id = _other_party(data, oa_id) or _id(data.get("follower")) or _s(data.get("user_id"))
     return [InboundEvent(kind=EventKind.OTHER, dedup_key=key(user_id), user_id=user_id, **common)]
+
+
+def _group_kind(name: str) -> EventKind | None:
+    """Which group event this is, by the literals in assumptions.gmf (None: not a group event)."""
+    if name in assumptions.gmf("join_events"):
+        return EventKind.GROUP_JOINED
+    if name in assumptions.gmf("leave_events"):
+        return EventKind.GROUP_LEFT
+    if name in assumptions.gmf("dispersed_events"):
+        return EventKind.GROUP_DISPERSED
+    if name.startswith(assumptions.gmf("user_message_prefix")):
+        return EventKind.GROUP_MESSAGE
+    if name.startswith(assumptions.gmf("oa_message_prefix")) or name in assumptions.gmf("change_events"):
+        return EventKind.OTHER
+    return None
+
+
+def _path(data: dict[str, Any], dotted: str) -> Any:
+    value: Any = data
+    for part in dotted.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _first(data: dict[str, Any], paths, *, not_: str = "") -> str:
+    for dotted in paths:
+        value = _path(data, dotted)
+        if value not in (None, "") and not isinstance(value, (dict, list)) and _s(value) != not_:
+            return _s(value)
+    return ""
+
+
+def _group_event(data: dict[str, Any], kind: EventKind, *, oa_id: str, message, common, key) -> InboundEvent:
+    """A GMF event: the group's id and the member(s) it is about, wherever the payload keeps them."""
+    group_id = _first(data, assumptions.gmf("group_id_paths"), not_=oa_id)
+    members: list[str] = []
+    for dotted in assumptions.gmf("members_list_paths"):
+        listed = _path(data, dotted)
+        if isinstance(listed, list):
+            for item in listed:
+                member = _s(item.get("user_id") or item.get("id")) if isinstance(item, dict) else _s(item)
+                if member and member != oa_id and member not in members:
+                    members.append(member)
+    single = _first(data, assumptions.gmf("member_paths"))
+    if single and single != oa_id and single != group_id and single not in members:
+        members.insert(0, single)
+    user_id = members[0] if members else ""
+    dedup = key(user_id)
+    if not _s(message.get("msg_id")):
+        dedup = f"{common['provider_event']}:{group_id}:{_s(data.get('timestamp'))}:{','.join(members)}"
+    return InboundEvent(
+        kind=kind,
+        dedup_key=dedup[:255],
+        user_id=user_id,
+        provider_message_id=_s(message.get("msg_id")),
+        text=_s(message.get("text")) if kind == EventKind.GROUP_MESSAGE else "",
+        attachments=_attachments(message) if kind == EventKind.GROUP_MESSAGE else (),
+        group_id=group_id,
+        member_ids=tuple(members),
+        **common,
+    )
 
 
 def signed_timestamp(body: bytes, header_value: str | None) -> str:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from ketnoi.channels.types.base import (
     ChannelType,
     ErrorKind,
+    GroupCreated,
     InboundEvent,
     InvalidRequest,
     OutboundPayload,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from ketnoi.channels.models import Channel
 
 SIGNATURE_HEADER = "X-ZEvent-Signature"
+GROUP_KINDS = ("text", "image", "file")
 BUTTON_TYPES = {
     "url": "oa.open.url",
     "query_show": "oa.query.show",
@@ -66,6 +68,7 @@ class ZaloType(ChannelType):
     supports_templates = True
     supports_request_info = True
     supports_profiles = True
+    supports_groups = True
     max_text_length = 2000
     default_quota_per_minute = 4000
     webhook_events = connect.WEBHOOK_EVENTS
@@ -158,6 +161,11 @@ class ZaloType(ChannelType):
                 body["template_data"] = payload.template_data
                 return "send_template_by_uid", body, assumptions.template_cost()
             raise SendError(ErrorKind.UNREACHABLE, "A template message needs a phone number or a Zalo user id.")
+        if recipient.group_id:
+            if payload.kind not in GROUP_KINDS:
+                raise SendError(ErrorKind.PERMANENT, f"A group chat takes text, images or files, not {payload.kind!r}.")
+            body = {"recipient": {"group_id": recipient.group_id}, "message": self.message_body(payload)}
+            return "send_group", body, 0  # messages inside groups are free (reference §6)
         if not recipient.user_id:
             raise SendError(ErrorKind.UNREACHABLE, "This person has no Zalo user id for this OA.")
         body = {"recipient": {"user_id": recipient.user_id}, "message": self.message_body(payload)}
@@ -298,8 +306,8 @@ class ZaloType(ChannelType):
         is possible (no key, and its text is Zalo's rendering): None, so it is sent again. Otherwise the oldest OA
         message to this person sent since `since` with the same text or attachment, among those no other outbox row
         holds (`is_taken`); the conversation history is read back to `since`."""
-        if payload.kind == "template" or not recipient.user_id:
-            return None
+        if payload.kind == "template" or not recipient.user_id or recipient.group_id:
+            return None  # a group's history is not read back: a post whose outcome is unknown is posted again
         wanted_text = unicodedata.normalize("NFC", payload.text or payload.title or "")
         wanted_media = payload.media_url or payload.attachment_token
         since = since - assumptions.provider_clock_skew()
@@ -327,6 +335,23 @@ class ZaloType(ChannelType):
                 break
         taken = is_taken(matches) if (is_taken and matches) else set()
         return next((message_id for message_id in reversed(matches) if message_id not in taken), None)
+
+    # -- group chats (GMF; wire details in assumptions.gmf) --------------------------------------------------------
+
+    def create_group(
+        self, channel: "Channel", *, name: str, description: str = "", member_user_ids: tuple[str, ...] = ()
+    ) -> GroupCreated:
+        body: dict[str, Any] = {"group_name": unicodedata.normalize("NFC", name)[:100]}
+        if description:
+            body["group_description"] = unicodedata.normalize("NFC", description)[:500]
+        if channel.config.get("gmf_asset_id"):
+            body["asset_id"] = channel.config["gmf_asset_id"]
+        body["member_user_ids"] = list(member_user_ids)
+        data = self._call(channel, lambda client: client.create_group(body))
+        group_id = str(data.get("group_id") or "")
+        if not group_id:
+            raise SendError(ErrorKind.PERMANENT, "Zalo created no group (no group_id in the answer).")
+        return GroupCreated(group_id=group_id, invite_link=str(data.get(assumptions.gmf("link_field")) or ""))
 
     # -- people ------------------------------------------------------------------------------------------------
 
@@ -363,6 +388,12 @@ class ZaloType(ChannelType):
         """Upload a file (PDF, DOC, XLSX...) to the OA: the token a "file" message sends (it expires; send soon)."""
         return self._call(
             channel, lambda client: client.upload_file(filename=filename, content=content, content_type=content_type)
+        )
+
+    def upload_image(self, channel: "Channel", *, filename: str, content: bytes, content_type: str) -> str:
+        """Upload an image (JPG/PNG up to 1 MB): the attachment_id an "image" message sends."""
+        return self._call(
+            channel, lambda client: client.upload_image(filename=filename, content=content, content_type=content_type)
         )
 
     def oa_tags(self, channel: "Channel") -> list[str]:

@@ -107,6 +107,16 @@ class BroadcastForm(forms.Form):
     exclude_tags = forms.CharField(label=_("Except people tagged"), required=False)
     subscribers_only = forms.BooleanField(label=_("Only subscribers of the topic"), required=False, initial=True)
     is_training = forms.BooleanField(label=_("Training mode (testers only)"), required=False)
+    to_group_chats = forms.BooleanField(
+        label=_("Post into the community groups' Zalo chats (one post per group, free)"), required=False
+    )
+    community_groups = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label=_("Only these community groups (none chosen: every group chat in the area)"),
+        required=False,
+        to_field_name="uuid",
+        widget=forms.CheckboxSelectMultiple,
+    )
     send_at = forms.DateTimeField(
         label=_("Send at (empty: as soon as approved)"),
         required=False,
@@ -131,6 +141,7 @@ class BroadcastForm(forms.Form):
             self.fields[name].choices = area_choices(area_list, blank=blank)
             self.fields[name].widget.paths = paths
         self.fields["template"].queryset = selectors.template_list(official=official)
+        self.fields["community_groups"].queryset = selectors.groups_with_chat(official=official)
 
     def clean(self):
         data = super().clean()
@@ -166,6 +177,8 @@ class BroadcastForm(forms.Form):
             is_training=data["is_training"],
             send_at=data["send_at"],
             template=data["template"],
+            to_group_chats=data["to_group_chats"],
+            community_groups=list(data["community_groups"] or []),
         )
 
     @classmethod
@@ -189,6 +202,8 @@ class BroadcastForm(forms.Form):
             "exclude_tags": ", ".join(broadcast.exclude_tags),
             "subscribers_only": broadcast.subscribers_only,
             "is_training": broadcast.is_training,
+            "to_group_chats": broadcast.to_group_chats,
+            "community_groups": [g.uuid for g in broadcast.community_groups.all()],
             "send_at": broadcast.send_at,
             "template": broadcast.template.uuid if broadcast.template_id else None,
         }

@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy
 
 from ketnoi.broadcasts import selectors
 from ketnoi.broadcasts.services import (
+    chat_group_create,
+    chat_group_post,
+    chat_group_post_upload,
     group_for_residential_group,
     household_move,
     household_remove,
@@ -70,12 +73,39 @@ class GroupDetailView(ConsoleView):
         households = selectors.group_households(group)
         for household in households:
             household.phone_masked = mask_phone(household.phone) if household.phone else ""
+        chat = selectors.chat_group_of(group)
         context.update(
             group=group,
+            chat=chat,
+            chat_messages=selectors.chat_group_messages(chat) if chat else [],
+            chat_qr=_qr(chat.invite_link) if chat and chat.invite_link else "",
             households=households,
             loose=selectors.members_without_household(group),
             targets=selectors.groups_to_manage(official=self.request.user).filter(unit=group.unit).exclude(pk=group.pk),
         )
+        return context
+
+
+def _qr(link: str, scale: int = 4) -> str:
+    import segno
+
+    return segno.make(link, error="m").svg_inline(scale=scale, dark="#111", light="#fff")
+
+
+class GroupPosterView(ConsoleView):
+    """The group chat's invite QR as a page to print for the noticeboard (A4, no console chrome)."""
+
+    template_name = "console/broadcasts/group_poster.html"
+    capability = "broadcasts.compose"
+    nav_key = "broadcasts"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        group = selectors.group_get(official=self.request.user, uuid=self.kwargs["uuid"])
+        chat = selectors.chat_group_of(group)
+        if chat is None or not chat.invite_link:
+            raise Http404
+        context.update(group=group, chat=chat, chat_qr=_qr(chat.invite_link, scale=10))
         return context
 
 
@@ -112,6 +142,25 @@ class GroupActionView(ConsoleView):
         if found is None:
             raise KeyError("member")
         return found
+
+    def _chat(self, group):
+        chat = selectors.chat_group_of(group)
+        if chat is None:
+            raise KeyError("chat")
+        return chat
+
+    def do_create_chat(self, group, data):
+        chat = chat_group_create(actor=self.request.user, group=group)
+        return _("Zalo group created on %(oa)s: share the invite link or print its QR.") % {"oa": chat.channel.name}
+
+    def do_post_chat(self, group, data):
+        chat = self._chat(group)
+        upload = self.request.FILES.get("attachment")
+        if upload:
+            chat_group_post_upload(actor=self.request.user, chat_group=chat, text=data.get("text", ""), upload=upload)
+        else:
+            chat_group_post(actor=self.request.user, chat_group=chat, text=data.get("text", ""))
+        return _("Posted to the group: it leaves in a moment.")
 
     def do_add_household(self, group, data):
         household = household_save(

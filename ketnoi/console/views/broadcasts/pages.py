@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from ketnoi.broadcasts import selectors
-from ketnoi.broadcasts.audience import Audience, audience_of, recipient_count
+from ketnoi.broadcasts.audience import Audience, audience_of, chat_groups_in, reach_in, recipient_count
 from ketnoi.broadcasts.models import Broadcast
 from ketnoi.broadcasts.services import (
     broadcast_approve,
@@ -18,6 +18,7 @@ from ketnoi.broadcasts.services import (
     broadcast_submit,
     broadcast_update,
     broadcast_withdraw,
+    group_payload_for,
     payload_for,
 )
 from ketnoi.broadcasts.states import EDITABLE, FINAL, State
@@ -130,8 +131,20 @@ class BroadcastPreviewView(ConsoleView):
                     testers_only=bool(data.get("is_training")),
                 )
             )
+        if channels and data.get("to_group_chats"):
+            area = data.get("area")
+            chats = chat_groups_in(
+                channel_ids=[c.pk for c in channels],
+                area_path=area.path if area else (data["unit"].path if data.get("unit") else ""),
+                exclude_area_path=data["exclude_area"].path if data.get("exclude_area") else "",
+                community_group_ids=[g.pk for g in data.get("community_groups") or []],
+            )
+            group_count, count = reach_in(chats)
+        else:
+            group_count = None
         context = self.get_context_data(
-            payload=payload_for(draft),
+            payload=group_payload_for(draft) if data.get("to_group_chats") else payload_for(draft),
+            group_count=group_count,
             count=count,
             title=draft.title,
             oa_name=", ".join(c.name for c in channels),
