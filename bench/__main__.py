@@ -23,6 +23,7 @@ BENCHES = [
     "bench.large_scale",
     "bench.report_dashboard",
     "bench.broadcast_fanout",
+    "bench.group_alert",
 ]
 MARK_START, MARK_END = "<!-- results:start -->", "<!-- results:end -->"
 

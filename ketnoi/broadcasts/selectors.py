@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -89,6 +89,7 @@ def group_list(*, official) -> QuerySet[CommunityGroup]:
             member_count=Count("members"),
             leader_count=Count("members", filter=Q(members__role="leader")),
             household_count=Coalesce(Subquery(households), 0),
+            chat_members=F("chat__member_count"),
         )
         .order_by("unit__path", "name"),
         "unit__path",
@@ -117,6 +118,15 @@ def residential_groups_without_community(*, official) -> QuerySet[Administrative
         valid_to__isnull=True, kind__in=[UnitKind.RESIDENTIAL_GROUP, UnitKind.VILLAGE]
     ).exclude(pk__in=CommunityGroup.objects.exclude(residential_group=None).values("residential_group"))
     return scope.filter(units.select_related("parent"), "path").order_by("path")
+
+
+def communes_without_leaders_group(*, official) -> QuerySet[AdministrativeUnit]:
+    """Communes and wards of the official with no ward-level community group (its residential-group leaders') yet."""
+    scope = scope_of(official).narrowed("broadcasts.compose")
+    units = AdministrativeUnit.objects.filter(valid_to__isnull=True, kind__in=COMMUNE_KINDS).exclude(
+        pk__in=CommunityGroup.objects.filter(residential_group=None).values("unit")
+    )
+    return scope.filter(units, "path").order_by("path")
 
 
 def group_households(group: CommunityGroup) -> list[Household]:

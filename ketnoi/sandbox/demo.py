@@ -98,6 +98,8 @@ def setup_demo(stdout=None) -> list[tuple[SandboxOA, Channel]]:
         if stdout is not None:
             stdout.write(f"  {demo.name}: OA {oa.oa_id} -> {url}")
         done.append((oa, channel))
+        if demo.unit_code == WARD_WITH_GROUP_CHATS:
+            _demo_group_chats(oa, channel, unit, stdout)
     setup_messenger_demo(stdout)
     return done
 
@@ -128,6 +130,39 @@ def setup_messenger_demo(stdout=None) -> tuple[SandboxPage, Channel]:
     if stdout is not None:
         stdout.write(f"  {page.name}: page {page.page_id} -> {url}")
     return page, channel
+
+
+WARD_WITH_GROUP_CHATS = "90001"
+
+
+def _demo_group_chats(oa: SandboxOA, channel: Channel, ward: AdministrativeUnit, stdout) -> None:
+    """The ward's community groups as group chats of its OA (Zalo GMF): its residential-group leaders' group and one
+    per residential group, each made in the sandbox (as the OA would have it) and kept by ketnoi's own service."""
+    from ketnoi.broadcasts.models import ChatGroup
+    from ketnoi.broadcasts.services import chat_group_adopt, group_for_residential_group, leaders_group_create
+    from ketnoi.orgs.models import UnitKind
+
+    from .groups import invite_link
+    from .models import SandboxGroup
+
+    groups = [leaders_group_create(actor=None, commune=ward)]
+    residential = AdministrativeUnit.objects.filter(
+        parent=ward, kind__in=[UnitKind.RESIDENTIAL_GROUP, UnitKind.VILLAGE], valid_to__isnull=True
+    ).order_by("path")
+    groups += [group_for_residential_group(actor=None, residential_group=unit) for unit in residential]
+    for group in groups:
+        if ChatGroup.objects.filter(community_group=group).exists():
+            continue
+        at_zalo = SandboxGroup.objects.create(oa=oa, name=group.name[:100])
+        chat_group_adopt(
+            actor=None,
+            group=group,
+            channel=channel,
+            provider_group_id=at_zalo.group_id,
+            invite_link=invite_link(at_zalo),
+        )
+        if stdout is not None:
+            stdout.write(f"    group chat {group.name}: {invite_link(at_zalo)}")
 
 
 def newcomer_guide(base_url: str) -> str:

@@ -61,3 +61,25 @@ def test_the_demo_oas_send_notices_by_phone_through_their_zbs_template(transacti
     assert notice["endpoint"] == "zbs" and notice["payload"]["template_id"] == "demo-ho-so"
     assert notice["payload"]["template_data"]["ma_ho_so"] == dossier.receipt_code
     assert [m["msg_id"] for m in zalo_sandbox.messages(user=citizen["uid"])] == [notice["msg_id"]]  # on her phone
+
+
+def test_the_demo_wards_community_groups_are_group_chats_of_its_oa(world, settings):
+    """#22: `make run` makes the ward's leaders' group and each residential group a GMF group of the ward's OA (in
+    the sandbox), kept by ketnoi with its invite link; run twice, nothing doubles."""
+    from ketnoi.broadcasts.models import ChatGroup
+    from ketnoi.orgs.models import AdministrativeUnit, UnitKind
+    from ketnoi.sandbox.models import SandboxGroup
+
+    settings.DEBUG = True
+    call_command("sandbox_setup_demo")
+    call_command("sandbox_setup_demo")
+    ward = Channel.objects.get(type_code="zalo", unit__code="90001")
+    residential = AdministrativeUnit.objects.filter(
+        parent__code="90001", kind__in=[UnitKind.RESIDENTIAL_GROUP, UnitKind.VILLAGE], valid_to=None
+    ).count()
+    chats = ChatGroup.objects.filter(channel=ward)
+    assert chats.count() == residential + 1 == SandboxGroup.objects.count()
+    assert chats.filter(community_group__residential_group=None).get().community_group.name.startswith("Tổ trưởng")
+    for chat in chats:
+        assert SandboxGroup.objects.filter(group_id=chat.provider_group_id, oa__oa_id=ward.external_id).exists()
+        assert chat.invite_link.endswith(SandboxGroup.objects.get(group_id=chat.provider_group_id).link_code)

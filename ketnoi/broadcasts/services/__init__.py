@@ -10,6 +10,7 @@ from .approval import (
 )
 from .audience import group_create, group_member_set, tag_add, tag_remove, tags_from_provider
 from .chatgroups import (
+    chat_group_adopt,
     chat_group_create,
     chat_group_event,
     chat_group_post,
@@ -35,6 +36,7 @@ from .groups import (
     household_save,
     households_import,
     leader_set,
+    leaders_group_create,
     member_add_by_phone,
     member_remove,
 )
@@ -61,6 +63,7 @@ __all__ = [
     "broadcast_submit",
     "broadcast_update",
     "broadcast_withdraw",
+    "chat_group_adopt",
     "chat_group_create",
     "chat_group_event",
     "chat_group_post",
@@ -79,6 +82,7 @@ __all__ = [
     "household_save",
     "households_import",
     "leader_set",
+    "leaders_group_create",
     "member_add_by_phone",
     "member_remove",
     "notice_mark_read",

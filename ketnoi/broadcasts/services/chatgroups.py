@@ -22,6 +22,7 @@ from ketnoi.channels.types.base import EventKind, InboundEvent, OutboundPayload,
 from ketnoi.contacts.models import ChannelContact
 from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import ApplicationError, NotPermitted
+from ketnoi.core.urls import clean_http_url
 from ketnoi.orgs.scoping import scope_of
 from ketnoi.outbox.models import Lane
 from ketnoi.outbox.payloads import group_address
@@ -92,21 +93,38 @@ def chat_group_create(*, actor, group: CommunityGroup, channel: Channel | None =
         raise ApplicationError(
             _("Zalo did not create the group: %(reason)s") % {"reason": exc.message}, code="provider_refused"
         ) from exc
-    with transaction.atomic():
-        chat = ChatGroup.objects.create(
-            community_group=group,
-            channel=channel,
-            provider_group_id=created.group_id,
-            invite_link=created.invite_link,
-            created_by=actor if getattr(actor, "pk", None) else None,
-        )
-        audit_record(
-            actor=actor,
-            action="broadcasts.chat_group_create",
-            target=chat,
-            unit_path=group.unit.path,
-            after={"group": group.name, "channel": channel.name, "provider_group_id": created.group_id},
-        )
+    return chat_group_adopt(
+        actor=actor, group=group, channel=channel, provider_group_id=created.group_id, invite_link=created.invite_link
+    )
+
+
+@transaction.atomic
+def chat_group_adopt(
+    *, actor, group: CommunityGroup, channel: Channel, provider_group_id: str, invite_link: str = ""
+) -> ChatGroup:
+    """Keep a group chat the OA already owns as the community group's (one created just now, or one a ward made in
+    Zalo's own console before ketnoi: its id and link from there). Its members arrive with the group webhooks."""
+    _check(actor, group)
+    if not provider_group_id.strip():
+        raise ApplicationError(_("A Zalo group needs its id."), code="no_group_id")
+    if ChatGroup.objects.filter(community_group=group).exists():
+        raise ApplicationError(_("%(group)s already has a group chat.") % {"group": group.name}, code="chat_exists")
+    if not group.unit.path.startswith(channel.unit.path):
+        raise ApplicationError(_("This official account does not serve the group's area."), code="bad_channel")
+    chat = ChatGroup.objects.create(
+        community_group=group,
+        channel=channel,
+        provider_group_id=provider_group_id.strip(),
+        invite_link=clean_http_url(invite_link) if invite_link else "",
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="broadcasts.chat_group_create",
+        target=chat,
+        unit_path=group.unit.path,
+        after={"group": group.name, "channel": channel.name, "provider_group_id": chat.provider_group_id},
+    )
     return chat
 
 

@@ -18,7 +18,7 @@ from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
 from ketnoi.core.redaction import mask_phone
 from ketnoi.core.tabular import ImportReport, read_records, text_cell
 from ketnoi.core.text import fold
-from ketnoi.orgs.models import AdministrativeUnit, UnitKind
+from ketnoi.orgs.models import COMMUNE_KINDS, AdministrativeUnit, UnitKind
 from ketnoi.orgs.scoping import scope_of
 
 from ..models import CommunityGroup, GroupMember, GroupRole, Household, HouseholdSource, household_key
@@ -67,6 +67,20 @@ def group_for_residential_group(*, actor, residential_group: AdministrativeUnit)
     with translation.override(settings.LANGUAGE_CODE):  # a name kept for everyone, in the province's language
         name = _("Community of %(name)s") % {"name": residential_group.name}
     return group_create(actor=actor, unit=residential_group.parent, name=name, residential_group=residential_group)
+
+
+@transaction.atomic
+def leaders_group_create(*, actor, commune: AdministrativeUnit) -> CommunityGroup:
+    """The ward's own community group: its residential-group leaders (ward -> leaders, as Song Cau runs it)."""
+    if commune.kind not in COMMUNE_KINDS:
+        raise ApplicationError(_("Choose a commune or a ward."), code="bad_unit")
+    existing = CommunityGroup.objects.filter(unit=commune, residential_group=None).first()
+    if existing is not None:
+        _check(actor, commune)
+        return existing
+    with translation.override(settings.LANGUAGE_CODE):
+        name = _("Residential-group leaders of %(unit)s") % {"unit": commune.name}
+    return group_create(actor=actor, unit=commune, name=name)
 
 
 @transaction.atomic

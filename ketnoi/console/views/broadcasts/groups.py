@@ -20,6 +20,7 @@ from ketnoi.broadcasts.services import (
     household_save,
     households_import,
     leader_set,
+    leaders_group_create,
     member_add_by_phone,
     member_remove,
 )
@@ -42,10 +43,25 @@ class GroupListView(ConsoleView):
         context.update(
             page=self.paginate(selectors.group_list(official=user)),
             without=selectors.residential_groups_without_community(official=user),
+            leaderless=selectors.communes_without_leaders_group(official=user),
         )
         return context
 
     def post(self, request, *args, **kwargs):
+        if request.POST.get("leaders_commune"):
+            commune = selectors.communes_without_leaders_group(official=request.user).filter(
+                uuid=request.POST["leaders_commune"]
+            )
+            if not commune.exists():
+                messages.error(request, _("Choose from the list."))
+                return redirect("console:broadcast_groups")
+            try:
+                group = leaders_group_create(actor=request.user, commune=commune.get())
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+                return redirect("console:broadcast_groups")
+            messages.success(request, _("Group created: %(name)s.") % {"name": group.name})
+            return redirect("console:broadcast_group", uuid=group.uuid)
         unit = selectors.residential_groups_without_community(official=request.user).filter(
             uuid=request.POST.get("residential_group") or None
         )
