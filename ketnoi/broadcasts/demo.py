@@ -55,6 +55,13 @@ MORE_PAST = [
     },
 ]
 NAMES = ["An", "Bình", "Cúc", "Dũng", "Giang", "Hà", "Hải", "Hoa", "Hùng", "Lan", "Linh", "Mai", "Nam", "Phúc"]
+FEMALE = {"Cúc", "Hà", "Hoa", "Lan", "Linh", "Mai"}
+FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi", "Đỗ", "Huỳnh", "Ngô"]
+
+
+def _full_name(given: str, index: int) -> str:
+    """A Vietnamese full name (a citizen joining a group is told its leader's): family, middle and given name."""
+    return f"{FAMILY_NAMES[index % len(FAMILY_NAMES)]} {'Thị' if given in FEMALE else 'Văn'} {given}"
 
 
 def _groups(commune):
@@ -141,7 +148,7 @@ def _seed(channel, units, users) -> None:
                 actor=None, unit=commune, name=f"Cộng đồng {group_unit.name}", residential_group=group_unit
             )
             for n in range(6):
-                name = f"{rng.choice(NAMES)} {group_unit.name[-2:].strip()}-{n + 1}"
+                name = _full_name(rng.choice(NAMES), len(people))
                 contact = Contact.objects.create(name=name, language="en" if n == 5 else "vi")
                 person = ChannelContact.objects.create(
                     channel=channel,

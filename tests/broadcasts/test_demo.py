@@ -40,3 +40,15 @@ def test_a_database_seeded_before_gets_the_new_past_broadcasts_once(world):
     demo.seed()
     for fields in demo.MORE_PAST:
         assert Broadcast.objects.filter(title=fields["title"], state="sent").count() == 1
+
+
+def test_demo_followers_and_group_leaders_have_real_names(world):
+    """The citizen who joins a group is told its leader's name: a Vietnamese full name, not "Hùng 2-1"."""
+    from ketnoi.broadcasts.models import GroupMember
+
+    seed_channels()
+    demo.seed()
+    names = list(GroupMember.objects.values_list("channel_contact__display_name", flat=True))
+    assert names
+    bad = [n for n in names if any(ch.isdigit() for ch in n) or len(n.split()) < 3]
+    assert bad == []
