@@ -14,6 +14,14 @@ class Contact(UUIDModel):
     phone = models.CharField(max_length=16, blank=True, db_index=True, help_text="E.164, verified.")
     language = models.CharField(max_length=8, default="vi")
     created_at = models.DateTimeField(default=timezone.now)
+    notice_channel_contact = models.ForeignKey(
+        "ChannelContact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The chat the person chose for notices; empty: the one they used last (contacts.selectors).",
+    )
 
     def __str__(self) -> str:
         return self.name or f"contact {self.pk}"

@@ -101,6 +101,23 @@ def link_verified_phone(*, channel_contact: ChannelContact, phone: str) -> Conta
     return existing
 
 
+def contact_choose_notice_channel(*, channel_contact: ChannelContact) -> Contact:
+    """The person asked for their notices on this chat (the subscriptions flow's "notices here"), whichever chat they
+    use last. Runs in the caller's transaction (the chat's turn)."""
+    contact = channel_contact.contact
+    if contact.notice_channel_contact_id != channel_contact.pk:
+        contact.notice_channel_contact = channel_contact
+        contact.save(update_fields=["notice_channel_contact"])
+        audit_record(
+            actor=None,
+            action="contact.notice_channel",
+            target=contact,
+            unit_path=channel_contact.channel.unit.path,
+            after={"channel": str(channel_contact.channel.uuid)},
+        )
+    return contact
+
+
 @transaction.atomic
 def channel_contact_apply_profile(*, channel_contact_id: int, profile: Profile) -> ChannelContact:
     channel_contact = ChannelContact.objects.select_for_update().select_related("contact").get(pk=channel_contact_id)

@@ -8,6 +8,7 @@ each accepted event gives exactly one message per linked channel.
 
 import contextlib
 import contextvars
+import datetime as dt
 import functools
 import logging
 import string
@@ -28,6 +29,7 @@ from ketnoi.channels.cache import channels_by_pk
 from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import Button, OutboundPayload
 from ketnoi.contacts.models import ChannelContact, Contact
+from ketnoi.contacts.selectors import notice_identities
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.text import fold
 from ketnoi.orgs.models import AdministrativeUnit
@@ -304,12 +306,13 @@ def compose(
     return None
 
 
-# The people a dossier's notices reach: identities linked directly, and every identity of a linked contact. Two
+# The people a dossier's notices reach: identities linked directly, and every identity of a linked contact (then one
+# chat per person: contacts.selectors.notice_identities). Two
 # indexed lookups joined by UNION (an OR of the two IN-subqueries made PostgreSQL scan every follower), with what a
 # notice needs of the person; the channels come from the per-process cache.
 LINKED_SQL = """
     SELECT x.dossier_id, cc.id, cc.uuid, cc.user_id, cc.shared_phone, cc.channel_id, ct.id, ct.language, ct.phone,
-           ch.uuid
+           ch.uuid, cc.last_interaction_at, ct.notice_channel_contact_id
       FROM (
         SELECT l.dossier_id, l.channel_contact_id AS cc_id FROM {links} l
          WHERE l.dossier_id IN ({ids}) AND l.is_active AND l.channel_contact_id IS NOT NULL
@@ -340,7 +343,8 @@ def _uuid(value) -> uuid_module.UUID:
 
 
 def linked_channel_contacts(dossier: Dossier) -> list[ChannelContact]:
-    """Every channel identity linked to the dossier, directly or through a linked contact, once each: one query."""
+    """The chats the dossier's notices go to — linked directly or through a linked contact, one per person (the chat
+    the person chose for notices, else the one they used last) — in one query."""
     return linked_channel_contacts_of([dossier.pk]).get(dossier.pk, [])
 
 
@@ -355,7 +359,9 @@ def linked_channel_contacts_of(dossier_ids: list[int]) -> dict[int, list[Channel
         rows = cursor.fetchall()
     channels = channels_by_pk({row[5]: _uuid(row[9]) for row in rows})
     linked: dict[int, list[ChannelContact]] = {}
-    for dossier_id, cc_id, uuid, user_id, shared_phone, channel_id, contact_id, language, phone, _ch in rows:
+    for row in rows:
+        dossier_id, cc_id, uuid, user_id, shared_phone, channel_id, contact_id, language, phone, _ch = row[:10]
+        last_interaction_at, notice_channel_contact_id = row[10:]
         identity = ChannelContact(
             id=cc_id,
             uuid=_uuid(uuid),
@@ -363,13 +369,25 @@ def linked_channel_contacts_of(dossier_ids: list[int]) -> dict[int, list[Channel
             shared_phone=shared_phone,
             channel_id=channel_id,
             contact_id=contact_id,
+            last_interaction_at=_aware(last_interaction_at),
         )
         identity._state.adding = False
         identity.channel = channels[channel_id]
-        identity.contact = Contact(id=contact_id, language=language, phone=phone)
+        identity.contact = Contact(
+            id=contact_id, language=language, phone=phone, notice_channel_contact_id=notice_channel_contact_id
+        )
         identity.contact._state.adding = False
         linked.setdefault(dossier_id, []).append(identity)
-    return linked
+    return {dossier_id: notice_identities(identities) for dossier_id, identities in linked.items()}
+
+
+def _aware(value):
+    """A timestamp from a raw query: SQLite gives text or a naive datetime (UTC)."""
+    if value is None or (isinstance(value, dt.datetime) and value.tzinfo is not None):
+        return value
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def _fallback(

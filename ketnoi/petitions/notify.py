@@ -16,6 +16,7 @@ from django.utils import formats, timezone
 
 from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import Button, OutboundPayload
+from ketnoi.contacts.selectors import notice_identity_for
 from ketnoi.core.text import fold
 from ketnoi.outbox.by_phone import outbox_enqueue_by_phone, phone_channel_for
 from ketnoi.outbox.models import Lane
@@ -143,6 +144,8 @@ def notify_petitioner(*, petition: Petition, event: PetitionEvent, kind: str) ->
     language = petition.language or "vi"
     text = render(petition, kind, language=language, event=event)
     person = petition.channel_contact
+    if person is not None:
+        person = notice_identity_for(person)  # the person's chosen chat, else the one they used last
     if person is not None and person.channel.is_active:
         payload = OutboundPayload(
             kind="buttons", text=text, buttons=_buttons(petition, kind, language), purpose="update"

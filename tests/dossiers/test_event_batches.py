@@ -9,6 +9,7 @@ import pytest
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from ketnoi.api import auth
 from ketnoi.api.services import api_client_create
@@ -138,7 +139,7 @@ def test_a_batch_of_dossiers_nobody_follows_looks_the_oa_up_once(transactional_w
     assert len(channel_reads) == 1, "\n".join(s[:120] for s in statements(ctx))
 
 
-def test_the_follower_lookup_is_one_query_and_finds_each_identity_once(world, django_assert_num_queries, settings):
+def test_the_follower_lookup_is_one_query_and_finds_one_chat_per_person(world, django_assert_num_queries, settings):
     settings.CHANNEL_CACHE_SECONDS = 30
     make_procedures()
     client, _token = api_client_create(actor=None, name="Một cửa", unit=world.commune_a)
@@ -154,7 +155,10 @@ def test_the_follower_lookup_is_one_query_and_finds_each_identity_once(world, dj
     off = Channel.objects.create(unit=world.commune_a, type_code="zalo", name="Tắt", is_active=False)
     person, other = Contact.objects.create(name="A"), Contact.objects.create(name="B")
     on_oa = ChannelContact.objects.create(channel=oa, contact=person, user_id="a1")
-    on_chat = ChannelContact.objects.create(channel=chat, contact=person, user_id="a2")
+    # the same person on two chats: the notice goes to the one used last (#22 item 5)
+    on_chat = ChannelContact.objects.create(
+        channel=chat, contact=person, user_id="a2", last_interaction_at=timezone.now()
+    )
     ChannelContact.objects.create(channel=off, contact=person, user_id="a3")  # channel switched off
     direct = ChannelContact.objects.create(channel=oa, contact=other, user_id="b1")
     ChannelContact.objects.create(channel=chat, contact=other, user_id="b2")  # other's, not linked
@@ -164,15 +168,18 @@ def test_the_follower_lookup_is_one_query_and_finds_each_identity_once(world, dj
     linked_channel_contacts(dossier)  # the channels are now in this process's cache
     with django_assert_num_queries(1):
         found = linked_channel_contacts(dossier)
-        assert [c.channel.name for c in found] == ["OA", "Web", "OA"]  # what a notice needs comes with it
-        assert [c.contact.pk for c in found] == [person.pk, person.pk, other.pk]
-    assert [c.pk for c in found] == [on_oa.pk, on_chat.pk, direct.pk]
+        assert [c.channel.name for c in found] == ["Web", "OA"]  # what a notice needs comes with it
+        assert [c.contact.pk for c in found] == [person.pk, other.pk]
+    assert [c.pk for c in found] == [on_chat.pk, direct.pk]
     with django_assert_num_queries(1):
         assert {k: [c.pk for c in v] for k, v in linked_channel_contacts_of([dossier.pk, 0]).items()} == {
-            dossier.pk: [on_oa.pk, on_chat.pk, direct.pk]
+            dossier.pk: [on_chat.pk, direct.pk]
         }
     DossierLink.objects.filter(channel_contact=direct).update(is_active=False)
-    assert [c.pk for c in linked_channel_contacts(dossier)] == [on_oa.pk, on_chat.pk]
+    assert [c.pk for c in linked_channel_contacts(dossier)] == [on_chat.pk]
+    # a chat the person chose wins over the one used last
+    Contact.objects.filter(pk=person.pk).update(notice_channel_contact=on_oa)
+    assert [c.pk for c in linked_channel_contacts(dossier)] == [on_oa.pk]
 
 
 def texts(n):

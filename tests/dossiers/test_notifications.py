@@ -47,19 +47,22 @@ def follower(channel, user_id, contact=None, language="vi"):
     return ChannelContact.objects.create(channel=channel, contact=contact, user_id=user_id, is_follower=True)
 
 
-def test_one_notice_per_transition_per_linked_channel(world, receive, channels):
+def test_one_notice_per_transition_per_person_on_the_chat_used_last(world, receive, channels):
     zalo, webchat = channels
     dossier = receive()
     contact = Contact.objects.create(name="Nguyễn Thị Mai")
     on_zalo, on_web = follower(zalo, "z-1", contact), follower(webchat, "w-1", contact)
+    ChannelContact.objects.filter(pk=on_web.pk).update(last_interaction_at=timezone.now())
+    other = follower(zalo, "z-2")
     dossier_link(dossier=dossier, contact=on_zalo, method=LinkMethod.QR_FOLLOW)
     dossier_link(dossier=dossier, contact=contact, method=LinkMethod.VERIFIED_PHONE)  # same person, via contact
+    dossier_link(dossier=dossier, contact=other, method=LinkMethod.QR_FOLLOW)  # another person
     before = rows(dossier).count()
     dossier_transition(actor=world.processor_a, dossier=dossier, to_state="processing")
     dossier_request_supplement(actor=world.processor_a, dossier=dossier, missing=["Bản sao CCCD"])
     new = list(rows(dossier)[before:])
-    assert len(new) == 4  # two events x two channels, the contact link not doubling the Zalo one
-    assert {m.channel_contact_id for m in new} == {on_zalo.pk, on_web.pk}
+    assert len(new) == 4  # two events x two people: one chat each, the one the person used last
+    assert {m.channel_contact_id for m in new} == {on_web.pk, other.pk}
     assert "Bản sao CCCD" in new[-1].payload["text"]
     assert all(m.idempotency_key.startswith(f"dossier:{dossier.uuid.hex}:") for m in new)
 

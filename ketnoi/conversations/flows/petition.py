@@ -41,6 +41,16 @@ BUSINESS_TAGS = {"business", "doanh-nghiep", "doanh nghiep"}
 MAX_PHOTOS = 5
 
 
+def _sent_by(petition: Petition, turn) -> bool:
+    """Sent from this chat, or from another chat of the same person (one Contact: the phone proven on both), where
+    its notices may now arrive (contacts.selectors)."""
+    if petition.channel_contact_id is None:
+        return False
+    if petition.channel_contact_id == turn.channel_contact.pk:
+        return True
+    return petition.channel_contact.contact_id == turn.channel_contact.contact_id
+
+
 def is_business(channel_contact) -> bool:
     tags = {str(t).lower() for t in (channel_contact.tags or [])}
     if tags & BUSINESS_TAGS:
@@ -339,7 +349,7 @@ class PetitionFlow(Flow):
 
     def _own_petition(self, turn, code: str) -> Petition | None:
         petition = petition_by_code(code)
-        if petition is None or petition.channel_contact_id != turn.channel_contact.pk:
+        if petition is None or not _sent_by(petition, turn):
             turn.say(_("This petition was not sent from this chat."))
             turn.done()
             return None
@@ -358,7 +368,7 @@ class PetitionFlow(Flow):
             "due": petition.answer_due.strftime("%d/%m/%Y") if petition.answer_due else "—",
         }
         text = _("Petition %(code)s: %(status)s. Handled by %(agency)s, answer due %(due)s.") % values
-        if petition.channel_contact_id == turn.channel_contact.pk:
+        if _sent_by(petition, turn):
             turn.say(text, [Choice(_("Open the petition"), url=track_url(petition))])
         else:
             turn.say(text)

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy
 
 from ketnoi.broadcasts.models.audience import Topic
 from ketnoi.broadcasts.services.subscriptions import GROUP_KINDS, subscription_for, subscription_set
+from ketnoi.contacts.models import ChannelContact
+from ketnoi.contacts.services import contact_choose_notice_channel
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.text import fold
 from ketnoi.orgs.models import COMMUNE_KINDS, AdministrativeUnit
@@ -106,11 +108,30 @@ class SubscriptionsFlow(Flow):
         topics, area, group = self.current(turn)
         names = ", ".join(topic_title(t) for t in Topic.values if t in topics) or _("none")
         where = ", ".join(u.name for u in (group, area) if u is not None) or _("not chosen")
-        return _("You receive: %(topics)s.\nYour area: %(area)s.") % {"topics": names, "area": where}
+        text = _("You receive: %(topics)s.\nYour area: %(area)s.") % {"topics": names, "area": where}
+        if self.other_chats(turn):
+            chosen = turn.contact.notice_channel_contact_id
+            if chosen == turn.channel_contact.pk:
+                text += "\n" + _("Notices about your dossiers and petitions: on this chat.")
+            elif chosen:
+                text += "\n" + _("Notices about your dossiers and petitions: on the other chat you chose.")
+            else:
+                text += "\n" + _("Notices about your dossiers and petitions: on the chat you used last.")
+        return text
+
+    def other_chats(self, turn) -> bool:
+        """The same person (one proven phone) also follows another of the province's channels."""
+        return (
+            ChannelContact.objects.filter(contact_id=turn.channel_contact.contact_id, channel__is_active=True)
+            .exclude(pk=turn.channel_contact.pk)
+            .exists()
+        )
 
     def choices(self, turn) -> list[Choice]:
         topics, _area, _group = self.current(turn)
         choices = []
+        if turn.contact.notice_channel_contact_id != turn.channel_contact.pk and self.other_chats(turn):
+            choices.append(Choice(_("Notices here"), "#subs.notices"))
         for topic in Topic.values:
             mark = "✓ " if topic in topics else ""
             choices.append(Choice(f"{mark}{topic_title(topic)}", f"#subs.toggle:{topic}"))
@@ -137,6 +158,11 @@ class SubscriptionsFlow(Flow):
         return True
 
     def on_button(self, turn, action: str, argument: str) -> None:
+        if action == "notices":
+            contact_choose_notice_channel(channel_contact=turn.channel_contact)
+            turn.say(_("From now on, notices about your dossiers and petitions come to this chat."))
+            self.start(turn)
+            return
         if action == "toggle" and argument in Topic.values:
             topics, _a, _g = self.current(turn)
             topics ^= {argument}
