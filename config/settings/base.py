@@ -488,6 +488,7 @@ DEMO_SEEDERS: list[str] = [
     "ketnoi.broadcasts.demo.seed",
     "ketnoi.registries.demo.seed",
     "ketnoi.petitions.demo.seed",
+    "ketnoi.notify.demo.seed",
     "ketnoi.reports.demo.seed",  # reads what the seeders above made
     # last: every demo official whose role needs two-step sign-in, including those the seeders above add
     # (giamsat.tinh, lanhdao.tuphap), gets the published demo key

@@ -201,6 +201,13 @@ class Notification(UUIDModel):
     def __str__(self) -> str:
         return f"{self.service} → {self.status}"
 
+    @property
+    def recipient_label(self) -> str:
+        """What the console shows: the phone masked (the API gives the full number to the service that sent it)."""
+        from ketnoi.core.redaction import mask_phone
+
+        return mask_phone(self.recipient_phone) if self.recipient_phone else self.recipient_user_id
+
 
 class CallbackStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")

@@ -71,3 +71,17 @@ def test_the_reports_messaging_indicators_include_the_services(client, world, se
     assert page.status_code == 200
     assert page.context["tables"]["notify"].rows == [[service.name, 0, 1, 0, 0, 1, 300]]
     assert service.name in page.content.decode()
+
+
+def test_the_demo_service_is_seeded_once_with_a_template_and_a_test_key(world):
+    import io
+
+    from ketnoi.notify import demo
+    from ketnoi.notify.models import SendingService
+
+    out = io.StringIO()
+    demo.seed(stdout=out)
+    demo.seed(stdout=out)
+    service = SendingService.objects.get(name=demo.NAME)
+    assert service.templates.count() == 1 and service.api_keys.get().kind == "test"
+    assert out.getvalue().count("kn_notify_test_") == 1
