@@ -207,3 +207,35 @@ def test_the_24_hour_window_and_the_message_tags():
 )
 def test_errors_are_classified_like_zalos(error, expected):
     assert classify(error).kind == expected
+
+
+def test_a_page_is_connected_from_the_console(world, client):
+    from django.urls import reverse
+
+    from ketnoi.channels.models import Channel
+    from ketnoi.core.audit import AuditEntry
+
+    client.force_login(world.unit_admin_a)
+    assert "Kết nối trang Facebook" in client.get(reverse("console:channel_list")).content.decode()
+    answer = client.post(
+        reverse("console:channel_create", kwargs={"kind": "messenger"}),
+        {
+            "unit": world.commune_a.pk,
+            "name": "Trang Phường Đông Hòa",
+            "page_id": PAGE_ID,
+            "page_access_token": "EAAB-page-token",
+            "app_secret": APP_SECRET,
+            "verify_token": "",
+        },
+    )
+    channel = Channel.objects.get(type_code="messenger", external_id=PAGE_ID)
+    assert answer["Location"] == reverse("console:channel_detail", kwargs={"uuid": channel.uuid})
+    secrets = channel.secrets
+    assert secrets["page_access_token"] == "EAAB-page-token" and len(secrets["verify_token"]) >= 20  # made up
+    assert "EAAB-page-token" not in channel.secrets_encrypted and APP_SECRET not in channel.secrets_encrypted
+    audit = AuditEntry.objects.get(action="channel.create", unit_path=world.commune_a.path)
+    assert "EAAB" not in str(audit.after) and APP_SECRET not in str(audit.after)
+    page = client.get(answer["Location"]).content.decode()
+    assert receive_url(channel) in page and secrets["verify_token"] in page  # to paste into the Facebook app
+    assert "EAAB-page-token" not in page and APP_SECRET not in page
+    assert "message_deliveries" in page

@@ -13,7 +13,7 @@ import pytest
 from django.db.models import F
 
 from ketnoi.channels.models import ChannelEvent
-from ketnoi.channels.services import messenger_channel_create, webhook_url
+from ketnoi.channels.services import messenger_channel_create, webhook_test, webhook_url
 from ketnoi.channels.types.messenger.type import signature
 from ketnoi.contacts.models import ChannelContact
 from ketnoi.dossiers.models import DossierLink
@@ -72,6 +72,10 @@ def test_the_webhook_is_subscribed_through_the_handshake_and_forged_events_are_r
     assert post_webhook(url, body, "").status_code == 403
     assert not ChannelEvent.objects.filter(channel=page.channel).exists()
     assert post_webhook(url, body, signature(app_secret=page.created["app_secret"], body=body)).status_code == 200
+
+    # The console's "send a test event": signed with the stored app secret, posted to the public URL, stored.
+    result = webhook_test(actor=None, channel=page.channel)
+    assert (result["status"], result["stored"]) == (200, True)
 
 
 def test_lookup_by_dossier_code_over_messenger(page, dossiers, messenger_phone):
