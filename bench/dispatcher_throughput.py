@@ -123,30 +123,35 @@ def _enqueue(plan) -> float:
     return time.time()
 
 
-async def _bare(stub_url: str, plan) -> dict:
-    """The floor: each message straight to the stub, CONCURRENCY in flight, nothing written anywhere."""
+async def _bare(stub_url: str, plan, *, transport: str = "aiohttp") -> dict:
+    """The floor: each message straight to the stub, CONCURRENCY in flight, nothing written anywhere; over the
+    dispatcher's own client (core/async_http.AsyncHttp on aiohttp) or, for reference, httpx.AsyncClient."""
+    from ketnoi.core.async_http import AsyncHttp
+
     url = f"{stub_url}/openapi/v3.0/oa/message/cs"
     errors: dict[str, int] = defaultdict(int)
     queue = list(reversed(plan))
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+    if transport == "httpx":
+        limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+        client = httpx.AsyncClient(limits=limits, timeout=30)
+    else:
+        client = await AsyncHttp(max_connections=CONCURRENCY).open()
 
-        async def worker() -> None:
-            while queue:
-                channel, _pk, user, text, _key = queue.pop()
-                body = {"recipient": {"user_id": user}, "message": {"text": text}}
-                try:
-                    answer = (
-                        await client.post(url, json=body, headers={"access_token": f"{channel['oa']}.bench"})
-                    ).json()
-                    if answer.get("error") != 0:
-                        errors[str(answer.get("error"))] += 1
-                except (httpx.HTTPError, ValueError) as exc:
-                    errors[type(exc).__name__] += 1
+    async def worker() -> None:
+        while queue:
+            channel, _pk, user, text, _key = queue.pop()
+            body = {"recipient": {"user_id": user}, "message": {"text": text}}
+            try:
+                answer = (await client.post(url, json=body, headers={"access_token": f"{channel['oa']}.bench"})).json()
+                if answer.get("error") != 0:
+                    errors[str(answer.get("error"))] += 1
+            except (httpx.HTTPError, ValueError) as exc:
+                errors[type(exc).__name__] += 1
 
-        started, cpu_started = time.monotonic(), time.process_time()
-        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-        elapsed, cpu_seconds = time.monotonic() - started, time.process_time() - cpu_started
+    started, cpu_started = time.monotonic(), time.process_time()
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    elapsed, cpu_seconds = time.monotonic() - started, time.process_time() - cpu_started
+    await client.aclose()
     return {"elapsed": elapsed, "cpu_ms_per_message": 1000 * cpu_seconds / len(plan), "errors": dict(errors)}
 
 
@@ -174,6 +179,8 @@ def run() -> harness.Result:
         asyncio.run(_bare(stub.url, _plan(channels, "warm-")[:2000]))
         bare = asyncio.run(_bare(stub.url, _plan(channels, "bare-")))
         bare_rate = MESSAGES / bare["elapsed"]
+        reference = _plan(channels, "httpx-")[: max(500, MESSAGES // 10)]  # httpx is slow here: a tenth will do
+        bare_httpx = asyncio.run(_bare(stub.url, reference, transport="httpx"))
         stub.reset()
 
         plan = _plan(channels, "disp-")
@@ -210,14 +217,17 @@ def run() -> harness.Result:
             "bare async sender msgs/s": round(bare_rate, 1),
             "bare sender CPU ms/message": round(bare["cpu_ms_per_message"], 3),
             "bare errors": bare["errors"],
+            "bare httpx.AsyncClient msgs/s (reference)": round(len(reference) / bare_httpx["elapsed"], 1),
+            "bare httpx CPU ms/message": round(bare_httpx["cpu_ms_per_message"], 3),
         },
         target=f">= {TARGET:,} msgs/s; 0 lost, 0 duplicated",
         met=rate >= TARGET and counted["lost"] == 0 and counted["duplicated"] == 0,
         notes=(
             f"{MESSAGES:,} notices to {CHANNELS * FOLLOWERS:,} followers of {CHANNELS:,} OAs, written in one "
             f"transaction ({enqueue_seconds:.1f} s, inside the CPU window; setup {setup_seconds:.0f} s); one "
-            f"run_dispatcher process, {CONCURRENCY} in flight, batches of {BATCH}; the bare sender: the same "
-            f"httpx.AsyncClient, bodies and tokens, {CONCURRENCY} in flight; stub stats {stats}; load average "
+            f"run_dispatcher process, {CONCURRENCY} in flight, batches of {BATCH}; the bare sender: the dispatcher's "
+            f"client (aiohttp behind core/async_http.AsyncHttp), the same bodies and tokens, {CONCURRENCY} in flight "
+            f"(and httpx.AsyncClient on a tenth of them, for reference); stub stats {stats}; load average "
             f"{load_before} before, {cpu.load_average()} after (2 cores shared with other sessions)."
         ),
     )

@@ -212,8 +212,9 @@ class ZaloClient:
 
 
 class AsyncZaloClient(ZaloClient):
-    """The message calls of ZaloClient over an httpx.AsyncClient (the dispatcher's: hundreds of sends in flight in
-    one process). Same requests, same answers, same errors."""
+    """The message calls of ZaloClient over an async client with httpx's interface (the dispatcher's
+    core/async_http.AsyncHttp: hundreds of sends in flight in one process). Same requests, same answers, same
+    errors."""
 
     def __init__(self, http: httpx.AsyncClient, *, access_token: str = "", app_secret: str = "") -> None:
         super().__init__(access_token=access_token, app_secret=app_secret)
