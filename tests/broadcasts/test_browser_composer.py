@@ -41,7 +41,11 @@ def test_the_alert_composer_offers_only_the_chosen_wards_areas_and_accounts(live
     assert box_area["width"] < 30 and label_area["height"] < 40  # the box by its name, on one line
 
     page.fill("#id_title", "Cảnh báo lũ")
+    expect(page.locator("#id_subscribers_only")).to_be_checked()  # news: its subscribers
     page.select_option("#id_topic", "emergency")
+    # an alert goes to everyone in the area, not only to those who once subscribed to alerts (the official may
+    # still tick the box)
+    expect(page.locator("#id_subscribers_only")).not_to_be_checked()
     page.fill("#id_text", "Nước sông dâng cao, tổ dân phố 2 chuẩn bị sơ tán.")
     box.check()
     page.select_option("#id_area", label="Tổ dân phố 2, Phường Đông Hòa")
@@ -58,6 +62,7 @@ def test_the_alert_composer_offers_only_the_chosen_wards_areas_and_accounts(live
     expect(page.locator("#broadcast-area")).to_contain_text("Tổ dân phố 2, Phường Đông Hòa")
     broadcast = Broadcast.objects.get(title="Cảnh báo lũ")
     assert broadcast.area == residential_groups(world.commune_a)[1] and broadcast.unit == world.commune_a
+    assert not broadcast.subscribers_only
 
 
 def test_an_area_of_another_ward_posted_anyway_is_refused(world, client):

@@ -1,6 +1,7 @@
 // The composer: only the areas and official accounts of the unit chosen in "On behalf of" stay on offer (an area
 // inside the unit; an account of the unit, above it or inside it), so an alert cannot go to another ward by a slip.
-// The service checks the same rule when the draft is saved.
+// The service checks the same rule when the draft is saved. Choosing "emergency alert" unticks "only subscribers of
+// the topic": an alert goes to everyone in the area unless the official ticks it again.
 (function () {
   function within(path, unitPath) {
     return path.indexOf(unitPath) === 0;
@@ -40,5 +41,12 @@
     form.querySelector("#id_unit").addEventListener("change", function () {
       narrow(form);
     });
+    var topic = form.querySelector("#id_topic");
+    var subscribersOnly = form.querySelector("#id_subscribers_only");
+    if (topic && subscribersOnly) {
+      topic.addEventListener("change", function () {
+        subscribersOnly.checked = topic.value !== "emergency";
+      });
+    }
   });
 })();
