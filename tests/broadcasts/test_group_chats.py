@@ -5,6 +5,7 @@ members leaving; and the group webhooks' wire details read from the one place th
 
 import pytest
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from ketnoi.broadcasts.models import ChatGroupMember, ChatGroupMessage
@@ -13,6 +14,7 @@ from ketnoi.broadcasts.services import (
     broadcast_finish_if_done,
     chat_group_create,
     chat_group_post,
+    chat_group_post_upload,
     fanout_run,
     group_for_residential_group,
 )
@@ -22,6 +24,7 @@ from ketnoi.contacts.models import InboundMessage
 from ketnoi.core.models import AuditEntry
 from ketnoi.outbox.models import Lane, OutboundMessage, Status
 from tests.channels.conftest import run_inbound_queue
+from tests.files import jpeg, pdf_bytes
 from tests.outbox.helpers import drain
 from tests.sandbox_oa import connect_sandbox_oa
 
@@ -75,6 +78,17 @@ def test_a_residential_group_chat_joined_by_link_posted_to_and_written_in(
         seen = [m["text"] for m in zalo_sandbox.group_messages(chat.provider_group_id, user=person["uid"])]
         assert seen == ["Họp tổ dân phố 19h tối nay tại nhà văn hóa."]
 
+    # a photo and a PDF: uploaded to the OA, then posted as an image and a file
+    chat_group_post_upload(
+        actor=world.leader_a, chat_group=chat, text="Sơ đồ điểm tập kết", upload=SimpleUploadedFile("so-do.jpg", jpeg())
+    )
+    chat_group_post_upload(
+        actor=world.leader_a, chat_group=chat, text="", upload=SimpleUploadedFile("lich-hop.pdf", pdf_bytes())
+    )
+    drain()
+    kinds = [m["kind"] for m in zalo_sandbox.group_messages(chat.provider_group_id, user=people[0]["uid"])]
+    assert kinds == ["text", "image", "file"]
+
     zalo_sandbox.send_group_text(people[1]["uid"], chat.provider_group_id, "Đèn đường ngõ 5 bị hỏng ạ.")
     zalo_sandbox.wait_deliveries(created["oa_id"], "user_send_group_text")
     run_inbound_queue()
@@ -85,7 +99,7 @@ def test_a_residential_group_chat_joined_by_link_posted_to_and_written_in(
         m["text"] for m in zalo_sandbox.group_messages(chat.provider_group_id, user=people[0]["uid"])
     ]
     assert not InboundMessage.objects.exists()
-    assert OutboundMessage.objects.count() == 1  # the post: no reply from the assistant, no hand-off notice
+    assert OutboundMessage.objects.count() == 3  # the posts: no reply from the assistant, no hand-off notice
 
     client.cookies["django_language"] = "en"
     client.force_login(world.leader_a)
