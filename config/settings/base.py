@@ -417,6 +417,10 @@ ENV_TUNABLE: dict[str, type] = {
     "DVCQG_RELAY_RETRY_BASE_SECONDS": float,
     "DVCQG_RELAY_RETRY_MAX_SECONDS": float,
     "DVCQG_RELAY_MAX_ATTEMPTS": int,
+    "NOTIFY_CALLBACK_RETRY_BASE_SECONDS": float,
+    "NOTIFY_CALLBACK_RETRY_MAX_SECONDS": float,
+    "NOTIFY_CALLBACK_MAX_ATTEMPTS": int,
+    "NOTIFY_KEY_CACHE_SECONDS": int,
 }
 for _name, _kind in ENV_TUNABLE.items():
     if (_raw := env_str(_name, "")) != "":
@@ -446,6 +450,8 @@ RETENTION_DAYS = {
     "conversation_logs": env_int("RETENTION_CONVERSATION_LOGS_DAYS", 90),  # the chat engine's step log
     "phone_verifications": env_int("RETENTION_PHONE_VERIFICATIONS_DAYS", 7),  # one-time codes (hashed)
     "task_results": env_int("RETENTION_TASK_RESULTS_DAYS", 7),  # finished background tasks and their arguments
+    "notifications": env_int("RETENTION_NOTIFICATIONS_DAYS", 400),  # notifications API: a year of usage and more
+    "notify_callbacks": env_int("RETENTION_NOTIFY_CALLBACKS_DAYS", 30),  # callbacks delivered or given up
 }
 RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 5000)
 

@@ -25,6 +25,7 @@ from ketnoi.channels.types.webchat.models import WebChatMessage
 from ketnoi.contacts.models import InboundMessage
 from ketnoi.conversations.models import ConversationSession, ConversationStep, PhoneVerification
 from ketnoi.core.audit import audit_record
+from ketnoi.notify.models import Callback, CallbackStatus, Notification
 from ketnoi.outbox.models import FINAL_STATUSES, OutboundMessage
 
 from .models import RetentionRun
@@ -57,6 +58,8 @@ KINDS: list[Kind] = [
     Kind("conversation_logs", ConversationStep, "created_at"),
     Kind("conversation_logs", ConversationSession, "updated_at", dated_when_written=False),
     Kind("phone_verifications", PhoneVerification, "created_at"),
+    Kind("notifications", Notification, "created_at"),
+    Kind("notify_callbacks", Callback, "created_at", Q(status__in=(CallbackStatus.SENT, CallbackStatus.DEAD))),
 ]
 
 

@@ -123,6 +123,8 @@ def test_the_retention_job_removes_what_is_past_its_period_and_reports_it(record
         "inbound_messages": 3,
         "conversation_logs": 4,  # three steps and the idle session
         "phone_verifications": 1,
+        "notifications": 0,  # tests/notify/test_retention.py
+        "notify_callbacks": 0,
     }
     assert run.finished_at and set(run.cutoffs) == set(run.removed)
     audit = AuditEntry.objects.get(action="retention.pruned")
