@@ -122,3 +122,33 @@ def test_an_alert_from_a_pre_approved_template_goes_out_at_submit(world, client,
     assert (alert.state, alert.approved_by) == ("sending", world.leader_a)
     missing = client.post(reverse("console:broadcast_new"), form_data(world, channel_a, text=""))
     assert "Write the text, or choose a template." in missing.content.decode()
+
+
+def test_the_composer_posts_into_the_community_groups_chats(world, client, channel_a):
+    """#22: "post into the community groups' Zalo chats": the preview counts the groups and their members (not the
+    followers), the draft keeps the chosen groups, and its reach is their members."""
+    from ketnoi.broadcasts.models import ChatGroup
+    from ketnoi.broadcasts.services import group_for_residential_group
+
+    chats = []
+    for n, unit in enumerate(residential_groups(world.commune_a)[:3]):
+        group = group_for_residential_group(actor=world.leader_a, residential_group=unit)
+        chats.append(
+            ChatGroup.objects.create(
+                community_group=group, channel=channel_a, provider_group_id=f"g{n}", member_count=10 * (n + 1)
+            )
+        )
+    new_follower(channel_a, "outside-the-groups")
+    login(client, world.editor)
+    data = form_data(world, channel_a, subscribers_only="", buttons="", to_group_chats="on")
+    body = client.post(reverse("console:broadcast_preview"), data).content.decode()
+    assert "3 group chats" in body and "60 members" in body
+    chosen = [str(chats[0].community_group.uuid), str(chats[2].community_group.uuid)]
+    response = client.post(reverse("console:broadcast_new"), {**data, "community_groups": chosen})
+    assert response.status_code == 302
+    broadcast = Broadcast.objects.get()
+    assert broadcast.to_group_chats and broadcast.recipients_estimate == 40
+    assert {g.pk for g in broadcast.community_groups.all()} == {
+        chats[0].community_group_id,
+        chats[2].community_group_id,
+    }
