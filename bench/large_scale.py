@@ -372,7 +372,6 @@ def _explain_all(world: dict, externals: list[str], unlinked: list[str], chat_fo
     from django.db import connection
     from django.test import Client
 
-    from ketnoi.channels import inbound_queue
     from ketnoi.channels.intake import store_event
     from ketnoi.channels.types.base import SendResult
     from ketnoi.dossiers.models import Dossier
@@ -380,6 +379,7 @@ def _explain_all(world: dict, externals: list[str], unlinked: list[str], chat_fo
     from ketnoi.outbox.outcomes import record_sent_many
     from ketnoi.outbox.queue import OUTBOX
     from ketnoi.outbox.sweeper import sweep_stuck
+    from ketnoi.pipeline import claimer as inbound_queue
 
     client, token = Client(), world["token"]
     explainer = Explainer()

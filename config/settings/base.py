@@ -45,6 +45,7 @@ KETNOI_APPS = [
     "ketnoi.reports",
     "ketnoi.inbox",
     "ketnoi.conversations",
+    "ketnoi.pipeline",  # the inbound pipeline: a webhook event through the domains to the reply
     "ketnoi.console",
     "ketnoi.portal",
     "ketnoi.ops",

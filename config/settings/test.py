@@ -31,6 +31,7 @@ WORKDAY_CACHE_SECONDS = 0
 # Likewise notice wordings and API clients (a test that pins query counts turns them on, as in production).
 NOTICE_TEMPLATE_CACHE_SECONDS = 0
 API_CLIENT_CACHE_SECONDS = 0
+PROCEDURE_VOCABULARY_CHECK_SECONDS = 0
 
 # Tests open and close connections as each test's threads come and go.
 DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -1,11 +1,11 @@
-"""Inbound events broadcasts reacts to (registered at order 45, before the conversation engine):
+"""What broadcasts does with what people send (the inbound pipeline calls these, after contacts):
 
-- "#bc.attend:<meeting>:yes|no" (a button on a meeting notice): attendance;
-- "#bc.relay:<broadcast>" (a button on a broadcast to group leaders): relay to the leader's group;
-- "#lienket <code>" or "lienket <code>" (typed to the internal OA, or from the QR): link an official's account;
-- provider tag events: mirror our tags; submitted info with an address: place the follower in a commune.
-
-`is_own_payload(text)` tells the conversation engine which messages are handled here, so it stays silent on them.
+- `command`, for messages `is_command` recognises (the conversation engine never sees them):
+  "#bc.attend:<meeting>:yes|no" (a button on a meeting notice): attendance;
+  "#bc.relay:<broadcast>" (a button on a broadcast to group leaders): relay to the leader's group;
+  "#lienket <code>" or "lienket <code>" (typed to the internal OA, or from the QR): link an official's account;
+- `place_from_address`: submitted info with an address places the follower in a commune;
+- provider tag events mirror our tags (services.audience.tags_from_provider, called directly).
 """
 
 import re
@@ -13,7 +13,7 @@ import re
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from ketnoi.channels.types.base import EventKind, InboundEvent, OutboundPayload
+from ketnoi.channels.types.base import InboundEvent, OutboundPayload
 from ketnoi.contacts.models import ChannelContact
 from ketnoi.core.text import fold
 from ketnoi.orgs.models import COMMUNE_KINDS, AdministrativeUnit
@@ -21,18 +21,16 @@ from ketnoi.outbox.models import Lane
 from ketnoi.outbox.services import outbox_enqueue
 
 from .models import Broadcast, Meeting, OfficialLink, Subscription
-from .services.audience import tags_from_provider
 from .services.internal import official_link_by_code
 from .services.meetings import ATTEND_PAYLOAD, meeting_answer
 from .services.relay import RELAY_PAYLOAD, broadcast_relay
 from .services.subscriptions import subscription_set
 
-HANDLED_KINDS = {EventKind.MESSAGE, EventKind.TAGGED, EventKind.SUBMIT_INFO}
 LINK_RE = re.compile(r"^#?\s*lien\s*ket\s+(\d{6})\s*$")
 PREFIX = "#bc."
 
 
-def is_own_payload(text: str) -> bool:
+def is_command(text: str) -> bool:
     text = (text or "").strip()
     return text.startswith(PREFIX) or bool(LINK_RE.match(fold(text)))
 
@@ -48,23 +46,9 @@ def _reply(channel, person: ChannelContact, event: InboundEvent, text: str) -> N
     )
 
 
-def handle_event(channel, event: InboundEvent) -> None:
-    if not event.user_id:
-        return
-    person = (
-        ChannelContact.objects.select_related("contact", "channel")
-        .filter(channel=channel, user_id=event.user_id)
-        .first()
-    )
-    if person is None:
-        return
-    if event.kind == EventKind.TAGGED:
-        tags_from_provider(channel_contact=person, names=event.tags)
-    elif event.kind == EventKind.SUBMIT_INFO:
-        _place_from_address(person, str(event.info.get("address") or ""))
-    elif event.kind == EventKind.MESSAGE and is_own_payload(event.text):
-        with override(person.contact.language or "vi"):
-            _command(channel, person, event)
+def command(*, person: ChannelContact, event: InboundEvent) -> None:
+    with override(person.contact.language or "vi"):
+        _command(person.channel, person, event)
 
 
 def _command(channel, person: ChannelContact, event: InboundEvent) -> None:
@@ -107,7 +91,7 @@ def _uuid(text: str) -> str | None:
         return None
 
 
-def _place_from_address(person: ChannelContact, address: str) -> None:
+def place_from_address(*, person: ChannelContact, address: str) -> None:
     """A shared address naming one of our current communes places a follower who has not chosen an area."""
     if not address:
         return

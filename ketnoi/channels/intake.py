@@ -1,5 +1,5 @@
 """Storing a verified webhook delivery: one insert, de-duplicated per channel. The pending row is the queue entry
-(ketnoi.channels.inbound_queue claims it), so the acknowledgement costs one round trip to the database."""
+(ketnoi.pipeline.claimer claims it), so the acknowledgement costs one round trip to the database."""
 
 import hashlib
 import logging

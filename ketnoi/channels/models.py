@@ -68,7 +68,7 @@ class ChannelEvent(models.Model):
 
     The intake view only inserts this row (one INSERT, committed before the 200), so the provider gets its answer
     at once; `dedup_key` is unique per channel, so a provider retry of the same event is stored and processed once.
-    A pending row is the queue: `manage.py run_inbound` claims them (ketnoi.channels.inbound_queue).
+    A pending row is the queue: `manage.py run_inbound` claims them (ketnoi.pipeline.claimer).
     """
 
     class Status(models.TextChoices):

@@ -44,6 +44,10 @@ class ChannelContact(UUIDModel):
     consent_at = models.DateTimeField(null=True, blank=True, help_text="When the person agreed to receive messages.")
     tags = models.JSONField(default=list, blank=True)
     last_interaction_at = models.DateTimeField(null=True, blank=True, help_text="Opens the provider's free window.")
+    handoff_hint = models.BooleanField(
+        default=False,
+        help_text="A hand-off may be active or reopenable: only then does a message look for one (set by the inbox).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -1,4 +1,5 @@
-"""Writes to contacts: who people are on each channel. Called by the inbound handler and by jobs."""
+"""Writes to contacts: who people are on each channel. Called by the inbound pipeline (ketnoi/pipeline/inbound.py,
+`contact_from_event` first for every event a person sent) and by jobs."""
 
 import datetime as dt
 import logging
@@ -7,32 +8,124 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ketnoi.channels.models import Channel
-from ketnoi.channels.types.base import Profile
+from ketnoi.channels.types.base import EventKind, InboundEvent, Profile
 from ketnoi.core.audit import audit_record
 from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
 
-from .models import ChannelContact, Contact
+from .models import ChannelContact, Contact, InboundMessage
 
 logger = logging.getLogger(__name__)
 
 
+# What opens the free-message window (reference §3.3: following, sending a message, opening the chat, calls, query
+# buttons, which arrive as messages).
+INTERACTION_KINDS = {EventKind.MESSAGE, EventKind.FOLLOW, EventKind.CHAT_OPENED}
+
+
 def channel_contact_for(*, channel: Channel, user_id: str, app_user_id: str = "") -> tuple[ChannelContact, bool]:
-    """The person as this channel knows them, created (with a new Contact) on first sight. Locks the row."""
-    found = ChannelContact.objects.select_for_update().filter(channel=channel, user_id=user_id).first()
-    if found is not None:
-        if app_user_id and not found.app_user_id:
-            found.app_user_id = app_user_id
-            found.save(update_fields=["app_user_id"])
-        return found, False
-    try:
-        with transaction.atomic():
-            contact = Contact.objects.create()
-            created = ChannelContact.objects.create(
-                channel=channel, contact=contact, user_id=user_id, app_user_id=app_user_id
-            )
-    except IntegrityError:  # another worker created it a moment ago
-        return ChannelContact.objects.select_for_update().get(channel=channel, user_id=user_id), False
-    return created, True
+    """The person as this channel knows them (with their Contact), created on first sight. Locks the row: the
+    person's events are handled one at a time. One statement when the person is known."""
+    locked = ChannelContact.objects.select_for_update(of=("self",)).select_related("contact")
+    found = locked.filter(channel=channel, user_id=user_id).first()
+    if found is None:
+        try:
+            with transaction.atomic():
+                contact = Contact.objects.create()
+                found = ChannelContact.objects.create(
+                    channel=channel, contact=contact, user_id=user_id, app_user_id=app_user_id
+                )
+        except IntegrityError:  # another worker created it a moment ago
+            found = locked.get(channel=channel, user_id=user_id)
+        else:
+            return found, True
+    found.channel = channel  # the caller's (cached) channel: no query for it later
+    if app_user_id and not found.app_user_id:
+        found.app_user_id = app_user_id
+        found.save(update_fields=["app_user_id"])
+    return found, False
+
+
+def contact_from_event(*, channel: Channel, event: InboundEvent) -> tuple[ChannelContact, InboundMessage | None]:
+    """What an event says about the person who sent it: identity (created on first sight), the free window, follow
+    state, shared info, provider tags, and the message itself (stored once). The person comes back locked, with their
+    Contact, for the pipeline's later steps; the message is unsaved-by-us when it was already stored (no pk)."""
+    person, _created = channel_contact_for(channel=channel, user_id=event.user_id, app_user_id=event.app_user_id)
+    before = {f: getattr(person, f) for f in _EVENT_FIELDS}
+    if event.kind in INTERACTION_KINDS:
+        note_interaction(person, event.occurred_at)
+    if event.kind in (EventKind.FOLLOW, EventKind.UNFOLLOW):
+        apply_follow(person, following=event.kind == EventKind.FOLLOW, at=event.occurred_at, source=event.source)
+    elif event.kind == EventKind.SUBMIT_INFO:
+        apply_shared_info(
+            person,
+            phone=event.phone or str(event.info.get("phone", "")),
+            name=str(event.info.get("name", "")),
+            address=str(event.info.get("address", "")),
+        )
+        person.consent_at = person.consent_at or event.occurred_at
+    elif event.kind == EventKind.TAGGED:
+        person.tags = sorted(set(person.tags) | set(event.tags))
+    changed = [f for f in _EVENT_FIELDS if getattr(person, f) != before[f]]
+    if changed:
+        person.save(update_fields=changed)
+    message = _message_store(person, event) if event.kind == EventKind.MESSAGE else None
+    if not person.display_name and channel.channel_type.supports_profiles:
+        pk = person.pk
+        transaction.on_commit(lambda: _enqueue_profile_refresh(pk))
+    return person, message
+
+
+_EVENT_FIELDS = (
+    "last_interaction_at",
+    "followed_at",
+    "unfollowed_at",
+    "follow_source",
+    "is_follower",
+    "consent_at",
+    "shared_phone",
+    "shared_address",
+    "display_name",
+    "tags",
+)
+
+
+def _message_store(person: ChannelContact, event: InboundEvent) -> InboundMessage:
+    """One INSERT that does nothing when the provider's message is already stored (a replayed event): the returned
+    row then has no primary key, and whoever needs the stored one reads it (inbox.handoff_for_message)."""
+    first = event.attachments[0] if event.attachments else None
+    location = next((a for a in event.attachments if a.type == "location"), None)
+    message = InboundMessage(
+        channel=person.channel,
+        channel_contact=person,
+        provider_message_id=(event.provider_message_id or event.dedup_key)[:100],
+        provider_event=event.provider_event[:80],
+        kind=(first.type if first else "text")[:20],
+        text=event.text,
+        attachments=[
+            {"type": a.type, "url": a.url, "name": a.name, "thumbnail": a.thumbnail}
+            for a in event.attachments
+            if a.type != "location"
+        ],
+        latitude=location.latitude if location else None,
+        longitude=location.longitude if location else None,
+        received_at=event.occurred_at,
+    )
+    InboundMessage.objects.bulk_create([message], ignore_conflicts=True)
+    return message
+
+
+def _enqueue_profile_refresh(channel_contact_id: int) -> None:
+    from .tasks import refresh_contact_profile
+
+    refresh_contact_profile.enqueue(channel_contact_id)
+
+
+def channel_contact_handoff_hint(*, channel_contact: ChannelContact, hint: bool) -> None:
+    """Whether the inbox should look for this person's hand-off when they write (ChannelContact.handoff_hint): set
+    by the inbox when one opens, cleared when a message found none active or reopenable."""
+    if channel_contact.handoff_hint != hint:
+        channel_contact.handoff_hint = hint
+        ChannelContact.objects.filter(pk=channel_contact.pk).update(handoff_hint=hint)
 
 
 def note_interaction(channel_contact: ChannelContact, at: dt.datetime) -> None:

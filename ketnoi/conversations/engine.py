@@ -1,5 +1,6 @@
-"""The conversation engine: the inbound handler (order 50) that turns one message into a move of the person's
-ConversationSession and the replies it causes, all in the inbound event's transaction.
+"""The conversation engine: `answer` turns one message (or submitted info) into a move of the person's
+ConversationSession and the replies it causes, all in the inbound event's transaction. The inbound pipeline
+(ketnoi/pipeline/inbound.py) calls it last, with the person it loaded and the hand-off the inbox found.
 
 One input is, in this order: ignored if this event was already handled (the session's step log), left to the
 officials while a hand-off is open (except the escape words), a timeout notice when the session expired, an escape
@@ -8,7 +9,6 @@ current flow's input, or at the main menu: a menu number, a flow that claims the
 Replies are outbox rows (lane TRANSACTIONAL) keyed on the event, so a reprocessed event never answers twice.
 """
 
-import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -19,19 +19,19 @@ from django.utils import timezone, translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
-from ketnoi.broadcasts.inbound import is_own_payload as is_broadcasts_payload
 from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import Attachment, Button, EventKind, InboundEvent, OutboundPayload
-from ketnoi.contacts.models import ChannelContact, Contact
+from ketnoi.contacts.models import ChannelContact, Contact, InboundMessage
 from ketnoi.core.redaction import redact_text
 from ketnoi.core.text import fold
 from ketnoi.outbox.models import Lane, OutboundMessage
 from ketnoi.outbox.services import outbox_enqueue
 
-from . import handoff
+from . import handoff as handoff_link
 from .flows.mine import offer_code_for_shared_phone
-from .models import IDLE, ConversationSession, ConversationStep
-from .registry import ENTRY, Choice, Flow, IllegalTransition, get_flow, menu_flows, nearest_flows
+from .models import IDLE, ConversationSession
+from .registry import ENTRY, Choice, Flow, IllegalTransition, all_facts, get_flow, menu_flows, nearest_flows
+from .services import session_for, session_record_turn
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,8 @@ class Turn:
         channel_contact: ChannelContact,
         session: ConversationSession,
         event: InboundEvent,
+        handoff=None,
+        message: InboundMessage | None = None,
     ):
         self.channel = channel
         self.channel_contact = channel_contact
@@ -111,6 +113,10 @@ class Turn:
         self.source_type = "conversation"
         self.private_input = False  # set by flows when the input must not be logged (a one-time code)
         self.with_officials = False  # a hand-off is open and the assistant answered (a button): the thread shows it
+        self.handoff = handoff  # the person's active hand-off (ketnoi.inbox.models.Handoff), found by the inbox
+        self.menu: list[Flow] | None = None  # the flows offered to this person (registry.menu_flows), once a turn
+        self.memo: dict[str, Any] = {}  # what a flow found while claiming the input, for its start (no second look)
+        self.message = message  # the stored message (contacts), when the input is one
 
     # -- what came in ----------------------------------------------------------------------------------------
 
@@ -124,6 +130,10 @@ class Turn:
         if self.text.startswith("#"):
             return "button"
         return "text"
+
+    def fact(self, name: str) -> Any:
+        """A flow's fact about the person (Flow.facts), loaded with the session."""
+        return getattr(self.session, name)
 
     @property
     def language(self) -> str:
@@ -242,39 +252,22 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:24]
 
 
-def session_for(channel_contact: ChannelContact) -> ConversationSession:
-    session = ConversationSession.objects.select_for_update().filter(channel_contact=channel_contact).first()
-    if session is None:
-        session, _created = ConversationSession.objects.get_or_create(
-            channel_contact=channel_contact, defaults={"language": channel_contact.contact.language or "vi"}
-        )
-        session = ConversationSession.objects.select_for_update().get(pk=session.pk)
-    return session
-
-
-def handle_message(channel: Channel, event: InboundEvent) -> None:
-    """Registered for messages and submitted info (order 50). Runs inside the inbound event's transaction."""
-    if not event.user_id or is_broadcasts_payload(event.text):
-        return  # account-linking codes and attendance buttons belong to the broadcasts app's own handler
-    channel_contact = (
-        ChannelContact.objects.select_related("contact", "channel")
-        .filter(channel=channel, user_id=event.user_id)
-        .first()
-    )
-    if channel_contact is None:
-        return
-    session = session_for(channel_contact)
-    if ConversationStep.objects.filter(session=session, event_key=_event_key(event)).exists():
-        return
-    session.language = channel_contact.contact.language or session.language or "vi"
-    turn = Turn(channel=channel, channel_contact=channel_contact, session=session, event=event)
+def answer(*, person: ChannelContact, event: InboundEvent, handoff=None, message: InboundMessage | None = None) -> None:
+    """A message or submitted info from `person` (locked, with contact and channel), in the inbound event's
+    transaction. `handoff`: their active hand-off, if any (the assistant then stays quiet but for buttons)."""
+    session = session_for(person, facts=all_facts())
+    if session.last_event_key == _event_key(event):
+        return  # this event was answered already (a reprocessed event)
+    session.language = person.contact.language or session.language or "vi"
+    turn = Turn(channel=person.channel, channel_contact=person, session=session, event=event, handoff=handoff)
+    turn.message = message
     with translation.override(turn.language):
         run_turn(turn)
         if turn.with_officials and turn.state == IDLE:
             turn.say(_("You are still in touch with our officials: write here and they will answer."))
         messages = finish(turn)
         if turn.with_officials:
-            handoff.record_assistant_turn(turn, messages)
+            handoff_link.record_assistant_turn(turn, messages)
 
 
 def _escape(turn: Turn) -> bool:
@@ -301,7 +294,7 @@ def _assistant_during_handoff(turn: Turn) -> bool:
             turn.done()
             turn.say(_("You are back in your conversation with our officials: write here and they will answer."))
             return False
-        handoff.leave(turn)
+        handoff_link.leave(turn)
         turn.note = "handoff-escape"
         turn.done()
         turn.show_menu(intro=_("You are back with the automatic assistant."))
@@ -315,7 +308,7 @@ def _assistant_during_handoff(turn: Turn) -> bool:
 
 
 def run_turn(turn: Turn) -> None:
-    if handoff.is_open(turn.channel_contact) and not _assistant_during_handoff(turn):
+    if turn.handoff is not None and not _assistant_during_handoff(turn):
         return
     now = timezone.now()
     session = turn.session
@@ -500,26 +493,16 @@ def _hidden_flows() -> list[Flow]:
 
 
 def finish(turn: Turn) -> list[OutboundMessage]:
-    session = turn.session
-    now = timezone.now()
-    before = session.state
-    session.state = turn.state
-    if session.state == IDLE:
-        session.context.pop("data", None)
-    session.expires_at = None if session.state == IDLE else now + dt.timedelta(minutes=session_minutes())
-    session.turns += 1
-    session.updated_at = now
-    session.save()
-    excerpt = "" if turn.private_input else redact_text(turn.text[:400])[:200]
-    ConversationStep.objects.create(
-        session=session,
+    """The turn is over: the session and its step log (services), then the replies as outbox rows."""
+    session_record_turn(
+        session=turn.session,
+        to_state=turn.state,
         event_key=_event_key(turn.event),
         input_kind=turn.input_kind,
-        input_excerpt=excerpt,
-        from_state=before,
-        to_state=session.state,
+        input_excerpt="" if turn.private_input else redact_text(turn.text[:400])[:200],
         replies=len(turn.replies),
-        note=turn.note[:120],
+        note=turn.note,
+        minutes=session_minutes(),
     )
     key = f"conv:{turn.channel.pk}:{_digest(turn.event.dedup_key)}"
     return enqueue_replies(turn.channel, turn.channel_contact, turn.replies, key=key, source_type=turn.source_type)

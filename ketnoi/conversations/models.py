@@ -26,6 +26,9 @@ class ConversationSession(UUIDModel):
     language = models.CharField(max_length=8, default="vi")
     expires_at = models.DateTimeField(null=True, blank=True, help_text="After this, the next input starts over.")
     turns = models.PositiveIntegerField(default=0)
+    last_event_key = models.CharField(
+        max_length=120, blank=True, help_text="The last event answered: a reprocessed one is not answered again."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -39,7 +39,8 @@ runs; small JSON values only; empty on entering a flow, so fill it after `goto`/
 `say(text, [Choice(title, "#flow.action:arg") or Choice(title, url=...)])`, `ask(step, text, choices)`,
 `goto(step)`, `done()`, `show_menu()`, `start_flow(name, argument)`, `elsewhere()` (input another flow claims goes
 there), `unknown()`, `request_info(title, text)` (Zalo's info form), `private_input = True` (not logged).
-Optional hooks: `claims(turn) -> int` (free text at the menu: 0 = no; the strongest claim wins), `fallback(turn)
+Optional hooks: `facts() -> {name: expression}` (what `available` needs, loaded with the session: turn.fact(name)),
+`claims(turn) -> int` (free text at the menu: 0 = no; the strongest claim wins), `fallback(turn)
 -> bool` (tried when nobody claims), `available(turn) -> bool` (hide the flow on some channels), `reprompt(turn,
 step) -> bool` (the question of `step` again, after a language switch; default: start again), `button_meaning(action,
 argument) -> str` (a tapped button in words, for the officials' thread when a hand-off is open). Texts are gettext strings rendered in the person's language
@@ -54,7 +55,7 @@ language switch, session timeouts, hand-off silence, and unknown input.
 import difflib
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils.functional import Promise
 
@@ -90,6 +91,12 @@ class Flow:
     def available(self, turn: "Turn") -> bool:
         """Whether the flow is offered to this person on this channel (menu, keywords)."""
         return True
+
+    def facts(self) -> dict[str, Any]:
+        """What `available()` needs to know about the person, as expressions on their ConversationSession (e.g.
+        Exists(... OuterRef("channel_contact") ...)): loaded with the session in its one statement, read in the turn
+        as turn.fact(name). So the menu costs no query of its own."""
+        return {}
 
     def claims(self, turn: "Turn") -> int:
         """Free text at the main menu: how strongly this flow wants it (0: not at all). Default: the number of
@@ -147,7 +154,15 @@ def all_flows() -> list[Flow]:
 
 
 def menu_flows(turn: "Turn") -> list[Flow]:
-    return [f for f in all_flows() if f.menu_title and f.available(turn)]
+    """The flows offered to this person, worked out once per turn."""
+    if turn.menu is None:
+        turn.menu = [f for f in all_flows() if f.menu_title and f.available(turn)]
+    return turn.menu
+
+
+def all_facts() -> dict[str, Any]:
+    """Every flow's facts (Flow.facts), to load with the person's session."""
+    return {name: value for flow in all_flows() for name, value in flow.facts().items()}
 
 
 def _squeeze(word: str) -> str:

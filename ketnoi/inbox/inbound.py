@@ -1,26 +1,31 @@
-"""The inbox's inbound handler (order 40, after contacts stored the message at 10, before the conversation engine
-at 50): a citizen's message joins their active hand-off, or reopens one closed recently. The engine then finds
-open_handoff_for(channel_contact) and stays quiet."""
+"""What the inbox does with a person's message (the inbound pipeline calls it after contacts stored the message,
+before the conversation engine): the message joins their active hand-off, or reopens one closed recently. The
+engine is then given the hand-off and stays quiet.
 
-from ketnoi.channels.models import Channel
-from ketnoi.channels.types.base import EventKind, InboundEvent
-from ketnoi.contacts.models import InboundMessage
+Cheap first: only a person whose ChannelContact.handoff_hint is set (by handoff_open) is looked up; when nothing
+is active or reopenable any more the hint is cleared, so almost every message costs the inbox no query at all."""
 
+from ketnoi.contacts.models import ChannelContact, InboundMessage
+from ketnoi.contacts.services import channel_contact_handoff_hint
+
+from .models import Handoff
+from .selectors import open_handoff_for
 from .services import handoff_citizen_wrote
 
-HANDLED_KINDS = {EventKind.MESSAGE}
-ORDER = 40
+
+def handoff_for_message(*, person: ChannelContact, message: InboundMessage) -> Handoff | None:
+    """The hand-off the citizen's message went to (active, or reopened by it), or None: the assistant answers."""
+    if not person.handoff_hint:
+        return None
+    if message.pk is None:  # already stored (a replayed event): the stored row is the one entries point at
+        message = InboundMessage.objects.get(channel=person.channel, provider_message_id=message.provider_message_id)
+    message.channel_contact = person
+    handoff = handoff_citizen_wrote(message=message)
+    if handoff is None:
+        channel_contact_handoff_hint(channel_contact=person, hint=False)
+    return handoff
 
 
-def attach_to_handoff(channel: Channel, event: InboundEvent) -> None:
-    if not event.user_id:
-        return
-    message_id = (event.provider_message_id or event.dedup_key)[:100]
-    message = (
-        InboundMessage.objects.filter(channel=channel, provider_message_id=message_id)
-        .select_related("channel_contact")
-        .first()
-    )
-    if message is None:
-        return
-    handoff_citizen_wrote(message=message)
+def handoff_for_person(*, person: ChannelContact) -> Handoff | None:
+    """The person's active hand-off for input that is not a message (submitted info), without a query when none."""
+    return open_handoff_for(person) if person.handoff_hint else None

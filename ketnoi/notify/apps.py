@@ -8,12 +8,3 @@ class NotifyConfig(AppConfig):
     name = "ketnoi.notify"
     label = "notify"
     verbose_name = "Notifications API"
-
-    def ready(self) -> None:
-        from ketnoi.channels.inbound import register_event_handler
-        from ketnoi.channels.types.base import EventKind
-
-        from .tracking import receipt_track
-
-        # After the outbox (20) has moved its rows on: the notifications they carry follow at once.
-        register_event_handler({EventKind.DELIVERED, EventKind.SEEN}, receipt_track, order=21)

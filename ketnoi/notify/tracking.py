@@ -5,7 +5,7 @@ waiting for a receipt, is "sending"; an SMS the gateway took is "sent" (no recei
 Zalo's delivered/seen receipts make it "delivered"/"seen"; a chain that ran out is "failed" with the reason.
 Statuses only move forward. Each change is written once and told to the service's callback URL.
 
-Two paths bring it here: the receipt handler (right after the outbox's own, in the webhook's transaction) and the
+Two paths bring it here: receipt_track (the inbound pipeline calls it right after the outbox's own receipt step, in the webhook's transaction) and the
 job notify.track, which looks at notifications still created or sending (what the dispatcher decided).
 """
 
@@ -82,7 +82,7 @@ def refresh(notifications: list[Notification]) -> int:
 
 
 def receipt_track(channel, event: InboundEvent) -> None:
-    """Registered after the outbox's receipt handler: the notifications of the rows it just moved."""
+    """The inbound pipeline calls it after outbox_receipt_apply: the notifications of the rows that just moved."""
     ids = [i for i in (*event.message_ids, event.provider_message_id) if i]
     match = Q(provider_message_id__in=ids) if ids else Q(pk__in=[])
     if event.tracking_id:

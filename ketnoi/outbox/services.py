@@ -3,11 +3,12 @@
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ketnoi.channels.models import Channel
-from ketnoi.channels.types.base import OutboundPayload
+from ketnoi.channels.types.base import EventKind, InboundEvent, OutboundPayload
 from ketnoi.contacts.models import ChannelContact
 from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import ApplicationError, NotPermitted
@@ -180,3 +181,29 @@ def outbox_retry(*, actor, message: OutboundMessage) -> OutboundMessage:
         after={"status": message.status, "attempts": 0},
     )
     return message
+
+
+BEFORE_DELIVERED = (Status.QUEUED, Status.SENDING, Status.SENT)
+BEFORE_SEEN = (*BEFORE_DELIVERED, Status.DELIVERED)
+
+
+def outbox_receipt_apply(*, channel: Channel, event: InboundEvent) -> None:
+    """A provider's delivered or seen receipt moves the messages it names forward (the inbound pipeline calls it,
+    in the event's transaction). Receipts name messages by provider id, or by tracking_id for template messages sent
+    by phone (our idempotency key). Status only moves forward: sent -> delivered -> seen; a late "delivered" never
+    undoes "seen"."""
+    match = Q(pk__in=[])
+    ids = [i for i in (*event.message_ids, event.provider_message_id) if i]
+    if ids:
+        match |= Q(provider_message_id__in=ids)
+    if event.tracking_id:
+        match |= Q(idempotency_key=event.tracking_id)
+    messages = OutboundMessage.objects.filter(match, channel=channel)
+    at = event.occurred_at
+    if event.kind == EventKind.DELIVERED:
+        messages.filter(status__in=BEFORE_DELIVERED).update(status=Status.DELIVERED, delivered_at=at)
+        messages.filter(delivered_at__isnull=True).update(delivered_at=at)
+    elif event.kind == EventKind.SEEN:
+        messages.filter(status__in=BEFORE_SEEN).update(status=Status.SEEN, seen_at=at)
+        messages.filter(delivered_at__isnull=True).update(delivered_at=at)
+        messages.filter(seen_at__isnull=True).update(seen_at=at)

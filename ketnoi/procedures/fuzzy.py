@@ -2,12 +2,15 @@
 by the closest one ('khai sinhh' -> 'khai sinh', 'dang ki' -> 'dang ky'), then the catalog's own search runs.
 
 The vocabulary is the folded words of the active catalog (a few thousand words for a province), cached until the
-catalog changes (its size or latest update).
+catalog changes (its size or latest update); a process looks whether it changed at most every
+PROCEDURE_VOCABULARY_CHECK_SECONDS (5 s), not on every chat message.
 Vietnamese 'i'/'y' spellings are treated as one ('ky'/'ki', 'ly'/'li').
 """
 
 import difflib
+import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
 
@@ -23,8 +26,15 @@ def _canon(word: str) -> str:
     return word.replace("y", "i")
 
 
+_recent: tuple[float, dict[str, str]] | None = None  # (when checked, the vocabulary) in this process
+
+
 def vocabulary() -> dict[str, str]:
     """canonical word -> the word as the catalog spells it."""
+    global _recent
+    now = time.monotonic()
+    if _recent is not None and now - _recent[0] < float(getattr(settings, "PROCEDURE_VOCABULARY_CHECK_SECONDS", 5)):
+        return _recent[1]
     version = Procedure.objects.filter(is_active=True).aggregate(n=Count("id"), at=Max("updated_at"))
     key = f"{CACHE_KEY}:{version['n']}:{version['at'].timestamp() if version['at'] else 0}"
     words = cache.get(key)
@@ -34,6 +44,7 @@ def vocabulary() -> dict[str, str]:
             for word in query_words(name):
                 words.setdefault(_canon(word), word)
         cache.set(key, words, CACHE_SECONDS)
+    _recent = (now, words)
     return words
 
 

@@ -7,13 +7,14 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from ketnoi.broadcasts.inbound import handle_event, is_own_payload
+from ketnoi.broadcasts.inbound import is_command as is_own_payload
 from ketnoi.broadcasts.models import Attendance, InternalNotice, MeetingParticipant
 from ketnoi.broadcasts.services import official_link_by_code, official_link_code
 from ketnoi.broadcasts.services.meetings import meeting_schedule, send_meeting_reminders
 from ketnoi.channels.types.base import EventKind, InboundEvent
 from ketnoi.core.errors import NotPermitted
 from ketnoi.outbox.models import OutboundMessage
+from ketnoi.pipeline.inbound import handle as handle_event
 
 from .conftest import new_follower
 

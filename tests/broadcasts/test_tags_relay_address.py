@@ -4,11 +4,11 @@ broadcast to their group; a shared address places a follower in a commune."""
 from django.db import transaction
 from django.utils import timezone
 
-from ketnoi.broadcasts.inbound import handle_event
 from ketnoi.broadcasts.models import AudienceTag, Subscription
 from ketnoi.broadcasts.services import fanout_run, group_create, group_member_set, subscription_set, tag_add
 from ketnoi.channels.types.base import EventKind, InboundEvent
 from ketnoi.outbox.models import OutboundMessage
+from ketnoi.pipeline.inbound import handle as handle_event
 from tests.channels.conftest import run_inbound_queue
 from tests.sandbox_oa import connect_sandbox_oa
 

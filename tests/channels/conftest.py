@@ -34,7 +34,7 @@ def run_inbound_queue() -> None:
     """Process every waiting inbound event, as `manage.py run_inbound` does, then the tasks they queued on the
     "inbound" queue (profile fetches, attachments), as `manage.py db_worker --queue-name inbound` does; again if
     those tasks stored new events."""
-    from ketnoi.channels.inbound_queue import has_pending
+    from ketnoi.pipeline.claimer import has_pending
 
     for _round in range(5):
         call_command("run_inbound", batch=True, verbosity=0)

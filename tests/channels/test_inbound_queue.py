@@ -9,9 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from ketnoi.channels import cache, inbound_queue
+from ketnoi.channels import cache
 from ketnoi.channels.models import Channel, ChannelEvent
 from ketnoi.contacts.models import InboundMessage
+from ketnoi.pipeline import claimer as inbound_queue
 
 from . import samples
 from .conftest import OA_SECRET_KEY, post_signed, receive_url
@@ -29,13 +30,13 @@ def text(user: str, msg_id: str, ts_offset: int = 0) -> dict:
 
 @pytest.fixture
 def recorded(monkeypatch):
-    """Handlers replaced by one that records (msg id) in processing order."""
+    """The pipeline replaced by one that records (msg id) in processing order."""
     seen: list[str] = []
 
     def record(channel, event):
         seen.append(event.provider_message_id)
 
-    monkeypatch.setattr(inbound_queue, "handlers_for", lambda kind: [record])
+    monkeypatch.setattr(inbound_queue, "handle", record)
     return seen
 
 
@@ -57,7 +58,7 @@ def test_a_failed_event_does_not_hold_back_the_persons_later_events(client, zalo
             raise RuntimeError("handler bug")
         seen.append(event.provider_message_id)
 
-    monkeypatch.setattr(inbound_queue, "handlers_for", lambda kind: [fail_first])
+    monkeypatch.setattr(inbound_queue, "handle", fail_first)
     assert inbound_queue.drain() == 2
     assert seen == ["a2"]
     assert dict(ChannelEvent.objects.values_list("dedup_key", "status")) == {
@@ -70,18 +71,14 @@ def test_a_claimer_dying_mid_event_leaves_it_pending_for_the_next(client, zalo_c
     """The handlers and the 'handled' mark share one transaction: a process killed before it commits has changed
     nothing, and the event is claimed again."""
     post_signed(client, zalo_channel, samples.text())
-    real_handlers = inbound_queue.handlers_for
+    real_handle = inbound_queue.handle
 
-    def dying(kind):
-        def die(channel, event):
-            for handler in real_handlers(kind):
-                handler(channel, event)
-            assert InboundMessage.objects.exists()
-            raise SystemExit("killed before the commit")
+    def dying(channel, event):
+        real_handle(channel, event)
+        assert InboundMessage.objects.exists()
+        raise SystemExit("killed before the commit")
 
-        return [die]
-
-    monkeypatch.setattr(inbound_queue, "handlers_for", dying)
+    monkeypatch.setattr(inbound_queue, "handle", dying)
     with pytest.raises(SystemExit):
         inbound_queue.drain()
     event = ChannelEvent.objects.get()
@@ -174,7 +171,7 @@ def test_claimers_skip_locked_events_and_the_persons_later_events(client, transa
     try:
         assert holding.wait(30)
         seen = []
-        monkeypatch.setattr(inbound_queue, "handlers_for", lambda kind: [lambda c, e: seen.append(e.dedup_key)])
+        monkeypatch.setattr(inbound_queue, "handle", lambda c, e: seen.append(e.dedup_key))
         assert inbound_queue.process_next() == "handled"
         assert inbound_queue.process_next() is None, "a2 waits for a1"
         assert seen == ["user_send_text:msg:b1"]

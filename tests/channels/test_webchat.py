@@ -4,13 +4,13 @@ import pytest
 
 from django.urls import reverse
 
-from ketnoi.channels.inbound_queue import process_event
 from ketnoi.channels.models import ChannelEvent
 from ketnoi.channels.services import webchat_channel_create
 from ketnoi.channels.types import get_channel_type
 from ketnoi.channels.types.base import Button, OutboundPayload, Recipient
 from ketnoi.channels.types.webchat.type import COOKIE
 from ketnoi.contacts.models import ChannelContact, InboundMessage
+from ketnoi.pipeline.claimer import process_event
 
 from .conftest import receive_url
 

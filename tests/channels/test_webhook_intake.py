@@ -5,11 +5,11 @@ import uuid
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from ketnoi.channels import inbound_queue
 from ketnoi.channels.models import ChannelEvent
 from ketnoi.channels.tasks import retry_failed_events
 from ketnoi.channels.types.zalo import assumptions
 from ketnoi.contacts.models import ChannelContact, InboundMessage
+from ketnoi.pipeline import claimer as inbound_queue
 
 from . import samples
 from .conftest import post_signed, receive_url, sign
@@ -229,7 +229,7 @@ def test_a_failing_handler_leaves_the_event_failed_then_retried(client, zalo_cha
 
     post_signed(client, zalo_channel, samples.text())
     event = ChannelEvent.objects.get()
-    monkeypatch.setattr(inbound_queue, "handlers_for", lambda kind: [broken])
+    monkeypatch.setattr(inbound_queue, "handle", broken)
     assert process_all() == 1
     event.refresh_from_db()
     assert (event.status, event.attempts, event.handled_at) == ("failed", 1, None)

@@ -353,8 +353,8 @@ def test_a_token_about_to_expire_is_refreshed_before_use(zalo_sandbox, oa):
 
 def test_one_event_processed_by_two_workers_at_once_is_handled_once(zalo_sandbox, oa):
     """A claimer (run_inbound) and a direct call by id race for the same event: one handles it, once."""
-    from ketnoi.channels.inbound_queue import drain, process_event
-    from ketnoi.channels.tasks import process_channel_event
+    from ketnoi.pipeline.claimer import drain, process_event
+    from ketnoi.pipeline.tasks import process_channel_event
 
     channel, created = oa
     person, _followed = follower(zalo_sandbox, created["oa_id"])

@@ -7,11 +7,11 @@ from django.utils import timezone
 
 from ketnoi.broadcasts.models import Subscription
 from ketnoi.channels.models import ChannelEvent
-from ketnoi.channels.tasks import process_channel_event
 from ketnoi.contacts.models import Contact
 from ketnoi.conversations.models import ConversationSession, ConversationStep
 from ketnoi.inbox.models import Handoff
 from ketnoi.outbox.models import OutboundMessage
+from ketnoi.pipeline.tasks import process_channel_event
 
 from .conftest import buttons, texts
 

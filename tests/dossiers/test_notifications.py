@@ -11,7 +11,6 @@ from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import EventKind, InboundEvent
 from ketnoi.contacts.models import ChannelContact, Contact
 from ketnoi.core.errors import ApplicationError
-from ketnoi.dossiers.inbound import link_from_event
 from ketnoi.dossiers.models import DossierLink, LinkMethod
 from ketnoi.dossiers.notifications import template_render, template_validate
 from ketnoi.dossiers.services import (
@@ -26,6 +25,7 @@ from ketnoi.dossiers.services import (
 )
 from ketnoi.dossiers.tokens import dossier_from_token, dossier_token, lookup_url
 from ketnoi.outbox.models import OutboundMessage
+from ketnoi.pipeline.inbound import handle as link_from_event
 from tests.files import PDF
 
 

@@ -1,17 +1,16 @@
-"""The interface the conversation engine codes against: handoff_open, open_handoff_for, and the inbound handler
-that attaches the citizen's messages to the open hand-off (order 40, before the engine)."""
+"""The interface the conversation engine codes against: handoff_open, open_handoff_for, and the inbound pipeline's
+step that attaches the citizen's messages to the open hand-off (before the engine)."""
 
 import datetime as dt
 
 from django.utils import timezone
 
-from ketnoi.channels.inbound import handlers_for
 from ketnoi.channels.types.base import EventKind, InboundEvent
 from ketnoi.core.models import AuditEntry
-from ketnoi.inbox.inbound import attach_to_handoff
 from ketnoi.inbox.models import EntryKind, Handoff
 from ketnoi.inbox.selectors import open_handoff_for
 from ketnoi.inbox.services import handoff_close, handoff_open, handoff_return_to_bot
+from ketnoi.pipeline.inbound import handle as attach_to_handoff
 
 from .conftest import citizen_message
 
@@ -57,14 +56,6 @@ def _event(message) -> InboundEvent:
         provider_message_id=message.provider_message_id,
         text=message.text,
     )
-
-
-def test_the_handler_runs_between_contacts_and_the_engine():
-    names = [f"{h.__module__}.{h.__qualname__}" for h in handlers_for(EventKind.MESSAGE)]
-    ours = names.index("ketnoi.inbox.inbound.attach_to_handoff")
-    assert names.index("ketnoi.contacts.inbound.handle_event") < ours
-    engine = [i for i, n in enumerate(names) if n.startswith("ketnoi.conversations.")]
-    assert all(i > ours for i in engine)
 
 
 def test_messages_attach_to_the_open_handoff_once(world, citizen):

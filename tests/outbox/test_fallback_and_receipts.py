@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from ketnoi.channels.inbound import handlers_for
 from ketnoi.channels.types.base import EventKind, InboundEvent
 from ketnoi.outbox.models import FallbackStep, OutboundMessage, Status
+from ketnoi.pipeline.inbound import handle
 
 from .helpers import drain, enqueue
 
@@ -76,9 +76,7 @@ def test_without_any_other_way_the_person_is_recorded_unreachable(make_channel, 
 
 def _receipt(channel, kind, **fields):
     event = InboundEvent(kind=kind, provider_event=str(kind), dedup_key="d", occurred_at=timezone.now(), **fields)
-    for handler in handlers_for(kind):
-        if handler.__module__.startswith("ketnoi.outbox"):
-            handler(channel, event)
+    handle(channel, event)
 
 
 def test_delivered_and_seen_receipts_move_the_status_forward_only(make_channel, sink):

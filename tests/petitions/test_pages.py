@@ -120,7 +120,7 @@ def test_business_menu_in_the_chat_for_people_tagged_business(pw, tagged):
     from django.db import transaction
     from django.utils import timezone
 
-    from ketnoi.conversations.engine import handle_message
+    from ketnoi.pipeline.inbound import handle as handle_message
 
     person = chat_person(pw.commune_a)
     if tagged:
@@ -191,8 +191,8 @@ def test_a_tracking_code_typed_in_the_chat_shows_the_status(pw, make_petition):
     from django.db import transaction
     from django.utils import timezone
 
-    from ketnoi.conversations.engine import handle_message
     from ketnoi.petitions.services import Origin
+    from ketnoi.pipeline.inbound import handle as handle_message
 
     person = chat_person(pw.commune_a)
     own = make_petition(pw, origin=Origin(source="chat", channel_contact=person))
@@ -218,8 +218,8 @@ def test_reopen_from_the_chat_button_asks_what_is_unresolved(pw, make_petition):
     from django.db import transaction
     from django.utils import timezone
 
-    from ketnoi.conversations.engine import handle_message
     from ketnoi.petitions.services import Origin, answer_approve
+    from ketnoi.pipeline.inbound import handle as handle_message
 
     person = chat_person(pw.commune_a)
     petition = make_petition(pw, origin=Origin(source="chat", channel_contact=person))

@@ -4,6 +4,7 @@ OA serves (buttons, or its name typed any way), then writes their house number; 
 listed for that house, or a new one the ward's officials see as joined from the chat
 (ketnoi.broadcasts.services.household_join)."""
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,8 +43,12 @@ class CommunityFlow(Flow):
     )
     transitions = {"": {"group", "house"}, "group": {"group", "house"}, "house": {"house", "group"}}
 
+    def facts(self) -> dict:
+        served = CommunityGroup.objects.filter(unit__path__startswith=OuterRef("channel_contact__channel__unit__path"))
+        return {"community_groups_served": Exists(served)}
+
     def available(self, turn) -> bool:
-        return turn.channel.type_code != "webchat" and served_groups(turn).exists()
+        return turn.channel.type_code != "webchat" and turn.fact("community_groups_served")
 
     def membership(self, turn) -> GroupMember | None:
         return (

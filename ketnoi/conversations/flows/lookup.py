@@ -50,7 +50,7 @@ class LookupFlow(Flow):
     transitions = {"": {"code", "digits"}, "code": {"code", "digits"}, "digits": {"digits", "code"}}
 
     def claims(self, turn) -> int:
-        if find_token(turn.text) or find_dossier(turn.text)[0] is not None:
+        if find_token(turn.text) or self.find(turn, turn.text)[0] is not None:
             return 100
         if any(PRINTED.search(code) for code in candidate_codes(turn.text)):
             return 50  # shaped like a receipt code: say that no dossier has it
@@ -69,7 +69,7 @@ class LookupFlow(Flow):
         token = find_token(text)
         dossier = dossier_from_token(token) if token else None
         if dossier is None:
-            dossier, code = find_dossier(text)
+            dossier, code = self.find(turn, text)
             if dossier is None:
                 if not code:
                     return False
@@ -82,6 +82,13 @@ class LookupFlow(Flow):
                 return True
         show_dossier(turn, dossier)
         return True
+
+    def find(self, turn, text: str):
+        """find_dossier, once per turn for the same text (claims() looks, then start() shows what it found)."""
+        key = f"lookup:{text}"
+        if key not in turn.memo:
+            turn.memo[key] = find_dossier(text)
+        return turn.memo[key]
 
     def handle(self, turn, step: str) -> None:
         if step == "digits":

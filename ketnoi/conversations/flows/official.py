@@ -41,7 +41,7 @@ class OfficialFlow(Flow):
         if not turn.text or len(turn.text) < 3:
             turn.ask("question", _("Please write your question as text."))
             return
-        handoff.request(channel_contact=turn.channel_contact, event=turn.event, reason=turn.text)
+        handoff.request(turn, reason=turn.text)
         turn.note = "handoff-open"
         turn.say(
             _(

@@ -9,6 +9,7 @@ the hotline (oa.open.phone) and dossier lookup, sent as one message with those b
 
 import hashlib
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -51,11 +52,10 @@ def _sent_by(petition: Petition, turn) -> bool:
     return petition.channel_contact.contact_id == turn.channel_contact.contact_id
 
 
-def is_business(channel_contact) -> bool:
-    tags = {str(t).lower() for t in (channel_contact.tags or [])}
-    if tags & BUSINESS_TAGS:
-        return True
-    return AudienceTag.objects.filter(channel_contact=channel_contact, name__in=BUSINESS_TAGS).exists()
+def is_business(turn) -> bool:
+    """Tagged business, at the provider (the person's tags) or by an official (an audience tag: a turn's fact)."""
+    tags = {str(t).lower() for t in (turn.channel_contact.tags or [])}
+    return bool(tags & BUSINESS_TAGS) or turn.fact("business_tagged")
 
 
 def _categories(turn, business: bool):
@@ -92,7 +92,7 @@ class PetitionFlow(Flow):
         if code:
             self.show_status(turn, code)
             return
-        business = argument == "business" or is_business(turn.channel_contact)
+        business = argument == "business" or is_business(turn)
         categories = _categories(turn, business)
         if not categories:
             turn.say(_("Petitions are not open on this channel yet. Please use the portal."))
@@ -416,8 +416,12 @@ class BusinessFlow(Flow):
     keywords = ("doanh nghiep", "business", "chinh sach doanh nghiep")
     transitions = {}
 
+    def facts(self) -> dict:
+        tagged = AudienceTag.objects.filter(channel_contact=OuterRef("channel_contact"), name__in=BUSINESS_TAGS)
+        return {"business_tagged": Exists(tagged)}
+
     def available(self, turn) -> bool:
-        return is_business(turn.channel_contact)
+        return is_business(turn)
 
     def start(self, turn, argument: str = "") -> None:
         key = hashlib.sha256(turn.event.dedup_key.encode()).hexdigest()[:40]

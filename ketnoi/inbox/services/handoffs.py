@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ketnoi.broadcasts.services import official_notify
 from ketnoi.channels.types.base import OutboundPayload, WindowState
 from ketnoi.contacts.models import ChannelContact, InboundMessage
+from ketnoi.contacts.services import channel_contact_handoff_hint
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.text import nfc
 from ketnoi.orgs.models import AdministrativeUnit
@@ -100,6 +101,7 @@ def handoff_open(*, channel_contact: ChannelContact, reason: str, requested_by_c
     """Hand the conversation with this person to the team of the channel's unit, or return the hand-off already
     active for them (calling twice is safe). Round-robin assigns it at once when an official of the unit is on
     duty. The bot should stay quiet while open_handoff_for(channel_contact) returns a hand-off. Audited."""
+    given = channel_contact
     channel_contact = (
         ChannelContact.objects.select_for_update(of=("self",))
         .select_related("channel__unit")
@@ -108,6 +110,9 @@ def handoff_open(*, channel_contact: ChannelContact, reason: str, requested_by_c
     existing = _active(channel_contact)
     if existing is not None:
         return existing
+    # From now on the person's messages look for their hand-off (inbox/inbound.py); on the caller's copy too.
+    channel_contact_handoff_hint(channel_contact=channel_contact, hint=True)
+    given.handoff_hint = True
     now = timezone.now()
     handoff = Handoff(
         channel=channel_contact.channel,

@@ -8,7 +8,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
-from ketnoi.channels import inbound_queue
+from ketnoi.pipeline import claimer as inbound_queue
 
 
 class Command(BaseCommand):
