@@ -15,7 +15,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone, translation
 
-from .models import ApiKey, SendingService, hash_key
+from .models import ApiKey, SendingService, Template, hash_key
 
 LAST_USED_EVERY = dt.timedelta(seconds=60)
 
@@ -60,8 +60,9 @@ def _forget(sender, instance: ApiKey, **kwargs) -> None:
 
 
 @receiver(post_save, sender=SendingService, dispatch_uid="notify.auth.forget_service")
-def _forget_service(sender, instance: SendingService, **kwargs) -> None:
-    forget_all()  # its members, OAs and limit are read through the cached keys
+@receiver(post_save, sender=Template, dispatch_uid="notify.auth.forget_template")
+def _forget_service(sender, instance, **kwargs) -> None:
+    forget_all()  # a service's members, OAs, limit and templates in force are read through its cached keys
 
 
 def forget_all() -> None:

@@ -59,24 +59,32 @@ class Refused(Exception):
 
 
 def _versions(service: SendingService, ids: set[str]) -> dict[str, TemplateVersion]:
-    """The version in force of each named template of this service: one query."""
+    """The version in force of each named template of this service: one query for those this process has not read
+    since the service's key was cached (notify.auth: a saved template or service empties that cache)."""
+    known: dict[str, TemplateVersion] = service.__dict__.setdefault("_versions_in_force", {})
     valid = set()
     for value in ids:
         try:
             valid.add(str(uuid.UUID(value)))
         except ValueError:
             continue
-    rows = TemplateVersion.objects.filter(
-        template__service=service,
-        template__uuid__in=valid,
-        template__is_archived=False,
-        version=F("template__version"),
-    ).select_related("template")
-    return {str(v.template.uuid): v for v in rows}
+    missing = valid - set(known)
+    if missing:
+        rows = TemplateVersion.objects.filter(
+            template__service=service,
+            template__uuid__in=missing,
+            template__is_archived=False,
+            version=F("template__version"),
+        ).select_related("template")
+        known.update({str(v.template.uuid): v for v in rows})
+    return {k: known[k] for k in valid if k in known}
 
 
 def _oas(service: SendingService) -> list[Channel]:
-    return sorted((c for c in service.channels.all() if c.is_active), key=lambda c: c.pk)
+    """The service's active OAs, read once while its key stays cached in this process (notify.auth)."""
+    if "_oas" not in service.__dict__:
+        service.__dict__["_oas"] = sorted((c for c in service.channels.all() if c.is_active), key=lambda c: c.pk)
+    return service.__dict__["_oas"]
 
 
 def _followers_by_phone(oas: list[Channel], phones: set[str]) -> dict[str, ChannelContact]:
