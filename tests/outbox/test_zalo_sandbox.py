@@ -178,8 +178,9 @@ def test_a_dispatcher_killed_mid_batch_sends_every_message_once(zalo_sandbox, oa
         texts += send_texts(channel, person, 4, prefix=f"Thông báo {i}")
     first = start_dispatcher(live_server.url, "--lease-seconds", "3")
     try:
-        wait_for(
+        wait_for(  # a process starting on a busy machine can take a while before its first send
             lambda: len(sent_texts(zalo_sandbox, created["oa_id"])) >= 20 or first.poll() is not None,
+            timeout=180,
             what="the first dispatcher to send",
         )
         assert first.poll() is None, first.stdout.read().decode()
