@@ -72,3 +72,11 @@ def test_errors_are_clear_and_keep_what_was_typed(world, catalog, client):
 def test_processing_officer_cannot_take_dossiers(world, catalog, client):
     client.force_login(world.processor_a)
     assert client.get(reverse("console:dossier_intake")).status_code == 403
+
+
+def test_the_picker_calls_a_same_day_procedure_same_day_not_0_working_days(world, catalog, client):
+    client.force_login(world.desk_a)
+    client.cookies["django_language"] = "vi"
+    body = client.get(reverse("console:procedure_picker"), {"q": "dang ky khai tu"}).content.decode()
+    assert "Đăng ký khai tử" in body and "1.000656 · trong ngày" in body
+    assert "· 0 ngày làm việc" not in body
