@@ -147,3 +147,45 @@ def test_hand_off_and_the_officials_reply_reach_messenger(page, messenger_phone,
         "HUMAN_AGENT",
     )
     assert OutboundMessage.objects.filter(channel=page.channel, status__in=["sent", "delivered"]).count() >= 2
+
+
+def test_outside_the_window_only_tagged_messages_leave_the_rest_fall_back(page, messenger_phone):
+    """Two days after the person's last message: a notice (purpose "update") still reaches Messenger with its tag;
+    a message with no purpose is not sent (no HTTP call Facebook would refuse): unreachable, and the outbox's
+    fallback chain takes over."""
+    from django.db import transaction
+
+    from ketnoi.channels.types.base import OutboundPayload
+    from ketnoi.outbox.services import outbox_enqueue
+
+    phone = messenger_phone()
+    phone.get_started()
+    page.standin.age(phone.uid, page.page_id, hours=48)
+    contact = ChannelContact.objects.get(channel=page.channel, user_id=phone.psid)
+    ChannelContact.objects.filter(pk=contact.pk).update(
+        last_interaction_at=F("last_interaction_at") - dt.timedelta(hours=48)
+    )
+    phone.new_messages()
+    with transaction.atomic():
+        for key, purpose in (("notice", "update"), ("plain", "")):
+            outbox_enqueue(
+                channel=page.channel,
+                channel_contact=contact,
+                recipient_user_id=phone.psid,
+                payload=OutboundPayload(kind="text", text=f"Tin {key}", purpose=purpose),
+                idempotency_key=f"window-test:{key}",
+            )
+    dispatch_once(rounds=2)
+    statuses = dict(
+        OutboundMessage.objects.filter(idempotency_key__startswith="window-test:").values_list(
+            "idempotency_key", "status"
+        )
+    )
+    assert statuses["window-test:plain"] == "unreachable"
+    assert statuses["window-test:notice"] in ("sent", "delivered")
+    [arrived] = phone.new_messages()
+    assert (arrived["text"], arrived["messaging_type"], arrived["tag"]) == (
+        "Tin notice",
+        "MESSAGE_TAG",
+        "ACCOUNT_UPDATE",
+    )
