@@ -292,6 +292,8 @@ CHANNEL_TYPES: list[str] = [
 MESSENGER_GRAPH_BASE = env_str("MESSENGER_GRAPH_BASE", "https://graph.facebook.com/v25.0")
 MESSENGER_UPDATE_TAG = env_str("MESSENGER_UPDATE_TAG", "ACCOUNT_UPDATE")
 MESSENGER_HUMAN_AGENT_TAG = env_str("MESSENGER_HUMAN_AGENT_TAG", "HUMAN_AGENT")
+MESSENGER_WEBHOOK_MAX_AGE_SECONDS = env_int("MESSENGER_WEBHOOK_MAX_AGE_SECONDS", 6 * 3600)
+MESSENGER_HTTP_TIMEOUT = env_int("MESSENGER_HTTP_TIMEOUT", 10)
 
 # Zalo's hosts. Development and tests point these at the sandbox; see ketnoi/channels/types/zalo/.
 ZALO_OAUTH_BASE = env_str("ZALO_OAUTH_BASE", "https://oauth.zaloapp.com")
