@@ -189,3 +189,41 @@ def test_outside_the_window_only_tagged_messages_leave_the_rest_fall_back(page, 
         "MESSAGE_TAG",
         "ACCOUNT_UPDATE",
     )
+
+
+def test_the_sandbox_phones_messenger_page(page, oa, live_server):
+    """What `make run` offers a newcomer: choose a person on /sandbox/, open the page in Messenger, Get started, read
+    the welcome, tap a quick reply — through the phone page's own forms."""
+    import re
+
+    import httpx
+
+    from tests.channels.conftest import run_inbound_queue
+
+    def csrf(response: httpx.Response) -> str:
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.text).group(1)
+
+    browser = httpx.Client(base_url=live_server.url, follow_redirects=True, timeout=30)
+    home = browser.get("/sandbox/")
+    home = browser.post("/sandbox/", data={"csrfmiddlewaretoken": csrf(home), "form": "user", "name": "Hà Văn Tú"})
+    chat_url = f"/sandbox/messenger/{page.page_id}"
+    assert chat_url in home.text and "Mở trong Messenger" in home.text
+    chat = browser.get(chat_url)
+    chat = browser.post(chat_url, data={"csrfmiddlewaretoken": csrf(chat), "action": "start"})
+    page.standin.wait_deliveries(page.page_id, "postback", count=1)
+    run_inbound_queue()
+    dispatch_once(rounds=2)
+    chat = browser.get(chat_url)
+    assert "Phường Đông Hòa" in chat.text
+    payloads = re.findall(
+        r'name="action" value="quick_reply"><input type="hidden" name="payload" value="([^"]+)"', chat.text
+    )
+    assert payloads and all(p.startswith("#") for p in payloads)
+    chat = browser.post(
+        chat_url,
+        data={"csrfmiddlewaretoken": csrf(chat), "action": "quick_reply", "payload": payloads[0], "title": "x"},
+    )
+    page.standin.wait_deliveries(page.page_id, "message", count=1)
+    run_inbound_queue()
+    dispatch_once(rounds=2)
+    assert browser.get(chat_url).text.count('class="sb-msg"') >= 2
