@@ -134,3 +134,14 @@ def test_electronic_result_is_downloaded_behind_the_token_only(world, dossier, c
     assert "result-download" not in by_code and "Quầy" in by_code  # where to collect, no file
     response = client.get(reverse("portal:lookup_result", args=[token]))
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+
+
+def test_the_postal_fee_is_written_with_thousands_grouped(world, dossier, client):
+    """"32.000 đ" as the chat writes it, not "32000 đ"."""
+    from ketnoi.dossiers.services import postal_fee_for
+
+    fee = postal_fee_for(dossier)
+    assert fee >= 1000
+    client.cookies["django_language"] = "vi"
+    html = client.get(reverse("portal:lookup_token", args=[dossier_token(dossier)])).content.decode()
+    assert f"{fee:,} đ".replace(",", ".") in html and f"{fee} đ" not in html
