@@ -137,7 +137,7 @@ def test_electronic_result_is_downloaded_behind_the_token_only(world, dossier, c
 
 
 def test_the_postal_fee_is_written_with_thousands_grouped(world, dossier, client):
-    """"32.000 đ" as the chat writes it, not "32000 đ"."""
+    """ "32.000 đ" as the chat writes it, not "32000 đ"."""
     from ketnoi.dossiers.services import postal_fee_for
 
     fee = postal_fee_for(dossier)
