@@ -228,21 +228,24 @@ def check_daily_limit(service: SendingService, adding: int) -> None:
     """Count `adding` more for today, in the caller's transaction (a refused or failed call takes its count back
     with it), or refuse them all when the service's daily limit would be passed."""
     today = timezone.localdate()
-    for _attempt in range(2):
-        counted = DailyCount.objects.filter(
-            service=service, day=today, count__lte=max(service.daily_limit - adding, -1)
-        ).update(count=F("count") + adding)
+    ceiling = service.daily_limit - adding
+    for _attempt in range(5):
+        counted = DailyCount.objects.filter(service=service, day=today, count__lte=max(ceiling, -1)).update(
+            count=F("count") + adding
+        )
         if counted:
             return
         row = DailyCount.objects.filter(service=service, day=today).first()
-        if row is not None:
+        if row is None:  # the day's first call (another may be making the row at this moment)
+            with transaction.atomic():
+                DailyCount.objects.bulk_create([DailyCount(service=service, day=today)], ignore_conflicts=True)
+        elif row.count > ceiling:
             raise ApplicationError(
                 f"The service's daily limit is {service.daily_limit:,} messages; {row.count:,} were sent today.",
                 code="daily_limit_reached",
             )
-        with transaction.atomic():  # the day's first call (another may be making the row at the same moment)
-            DailyCount.objects.bulk_create([DailyCount(service=service, day=today)], ignore_conflicts=True)
-    raise ApplicationError("The daily count could not be read.", code="daily_limit_reached")
+        # else the row was committed by another call between the UPDATE and the read: count again
+    raise ApplicationError("The daily count is busy; send again.", code="daily_limit_reached")
 
 
 def write(*, service: SendingService, api_key: ApiKey, planned: list[Plan]) -> None:

@@ -159,3 +159,40 @@ def test_one_notification_costs_a_fixed_number_of_statements(client, setup):
     with CaptureQueriesContext(connection) as queries:
         assert post(client, keys["live"], one(template, phone="0987000002")).status_code == 201
     assert len(queries) == 9, [q["sql"][:80] for q in queries]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_days_first_calls_at_once_are_all_counted_and_none_refused(transactional_world, gateway):
+    """Calls racing to make the day's count row: each is counted once, none is taken for over the limit."""
+    import threading
+
+    from django.db import connection
+
+    from ketnoi.notify.delivery import check_daily_limit
+    from ketnoi.notify.models import DailyCount
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers: no race to see")
+    service, _template, _keys = make_service(transactional_world, channels=[], gateway_url=gateway.url)
+    errors, start = [], threading.Barrier(6)
+
+    def call():
+        from django.db import connection as own
+        from django.db import transaction
+
+        try:
+            start.wait()
+            with transaction.atomic():
+                check_daily_limit(service, 1)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=call) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert DailyCount.objects.get(service=service).count == 6
