@@ -273,7 +273,7 @@ def _internal_notice(world, unit):
 
 
 def _dvcqg_client(world, unit):
-    from ketnoi.api.dvcqg.accounts import dvcqg_client_create
+    from ketnoi.api.dvcqg.services.accounts import dvcqg_client_create
 
     n = next(_serial)
     client, _key = dvcqg_client_create(

@@ -12,9 +12,9 @@ from ketnoi.orgs.demo import DEMO_PASSWORD
 from ketnoi.orgs.models import Agency
 
 from .dvcqg import envelope
-from .dvcqg.accounts import dvcqg_client_create
-from .dvcqg.intake import dvcqg_receive
 from .dvcqg.models import DvcqgClient, Style
+from .dvcqg.services.accounts import dvcqg_client_create
+from .dvcqg.services.intake import dvcqg_receive
 
 USERNAME = "motcua.donghoa"
 PATH_KEY = "demo-dvcqg-key"  # demo only: a real client's key is random and shown once

@@ -197,7 +197,7 @@ def messenger_channel_create(
 
 PHONE_TEMPLATE_KEYS = ("otp_template_id", "dossier_template_id", "inbox_template_id", "petition_template_id")
 """The OA's ZBS templates by phone, each registered with Zalo and read by the app that sends it: the one-time code
-(conversations.verification), dossier notices (dossiers.notifications), officials' replies (inbox.conf), petition
+(conversations.services.verification), dossier notices (dossiers.notifications), officials' replies (inbox.conf), petition
 notices (petitions.notify). An empty id turns that fallback off (settings give a province-wide default)."""
 
 

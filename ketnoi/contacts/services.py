@@ -175,7 +175,7 @@ def apply_shared_info(channel_contact: ChannelContact, *, phone: str, name: str,
 
 def link_verified_phone(*, channel_contact: ChannelContact, phone: str) -> Contact:
     """One Contact per person: a channel identity with a verified phone joins the Contact that has that phone.
-    Only for a phone proven by a one-time code sent to it (conversations.verification): the Contact's phone is what
+    Only for a phone proven by a one-time code sent to it (conversations.services.verification): the Contact's phone is what
     links dossiers and reveals them.
 
     The channel contact's own Contact, if it then has no other identity, is left empty (never deleted: outbound

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from ketnoi.api.dvcqg.accounts import dvcqg_client_create
+from ketnoi.api.dvcqg.services.accounts import dvcqg_client_create
 from ketnoi.orgs.models import Agency
 from tests.dossiers.conftest import make_procedures
 

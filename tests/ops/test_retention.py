@@ -11,8 +11,8 @@ from django_tasks_db.models import DBTaskResult
 from django.core.management import call_command
 from django.utils import timezone
 
-from ketnoi.api.dvcqg.accounts import dvcqg_client_create
 from ketnoi.api.dvcqg.models import DvcqgRequest, RelayItem, RelayStatus
+from ketnoi.api.dvcqg.services.accounts import dvcqg_client_create
 from ketnoi.channels.models import Channel, ChannelEvent
 from ketnoi.contacts.models import ChannelContact, Contact, InboundMessage
 from ketnoi.conversations.models import ConversationSession, ConversationStep, PhoneVerification

@@ -8,7 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
-from ketnoi.api.dvcqg.accounts import dvcqg_client_create
+from ketnoi.api.dvcqg.services.accounts import dvcqg_client_create
 from ketnoi.api.services import api_client_create
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.urls import clean_http_url, safe_url

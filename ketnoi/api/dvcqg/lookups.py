@@ -17,7 +17,7 @@ def _stamp(value) -> str:
 
 
 def dossier(client: DvcqgClient, params: dict) -> list[dict]:
-    from .intake import find_dossier
+    from .services.intake import find_dossier
 
     code = fields.text(params.get("mahoso") or params.get("MaHoSo"))
     found = find_dossier(client, code) if code else None

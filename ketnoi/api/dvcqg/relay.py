@@ -26,8 +26,8 @@ from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.queue import WorkQueue
 
-from .accounts import store_upstream_session, upstream_credentials
 from .models import DvcqgClient, DvcqgRequest, RelayItem, RelayStatus, seal
+from .services.accounts import store_upstream_session, upstream_credentials
 
 logger = logging.getLogger(__name__)
 

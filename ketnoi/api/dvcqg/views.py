@@ -21,9 +21,10 @@ from django.views.decorators.http import require_POST
 from ketnoi.core.bodylimit import body_limit, holds_nul
 from ketnoi.core.errors import ApplicationError
 
-from . import accounts, answers, envelope, relay
-from .intake import dvcqg_receive
+from . import answers, envelope, relay
 from .models import Style
+from .services import accounts
+from .services.intake import dvcqg_receive
 
 logger = logging.getLogger(__name__)
 LOCKED_MESSAGE = "Đăng nhập sai quá nhiều lần: tài khoản tạm khóa, hãy thử lại sau."

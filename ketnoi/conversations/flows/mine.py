@@ -1,5 +1,5 @@
 """My dossiers: every dossier filed with the person's phone, once the phone is proven by a one-time code sent to it
-(conversations.verification). On Zalo the person may share the number through the info form (user_submit_info),
+(conversations.services.verification). On Zalo the person may share the number through the info form (user_submit_info),
 elsewhere they type it; either way it is only what they typed, so the code goes to that number and nothing about
 its dossiers is shown or linked before the code comes back. Proven, the open dossiers are linked so their notices
 reach this chat, and dossiers filed later with that phone link at intake (dossiers.services.dossier_link_by_phone).
@@ -22,7 +22,7 @@ from ketnoi.dossiers.services import (
 from ketnoi.dossiers.states import state_label
 
 from ..registry import Choice, Flow, register_flow
-from ..verification import Check, attempts_left, verification_check, verification_start
+from ..services.verification import Check, attempts_left, verification_check, verification_start
 
 RESEND_WORDS = {"gui lai", "gui lai ma", "resend", "send again", "ma moi"}
 LIST_LIMIT = 8

@@ -2,7 +2,7 @@
 is the applicant, and nothing else links or reveals a dossier:
 - the signed receipt QR token (follow link or pasted lookup link: ketnoi.dossiers.inbound);
 - the receipt code plus the last digits of the applicant's phone (dossier_link_by_code, rate-limited);
-- a phone proven by a one-time code sent to it (Contact.phone, set only by conversations.verification):
+- a phone proven by a one-time code sent to it (Contact.phone, set only by conversations.services.verification):
   dossiers_link_verified_phone in the chat, dossier_link_by_phone when a dossier arrives (desk or one-stop sync).
 A phone a person typed (Zalo's share-your-information form keeps it as ChannelContact.shared_phone) proves nothing:
 the chat may say that dossiers exist for it and send the code to it, no more."""

@@ -2,7 +2,7 @@ import secrets
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ketnoi.api.dvcqg.accounts import dvcqg_client_create
+from ketnoi.api.dvcqg.services.accounts import dvcqg_client_create
 from ketnoi.core.errors import ApplicationError
 from ketnoi.orgs.models import Agency
 

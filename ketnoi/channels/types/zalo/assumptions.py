@@ -53,7 +53,7 @@ SUBMIT_INFO_ADDRESS_FIELDS = ("address", "ward", "district", "city")
 SUBMITTED_PHONE_IS_UNVERIFIED = True
 """Not an assumption to switch off: the phone in user_submit_info is whatever the person typed (the form pre-fills the
 account's number, and it can be edited), so it is only a shared phone, a way to reach them. It never links or reveals
-a dossier; a one-time code sent to the number proves it (conversations.verification)."""
+a dossier; a one-time code sent to the number proves it (conversations.services.verification)."""
 
 
 DELIVERY_RECIPIENT_IS_PHONE_WHEN = ("tracking_id", "delivery_time")

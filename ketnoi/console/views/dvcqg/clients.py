@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from ketnoi.api.dvcqg import selectors
-from ketnoi.api.dvcqg.accounts import dvcqg_client_set_relay
+from ketnoi.api.dvcqg.services.accounts import dvcqg_client_set_relay
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.redaction import redact_text
 

@@ -16,8 +16,8 @@ from ketnoi.core.errors import ApplicationError
 from ketnoi.core.urls import clean_http_url
 from ketnoi.orgs.models import Agency
 
-from ..services import api_client_create
-from .models import DvcqgClient, DvcqgSession, hash_secret
+from ...services import api_client_create
+from ..models import DvcqgClient, DvcqgSession, hash_secret
 
 SESSION_HOURS = 24
 

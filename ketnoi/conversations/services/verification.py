@@ -25,7 +25,7 @@ from ketnoi.outbox.by_phone import phone_channel_for
 from ketnoi.outbox.models import Lane
 from ketnoi.outbox.services import outbox_enqueue
 
-from .models import PhoneVerification
+from ..models import PhoneVerification
 
 CODE_DIGITS = 6
 VALID_MINUTES = 10

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ketnoi.contacts.models import ChannelContact, Contact
 from ketnoi.core.audit import audit_record
 
-from .models import IDLE, ConversationSession, ConversationStep
+from ..models import IDLE, ConversationSession, ConversationStep
 
 LANGUAGES = ("vi", "en")
 

@@ -12,8 +12,8 @@ from ketnoi.dossiers.models import Dossier
 from ketnoi.dossiers.selectors import dossier_scope_q, normalise_code
 from ketnoi.dossiers.services.sync import dossier_apply_status_events, dossier_upsert_external
 
-from . import answers, envelope, fields, lookups, mapping, relay
-from .models import DvcqgClient, DvcqgRecord, DvcqgRequest, seal
+from .. import answers, envelope, fields, lookups, mapping, relay
+from ..models import DvcqgClient, DvcqgRecord, DvcqgRequest, seal
 
 SERVICE_LABELS = {envelope.SYNC_DOSSIERS: "Đồng bộ hồ sơ", envelope.SYNC_STEPS: "Cập nhật tiến độ"}
 
