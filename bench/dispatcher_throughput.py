@@ -25,6 +25,7 @@ FOLLOWERS = 10
 MESSAGES = max(2_000, int(50_000 * SCALE))
 CONCURRENCY = int(os.environ.get("BENCH_DISPATCH_CONCURRENCY", "256"))
 BATCH = int(os.environ.get("BENCH_DISPATCH_BATCH", "500"))
+PROCESSES = int(os.environ.get("BENCH_DISPATCH_PROCESSES", "1"))
 TARGET = 2_000
 QUOTA = 10_000_000  # per minute: unthrottled
 
@@ -186,7 +187,7 @@ def run() -> harness.Result:
         plan = _plan(channels, "disp-")
         os.environ["BENCH_BATCH_SIZE"] = str(BATCH)
         zalo.BATCH_SIZE = str(BATCH)
-        with zalo.Dispatchers(stub.url, count=1, concurrency=CONCURRENCY, **stub.env()) as dispatchers:
+        with zalo.Dispatchers(stub.url, count=PROCESSES, concurrency=CONCURRENCY, **stub.env()) as dispatchers:
             enqueue_started = time.monotonic()
             pids = [process.pid for process in dispatchers.processes]
             with cpu.CpuMeter(roots=pids, database=harness.DB_NAME) as meter:
