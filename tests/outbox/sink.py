@@ -154,7 +154,7 @@ class SinkType(ChannelType):
     def parse_events(self, channel, body):
         return []
 
-    def window(self, channel, recipient, now):
+    def window(self, channel, recipient, now, *, purpose=""):
         if recipient.last_interaction_at and now - recipient.last_interaction_at > dt.timedelta(days=7):
             return WindowState.CLOSED
         return WindowState.FREE
