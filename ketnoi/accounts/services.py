@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from ketnoi.core.actor import as_actor
 from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.orgs.models import AdministrativeUnit, Agency, Desk, Membership
@@ -66,7 +67,7 @@ def _issue_link(*, actor, user, purpose: str) -> str:
         user=user,
         purpose=purpose,
         token_hash=_hash(token),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=as_actor(actor).user,
         expires_at=now + dt.timedelta(hours=link_lifetime_hours(purpose)),
     )
     return token
@@ -309,7 +310,7 @@ def official_deactivate(*, actor, user) -> None:
     Memberships stay (so reactivation restores them, and the history keeps who held which role).
     """
     _require_manage_of(actor, user)
-    if getattr(actor, "pk", None) == user.pk:
+    if as_actor(actor).user_id == user.pk:
         raise ApplicationError(gettext("You cannot deactivate your own account."), code="invalid")
     if not user.is_active:
         return

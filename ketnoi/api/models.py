@@ -35,12 +35,8 @@ class ApiClient(UUIDModel):
     def __str__(self) -> str:
         return self.name
 
-    # Duck-typed with officials so the same selectors serve the console and the API.
-    is_authenticated = True
-    is_superuser = False
-    pk_label = "api"
-
     def as_scope(self) -> OfficialScope:
+        """Its unit's subtree: what `scope_of(client)` answers, so the selectors serve the console and the API alike."""
         return OfficialScope(None, False, (Grant("api_client", self.unit.path, None),))
 
 

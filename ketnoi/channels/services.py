@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from ketnoi.core.actor import as_actor
 from ketnoi.core.audit import audit_record, snapshot
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.core.urls import is_http_url
@@ -269,7 +270,7 @@ def zalo_connect_start(
         app_id=app_id,
         state=secrets.token_urlsafe(24),
         channel=channel,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=as_actor(actor).user,
         expires_at=timezone.now() + CONNECTION_LIFETIME,
     )
     connection.set_secrets(
@@ -301,7 +302,7 @@ def zalo_connect_finish(*, actor, state: str, code: str, oa_id: str) -> Channel:
     connection = ZaloConnection.objects.select_related("unit", "channel").filter(state=state).first()
     if connection is None or connection.finished_at is not None or connection.expires_at <= timezone.now():
         raise ApplicationError(gettext("This connection request has expired; start again."), code="expired")
-    if connection.created_by_id != getattr(actor, "pk", None):
+    if connection.created_by_id != as_actor(actor).user_id:
         raise NotPermitted()
     _require_manage(actor, connection.unit)
     if not code:

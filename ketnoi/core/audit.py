@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import models
 
+from .actor import ActorLike, as_actor
 from .models import AuditEntry
 from .redaction import redact_value
 
@@ -26,17 +27,17 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: ActorLike,
     action: str,
     target: models.Model,
     unit_path: str,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    user = actor if getattr(actor, "pk", None) else None
+    who = as_actor(actor)
     return AuditEntry.objects.create(
-        actor=user,
-        actor_label=user.get_username() if user else SYSTEM,
+        actor=who.user,
+        actor_label=who.username,
         action=action,
         target_type=target._meta.label_lower,
         target_id=str(getattr(target, "uuid", target.pk)),

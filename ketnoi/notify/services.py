@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ketnoi.channels.models import Channel
+from ketnoi.core.actor import as_actor
 from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
@@ -141,7 +142,7 @@ def api_key_create(*, actor, service: SendingService, name: str, kind: str) -> t
         kind=kind,
         key_hash=hash_key(secret),
         key_hint=secret[: len(f"kn_notify_{kind}_") + 4],
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=as_actor(actor).user,
     )
     audit_record(
         actor=actor,
@@ -200,7 +201,7 @@ def template_save(
         zbs_template_id=zbs_template_id.strip(),
         zbs_params=params,
         sms_text=sms_text.strip(),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=as_actor(actor).user,
     )
     audit_record(
         actor=actor,

@@ -22,6 +22,7 @@ from ketnoi.channels.models import ChannelEvent
 from ketnoi.channels.types.webchat.models import WebChatMessage
 from ketnoi.contacts.models import ChannelContact, Contact, InboundMessage
 from ketnoi.conversations.models import ConversationSession, ConversationStep, PhoneVerification
+from ketnoi.core.actor import as_actor
 from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.phones import normalize_phone
@@ -200,7 +201,7 @@ def citizen_erase(*, actor, phone: str = "", id_number: str = "", reason: str = 
 
 
 def _record(kind: str, subject: Subject, actor, reason: str, counts: dict[str, int]) -> DataRequest:
-    user = actor if getattr(actor, "pk", None) else None
+    user = as_actor(actor).user
     with transaction.atomic():
         request = DataRequest.objects.create(
             kind=kind,

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnoi.core.actor import as_actor
 from ketnoi.core.audit import audit_record, snapshot
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.core.models import CalendarDay, CalendarDayKind
@@ -121,7 +122,7 @@ def calendar_day_set(*, actor, date: dt.date, kind: str, name: str, source_docum
     if row is None:
         row = CalendarDay(date=date)
     row.kind, row.name, row.source_document = kind, name[:200], source_document.strip()[:300]
-    row.created_by = actor if getattr(actor, "pk", None) else None
+    row.created_by = as_actor(actor).user
     row.save()
     audit_record(
         actor=actor,

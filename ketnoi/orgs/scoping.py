@@ -9,6 +9,8 @@ from operator import or_
 
 from django.db.models import Q, QuerySet
 
+from ketnoi.core.actor import ActorLike, as_actor
+
 from .models import Agency, Membership
 from .roles import Role, roles_with
 
@@ -72,20 +74,23 @@ def _agency_subtree(agency_id: int) -> frozenset[int]:
     return frozenset(ids)
 
 
-def scope_of(official) -> OfficialScope:
-    """The scope of a user (or of an API client); cached on the object for the length of one request."""
-    if hasattr(official, "as_scope"):
-        return official.as_scope()
-    if official is None or not getattr(official, "is_authenticated", False) or not official.is_active:
+def scope_of(actor: ActorLike) -> OfficialScope:
+    """The units and agencies an actor may act on: an official's memberships (cached on the user for the length of
+    one request), an API client's unit, nothing for the system (services let the system through before asking)."""
+    who = as_actor(actor)
+    if who.is_api_client:
+        return who.client.as_scope()
+    user = who.user
+    if user is None or not user.is_active:
         return NO_SCOPE
-    cached = getattr(official, "_ketnoi_scope", None)
+    cached = getattr(user, "_ketnoi_scope", None)
     if cached is not None:
         return cached
-    memberships = Membership.objects.filter(user=official, is_active=True, unit__valid_to__isnull=True)
+    memberships = Membership.objects.filter(user=user, is_active=True, unit__valid_to__isnull=True)
     grants = tuple(
         Grant(m.role, m.unit.path, _agency_subtree(m.agency_id) if m.agency_id else None)
         for m in memberships.select_related("unit")
     )
-    scope = OfficialScope(official.pk, official.is_superuser and not grants, grants)
-    official._ketnoi_scope = scope
+    scope = OfficialScope(user.pk, user.is_superuser and not grants, grants)
+    user._ketnoi_scope = scope
     return scope

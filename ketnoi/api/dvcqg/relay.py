@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ketnoi.core.actor import as_actor
 from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.queue import WorkQueue
@@ -234,7 +235,7 @@ def relay_retry(*, actor, item: RelayItem) -> RelayItem:
     item.status, item.attempts, item.next_attempt_at = RelayStatus.PENDING, 0, timezone.now()
     item.save(update_fields=["status", "attempts", "next_attempt_at"])
     audit_record(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=as_actor(actor).user,
         action="dvcqg_relay.retry",
         target=item,
         unit_path=item.client.unit.path,

@@ -26,6 +26,7 @@ from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 
+from ketnoi.core.actor import Actor
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.orgs.models import AdministrativeUnit
 from ketnoi.petitions.models import AnswerStatus, Audience, Petition, PetitionCategory, PetitionerType, Source
@@ -378,7 +379,7 @@ def open311_request_create(request):
     if category is None:
         category = category_for(client, data.service_code)
     petition = petition_submit(
-        actor=client,
+        actor=Actor.api_client(client),
         category=category,
         area=area_for(client, data.jurisdiction_id or data.address_id),
         subject="",

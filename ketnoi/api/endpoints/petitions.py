@@ -9,6 +9,7 @@ from uuid import UUID
 from ninja import Field, Query, Router, Schema
 from pydantic import BeforeValidator, Discriminator, Tag
 
+from ketnoi.core.actor import Actor
 from ketnoi.core.errors import ApplicationError
 from ketnoi.orgs.models import AdministrativeUnit
 from ketnoi.petitions.models import AnswerStatus, Petition, PetitionCategory, Source
@@ -164,7 +165,7 @@ def petition_create(request, data: PetitionIn):
     system = client_system(request)
     existed = Petition.objects.filter(external_system=system, external_id=data.external_id).exists()
     petition = petition_submit(
-        actor=client,
+        actor=Actor.api_client(client),
         category=category_for(client, data.category_code),
         area=area_for(client, data.area_code),
         subject=data.subject,

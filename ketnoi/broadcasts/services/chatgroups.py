@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import EventKind, InboundEvent, OutboundPayload, SendError
 from ketnoi.contacts.models import ChannelContact
+from ketnoi.core.actor import as_actor
 from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.core.urls import clean_http_url
@@ -116,7 +117,7 @@ def chat_group_adopt(
         channel=channel,
         provider_group_id=provider_group_id.strip(),
         invite_link=clean_http_url(invite_link) if invite_link else "",
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=as_actor(actor).user,
     )
     audit_record(
         actor=actor,
@@ -167,7 +168,7 @@ def chat_group_post(
         post = ChatGroupMessage(
             chat_group=chat_group,
             direction=ChatGroupMessage.OUT,
-            author=actor if getattr(actor, "pk", None) else None,
+            author=as_actor(actor).user,
             kind=payload.kind,
             text=payload.text,
             attachments=[{"type": payload.kind, "url": image_url, "name": file_name}] if payload.kind != "text" else [],

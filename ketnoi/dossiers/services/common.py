@@ -7,6 +7,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnoi.core.actor import ActorLike, as_actor
 from ketnoi.core.audit import audit_record, snapshot
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.orgs.scoping import scope_of
@@ -31,7 +32,7 @@ def parties_of(actor, source: str) -> frozenset[Party]:
     """The parties an actor acts as. Officials by role; no actor: the citizen, the API or the system."""
     if source == EventSource.API:
         return frozenset({Party.API})
-    if actor is None or not getattr(actor, "pk", None):
+    if as_actor(actor).is_system:
         return frozenset({Party.CITIZEN}) if source == EventSource.CITIZEN else frozenset({Party.SYSTEM})
     scope = scope_of(actor)
     if scope.everything:
@@ -44,7 +45,7 @@ def parties_of(actor, source: str) -> frozenset[Party]:
 
 def check_actor_scope(actor, dossier: Dossier, capability: str) -> None:
     """Officials must have the capability over this dossier; citizens, the API and jobs are checked by callers."""
-    if actor is None or not getattr(actor, "pk", None) or getattr(actor, "as_scope", None):
+    if not as_actor(actor).is_official:
         return
     scope = scope_of(actor)
     if not scope.can(capability):
@@ -53,10 +54,11 @@ def check_actor_scope(actor, dossier: Dossier, capability: str) -> None:
         raise NotPermitted(_("This dossier is outside your units and agencies."))
 
 
-def actor_label(actor, source: str) -> str:
-    if actor is not None and getattr(actor, "pk", None):
-        full = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
-        return full or actor.get_username()
+def actor_label(actor: ActorLike, source: str) -> str:
+    """An official's name; otherwise who the source says acted (an API client's history reads "one-stop system")."""
+    who = as_actor(actor)
+    if who.is_official:
+        return who.label
     return {EventSource.CITIZEN: "citizen", EventSource.API: "one-stop system"}.get(source, "system")
 
 
@@ -76,7 +78,7 @@ def record_event(
     external_system: str = "",
     external_event_id: str = "",
 ) -> DossierEvent:
-    user = actor if actor is not None and getattr(actor, "pk", None) and not hasattr(actor, "as_scope") else None
+    user = as_actor(actor).user
     return DossierEvent.objects.create(
         dossier=dossier,
         kind=kind,
@@ -96,7 +98,7 @@ def record_event(
 
 
 def audit(actor, action: str, dossier: Dossier, before: dict | None = None, **after_extra) -> None:
-    user = actor if actor is not None and getattr(actor, "pk", None) and not hasattr(actor, "as_scope") else None
+    user = as_actor(actor).user
     after = snapshot(dossier, AUDIT_FIELDS)
     after.update({k: str(v) for k, v in after_extra.items()})
     audit_record(actor=user, action=action, target=dossier, unit_path=dossier.unit.path, before=before, after=after)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnoi.core.actor import as_actor
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.text import nfc
 from ketnoi.core.uploads import check_upload, display_name
@@ -168,7 +169,7 @@ def dossier_review_attachment(*, actor, attachment: DossierAttachment, accept: b
     note = nfc(note).strip()
     require(accept or bool(note), _("Say why the document is rejected."), "reason_required")
     attachment.status = AttachmentStatus.ACCEPTED if accept else AttachmentStatus.REJECTED
-    attachment.reviewed_by = actor if getattr(actor, "pk", None) else None
+    attachment.reviewed_by = as_actor(actor).user
     attachment.reviewed_at = timezone.now()
     attachment.review_note = note[:500]
     attachment.save()

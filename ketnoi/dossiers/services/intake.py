@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnoi.core.actor import as_actor
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
 from ketnoi.core.text import nfc
@@ -43,7 +44,7 @@ def due_date_from(start: dt.datetime, procedure: Procedure) -> dt.date:
 
 
 def _check_desk_official(actor, agency: Agency) -> None:
-    if actor is None or not getattr(actor, "pk", None):
+    if as_actor(actor).is_system:
         return
     scope = scope_of(actor)
     if not scope.can("dossiers.intake"):
@@ -141,7 +142,7 @@ def dossier_receive(
         desk=desk,
         competent_agency=competent_agency or competent_agency_for(procedure, receiving_agency.unit),
         channel=channel,
-        received_by=actor if getattr(actor, "pk", None) and not hasattr(actor, "as_scope") else None,
+        received_by=as_actor(actor).user,
         state=state,
         state_changed_at=received_at,
         last_event_at=received_at,

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from ketnoi.core.actor import as_actor
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.text import nfc
 from ketnoi.core.uploads import check_upload
@@ -221,7 +222,7 @@ def apology_prompt_dismiss(*, actor, prompt) -> None:
     """An officer decides no apology is needed (e.g. the result will be ready on time)."""
     check_actor_scope(actor, prompt.dossier, "dossiers.process")
     prompt.dismissed_at = timezone.now()
-    prompt.dismissed_by = actor if getattr(actor, "pk", None) else None
+    prompt.dismissed_by = as_actor(actor).user
     prompt.save(update_fields=["dismissed_at", "dismissed_by"])
     audit(actor, "dossier.apology_prompt_dismiss", prompt.dossier, None, due_date=prompt.due_date)
 

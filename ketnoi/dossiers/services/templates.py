@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ketnoi.core.actor import as_actor
 from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.core.text import nfc
@@ -41,7 +42,7 @@ def notification_template_save(
     before = {"text": template.text} if template else None
     template = template or NotificationTemplate(unit=unit, kind=kind, language=language)
     template.text = text
-    template.updated_by = actor if getattr(actor, "pk", None) else None
+    template.updated_by = as_actor(actor).user
     template.save()
     audit_record(
         actor=actor,

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 
+from ketnoi.core.actor import as_actor
 from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import NotPermitted
 from ketnoi.orgs.models import AdministrativeUnit, Membership
@@ -46,7 +47,7 @@ def lock(handoff: Handoff) -> Handoff:
 
 
 def entry(handoff: Handoff, kind: str, *, actor=None, at=None, **fields) -> HandoffEntry:
-    values = {"handoff": handoff, "kind": kind, "actor": actor if getattr(actor, "pk", None) else None, **fields}
+    values = {"handoff": handoff, "kind": kind, "actor": as_actor(actor).user, **fields}
     if at is not None:
         values["at"] = at
     return HandoffEntry.objects.create(**values)

@@ -12,6 +12,7 @@ from ketnoi.broadcasts.services import official_notify
 from ketnoi.channels.types.base import OutboundPayload, WindowState
 from ketnoi.contacts.models import ChannelContact, InboundMessage
 from ketnoi.contacts.services import channel_contact_handoff_hint
+from ketnoi.core.actor import as_actor
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.text import nfc
 from ketnoi.orgs.models import AdministrativeUnit
@@ -75,7 +76,7 @@ def assign_to(handoff: Handoff, user, *, actor, party: Party, at: dt.datetime, h
     name = user.get_full_name() or user.get_username()
     record = entry(handoff, EntryKind.ASSIGNED, actor=actor, at=at, text=name, data={"how": how, "to": user.pk})
     DutyStatus.objects.filter(user=user, unit=handoff.unit).update(last_assigned_at=at)
-    if getattr(actor, "pk", None) != user.pk:
+    if as_actor(actor).user_id != user.pk:
         _tell_assignee(handoff, user, record.pk)
 
 
@@ -277,7 +278,7 @@ def handoff_close(*, actor, handoff: Handoff, return_to_bot: bool = True, note: 
     move(
         handoff,
         S.CLOSED,
-        party=Party.OFFICIAL if getattr(actor, "pk", None) else Party.SYSTEM,
+        party=Party.OFFICIAL if as_actor(actor).is_official else Party.SYSTEM,
         actor=actor,
         at=now,
         text=nfc(note).strip(),

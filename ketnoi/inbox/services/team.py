@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from ketnoi.core.actor import as_actor
 from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.text import nfc
@@ -20,7 +21,7 @@ MAX_CANNED_TEXT = 2000
 @transaction.atomic
 def duty_set(*, actor, user, unit: AdministrativeUnit, on_duty: bool) -> DutyStatus:
     """Put an official on or off duty for a unit's inbox: themselves, or anyone of the team for a manager."""
-    if user.pk != getattr(actor, "pk", None):
+    if user.pk != as_actor(actor).user_id:
         require(actor, MANAGE, unit)
     if not can(user, ANSWER, unit):
         raise ApplicationError(
@@ -61,7 +62,7 @@ def canned_reply_save(
     require(actor, MANAGE, unit)
     title, text = _clean_canned(title, text)
     before = {"title": canned.title, "text": canned.text} if canned else {}
-    canned = canned or CannedReply(unit=unit, created_by=actor if getattr(actor, "pk", None) else None)
+    canned = canned or CannedReply(unit=unit, created_by=as_actor(actor).user)
     canned.title, canned.text, canned.is_active, canned.updated_at = title, text, True, timezone.now()
     try:
         with transaction.atomic():

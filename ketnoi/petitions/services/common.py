@@ -7,6 +7,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnoi.core.actor import ActorLike, as_actor
 from ketnoi.core.audit import audit_record, snapshot
 from ketnoi.core.errors import NotPermitted
 from ketnoi.orgs.scoping import scope_of
@@ -29,8 +30,8 @@ AUDIT_FIELDS = (
 )
 
 
-def is_official(actor) -> bool:
-    return actor is not None and bool(getattr(actor, "pk", None)) and not hasattr(actor, "as_scope")
+def is_official(actor: ActorLike) -> bool:
+    return as_actor(actor).is_official
 
 
 def parties_of(actor, *, petitioner: bool = False) -> frozenset[Party]:
@@ -67,7 +68,7 @@ def lock(petition: Petition) -> Petition:
 
 def actor_label(actor, *, petitioner: bool = False) -> str:
     if is_official(actor):
-        return (actor.get_full_name() if hasattr(actor, "get_full_name") else "") or actor.get_username()
+        return as_actor(actor).label
     return "petitioner" if petitioner else "system"
 
 
@@ -88,7 +89,7 @@ def record_event(
         kind=kind,
         from_state=from_state,
         to_state=to_state,
-        actor=actor if is_official(actor) else None,
+        actor=as_actor(actor).user,
         actor_label=actor_label(actor, petitioner=petitioner),
         note=note,
         data=data or {},
@@ -102,7 +103,7 @@ def before_of(petition: Petition) -> dict[str, Any]:
 
 def audit(*, actor, action: str, petition: Petition, before: dict[str, Any] | None) -> None:
     audit_record(
-        actor=actor if is_official(actor) else None,
+        actor=as_actor(actor).user,
         action=action,
         target=petition,
         unit_path=petition.unit.path,

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnoi.core.actor import as_actor
 from ketnoi.core.audit import audit_record, snapshot
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.core.text import nfc
@@ -15,7 +16,7 @@ from ..models import BusinessPolicy, PetitionCategory, RoutingRule
 
 
 def _check(actor, capability: str, unit: AdministrativeUnit) -> None:
-    if actor is None or not getattr(actor, "pk", None):
+    if as_actor(actor).is_system:
         return  # the demo seeder and management commands
     scope = scope_of(actor)
     if not (scope.can(capability) and scope.narrowed(capability).covers_path(unit.path)):
@@ -104,7 +105,7 @@ def policy_save(
     if not title:
         raise ApplicationError(_("Give the policy a title."), code="title_required")
     before = snapshot(policy, ["title", "is_published"]) if policy else None
-    policy = policy or BusinessPolicy(unit=unit, created_by=actor if getattr(actor, "pk", None) else None)
+    policy = policy or BusinessPolicy(unit=unit, created_by=as_actor(actor).user)
     policy.title = title[:200]
     policy.summary = nfc(summary).strip()
     policy.body = nfc(body).strip()

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnoi.core.actor import as_actor
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
 from ketnoi.core.text import nfc
@@ -126,7 +127,7 @@ def _check_area(category: PetitionCategory, area: AdministrativeUnit, actor) -> 
             _("The category '%(category)s' is not used in %(area)s.") % {"category": category.name, "area": area.name},
             code="wrong_category",
         )
-    if actor is not None and hasattr(actor, "as_scope") and not scope_of(actor).covers_path(area.path):
+    if as_actor(actor).is_api_client and not scope_of(actor).covers_path(area.path):
         raise NotPermitted(f"{area.name} is outside this client's unit.")
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import check_password, get_hasher, make_passwor
 from django.db import transaction
 from django.utils import timezone
 
+from ketnoi.core.actor import as_actor
 from ketnoi.core.audit import audit_record
 from ketnoi.core.crypto import decrypt_json, encrypt_json
 from ketnoi.core.errors import ApplicationError
@@ -23,7 +24,7 @@ SESSION_HOURS = 24
 
 
 def _audit(actor, action: str, client: DvcqgClient, after: dict) -> None:
-    user = actor if getattr(actor, "pk", None) else None
+    user = as_actor(actor).user
     audit_record(actor=user, action=action, target=client, unit_path=client.unit.path, after=after)
 
 
