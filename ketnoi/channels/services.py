@@ -28,6 +28,18 @@ def _require_manage(actor, unit: AdministrativeUnit) -> None:
         raise NotPermitted()
 
 
+def _save_new(actor, channel: Channel) -> None:
+    """A new channel of any type is saved and audited the same way (its secrets never in the audit row)."""
+    channel.save()
+    audit_record(
+        actor=actor,
+        action="channel.create",
+        target=channel,
+        unit_path=channel.unit.path,
+        after=snapshot(channel, CHANNEL_FIELDS),
+    )
+
+
 def webhook_url(channel: Channel) -> str:
     path = reverse("channels:receive", kwargs={"type_code": channel.type_code, "uuid": channel.uuid})
     return settings.PUBLIC_BASE_URL + path
@@ -87,14 +99,7 @@ def zalo_channel_create(
             "refresh_token": _required(refresh_token, "refresh token"),
         }
     )
-    channel.save()
-    audit_record(
-        actor=actor,
-        action="channel.create",
-        target=channel,
-        unit_path=unit.path,
-        after=snapshot(channel, CHANNEL_FIELDS),
-    )
+    _save_new(actor, channel)
     channel.channel_type.activate(channel)
     return channel
 
@@ -102,16 +107,8 @@ def zalo_channel_create(
 @transaction.atomic
 def webchat_channel_create(*, actor, unit: AdministrativeUnit, name: str) -> Channel:
     _require_manage(actor, unit)
-    channel = Channel.objects.create(
-        unit=unit, type_code="webchat", name=_required(name, "name"), quota_per_minute=60000
-    )
-    audit_record(
-        actor=actor,
-        action="channel.create",
-        target=channel,
-        unit_path=unit.path,
-        after=snapshot(channel, CHANNEL_FIELDS),
-    )
+    channel = Channel(unit=unit, type_code="webchat", name=_required(name, "name"), quota_per_minute=60000)
+    _save_new(actor, channel)
     return channel
 
 
@@ -139,14 +136,7 @@ def sms_channel_create(
         quota_per_minute=quota_per_minute,
     )
     channel.set_secrets({"api_key": _required(api_key, "API key")})
-    channel.save()
-    audit_record(
-        actor=actor,
-        action="channel.create",
-        target=channel,
-        unit_path=unit.path,
-        after=snapshot(channel, CHANNEL_FIELDS),
-    )
+    _save_new(actor, channel)
     return channel
 
 
@@ -185,14 +175,7 @@ def messenger_channel_create(
             "verify_token": (verify_token or "").strip() or secrets.token_urlsafe(24),
         }
     )
-    channel.save()
-    audit_record(
-        actor=actor,
-        action="channel.create",
-        target=channel,
-        unit_path=unit.path,
-        after=snapshot(channel, CHANNEL_FIELDS),
-    )
+    _save_new(actor, channel)
     return channel
 
 
