@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from ninja import Field, Query, Router, Schema
-from pydantic import BeforeValidator, ValidationError, field_validator
+from pydantic import BeforeValidator, StringConstraints, ValidationError, field_validator
 
 from django.db.models import Q
 
@@ -92,7 +92,7 @@ class DossierIn(Schema):
     receipt_code: str = Field(
         "", max_length=60, description="MaHoSo, if your system numbers dossiers; else we allocate one."
     )
-    other_codes: list[str] = Field(
+    other_codes: list[Annotated[str, StringConstraints(max_length=60)]] = Field(
         [], max_length=20, description="Other codes of the dossier (MaHoSoKhac, portal ids), each ≤ 60 characters."
     )
     procedure_code: str = Field(..., max_length=40)
@@ -126,13 +126,6 @@ class DossierIn(Schema):
     @classmethod
     def _channel(cls, value):
         return CHANNEL_CODES.get(value, value)
-
-    @field_validator("other_codes")
-    @classmethod
-    def _codes(cls, value):
-        if any(len(code) > 60 for code in value):
-            raise ValueError("each code has at most 60 characters")
-        return value
 
 
 class DossierOut(Schema):
