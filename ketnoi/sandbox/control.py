@@ -382,12 +382,16 @@ def group_messages(request, body):
 
 
 @control()
-@transaction.atomic
 def reset(request, body):
-    """Forget everything: apps, OAs, users, messages, deliveries, faults."""
+    """Forget everything: apps, OAs, users, messages, deliveries, faults.
+
+    The background jobs are waited for before the transaction opens: they write (a delivery's outcome, and the
+    receiving web server may be this process), and on SQLite a transaction holds the write lock from its start, so
+    waiting inside it made each job wait out the busy timeout (10 s) and fail."""
     webhooks.reset()
-    for model in (WebhookDelivery, Message, Follower, FaultSwitch, SandboxOA, SandboxApp, ZaloUser, SandboxPage):
-        model.objects.all().delete()
+    with transaction.atomic():
+        for model in (WebhookDelivery, Message, Follower, FaultSwitch, SandboxOA, SandboxApp, ZaloUser, SandboxPage):
+            model.objects.all().delete()
     return {"ok": True}
 
 
