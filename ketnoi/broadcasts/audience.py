@@ -1,7 +1,8 @@
 """Audience selection: which followers a broadcast reaches, as one queryset over ChannelContact.
 
-Every condition is a column filter or an EXISTS over an indexed table, so the recipient count is one COUNT query
-and the fan-out reads recipients in keyset pages (id > cursor ORDER BY id LIMIT n), never all at once.
+Every condition is a column filter, an EXISTS or a scalar subquery over an indexed table, so the recipient count is
+one COUNT query and the fan-out reads recipients a page of followers at a time (cursor < id <= bound), never all at
+once.
 
 Area: a follower lives where their subscription says (commune/ward, or residential group), which the chat asks
 for and the shared address fills in when it names a commune we know; a follower who never said is taken to live
@@ -11,7 +12,8 @@ province-wide alert but not by a commune's.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from ketnoi.contacts.models import ChannelContact
 
@@ -45,10 +47,22 @@ def audience_of(broadcast: Broadcast) -> Audience:
     )
 
 
+AREA = "_area_path"
+
+
+def _with_area(qs: QuerySet[ChannelContact]) -> QuerySet[ChannelContact]:
+    """The follower's own area path ("" when they never said), read through their one subscription's unique index.
+
+    A scalar subquery per row, not EXISTS: `placed OR (unplaced AND ...)` over two EXISTS made PostgreSQL hash the
+    whole subscription table for every fan-out page (two sequential scans a page, so a broadcast cost O(n^2))."""
+    if AREA in qs.query.annotations:
+        return qs
+    area = Subscription.objects.filter(channel_contact=OuterRef("pk")).values("area_path")[:1]
+    return qs.alias(**{AREA: Coalesce(Subquery(area), Value(""))})
+
+
 def _lives_in(path: str) -> Q:
-    placed = Exists(Subscription.objects.filter(channel_contact=OuterRef("pk"), area_path__startswith=path))
-    unplaced = ~Exists(Subscription.objects.filter(channel_contact=OuterRef("pk")).exclude(area_path=""))
-    return Q(placed) | (Q(unplaced) & Q(channel__unit__path__startswith=path))
+    return Q(**{f"{AREA}__startswith": path}) | Q(**{AREA: ""}, channel__unit__path__startswith=path)
 
 
 def _tagged(names) -> Exists:
@@ -65,9 +79,9 @@ def recipients(audience: Audience) -> QuerySet[ChannelContact]:
             raise ValueError(f"Unknown topic {audience.topic!r}")
         qs = qs.filter(Exists(Subscription.objects.filter(channel_contact=OuterRef("pk"), **{audience.topic: True})))
     if audience.area_path:
-        qs = qs.filter(_lives_in(audience.area_path))
+        qs = _with_area(qs).filter(_lives_in(audience.area_path))
     if audience.exclude_area_path:
-        qs = qs.exclude(_lives_in(audience.exclude_area_path))
+        qs = _with_area(qs).exclude(_lives_in(audience.exclude_area_path))
     if audience.tags:
         qs = qs.filter(_tagged(audience.tags))
     if audience.exclude_tags:

@@ -117,3 +117,37 @@ def test_rows_queued_in_the_evening_are_held_when_the_night_starts(world, channe
     monkeypatch.setattr(timezone, "now", lambda: evening + dt.timedelta(minutes=15))
     assert night_hold() == 1
     assert rows(news).get().next_attempt_at == dt.datetime(2026, 11, 25, 6, 0, tzinfo=HCM)
+
+
+def test_pages_are_counted_in_followers_so_each_costs_the_same_whatever_the_audience(world, channel_a):
+    """A page is the next `batch` followers of the broadcast's channels (those outside the audience included), so a
+    page never reads more than `batch` rows whatever the area, and its statements are pinned."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ketnoi.broadcasts.models import Subscription
+
+    reached, others = [], []
+    for i in range(14):
+        person = new_follower(channel_a, f"pg{i}", is_follower=i != 6)
+        where = (world.commune_b.path, world.commune_a.path, "")[i % 3]  # elsewhere, here, never said (the OA's)
+        if where or i % 2:
+            Subscription.objects.create(channel_contact=person, contact=person.contact, area_path=where)
+        (reached if where != world.commune_b.path and i != 6 else others).append(person)
+    broadcast = approved(
+        world.editor, world.leader_a, world.commune_a, [channel_a], subscribers_only=False, area=world.commune_a
+    )
+    with CaptureQueriesContext(connection) as step:
+        assert fanout_step(broadcast_id=broadcast.pk, batch=3)
+    broadcast.refresh_from_db()
+    followers = sorted(p.pk for p in reached + others if p.is_follower)
+    assert broadcast.fanout_cursor == followers[2]  # three followers covered, whichever of them are recipients
+    # the broadcast locked, its channel ids, its area, the page's bound, the channels, the page written (one
+    # INSERT ... SELECT on PostgreSQL; a read and a bulk INSERT elsewhere), the cursor moved
+    statements = [q["sql"] for q in step.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) == (7 if connection.vendor == "postgresql" else 8), statements
+    fanout_run(broadcast_id=broadcast.pk, batch=3)
+    broadcast.refresh_from_db()
+    keys = set(rows(broadcast).values_list("idempotency_key", flat=True))
+    assert keys == {f"broadcast:{broadcast.pk}:{p.pk}" for p in reached}
+    assert broadcast.fanout_enqueued == len(reached) and broadcast.fanout_finished_at is not None

@@ -1,6 +1,7 @@
 """Fan-out: turn an approved broadcast into outbox rows, a batch per transaction, resumable from a cursor.
 
-Each batch locks the broadcast row, reads the next keyset page of recipients after `fanout_cursor`, writes their
+Each batch locks the broadcast row, reads the recipients among the next page of followers after `fanout_cursor`
+(a page is a fixed number of the channels' followers, so its cost does not grow with the audience), writes their
 outbox rows with outbox_enqueue_many (idempotency key broadcast:<id>:<channel contact id>, so a batch written twice
 after a crash adds nothing), and moves the cursor, all in one transaction. A runner killed between batches loses
 nothing: the next runner (the resume job re-enqueues stalled fan-outs) continues from the committed cursor. Two
@@ -13,13 +14,15 @@ messages by phone still go through Python (the phone is normalised there), as do
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from ketnoi.channels.models import Channel
+from ketnoi.contacts.models import ChannelContact
 from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
 from ketnoi.outbox.bulk import SOURCE, outbox_enqueue_from_query
 from ketnoi.outbox.models import Lane, OutboundMessage
@@ -34,6 +37,16 @@ from .approval import SOURCE_TYPE, broadcast_finish_if_done
 from .compose import group_payload_for, payload_for
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one fan-out batch did: recipients read, outbox rows written, where the cursor goes, whether done."""
+
+    selected: int
+    added: int
+    cursor: int | None
+    finished: bool
 
 
 def key_prefix(broadcast_id: int) -> str:
@@ -105,26 +118,47 @@ def uses_sql(broadcast: Broadcast) -> bool:
     )
 
 
-def _page(broadcast: Broadcast, size: int):
-    return recipients(audience_of(broadcast)).filter(pk__gt=broadcast.fanout_cursor).order_by("pk")[:size]
+@dataclass(frozen=True)
+class Page:
+    """The recipients among the next `size` followers of the broadcast's channels after the cursor, and where the
+    cursor goes. Bounded by followers, not by recipients: the audience's own conditions (area, topic, tags) are
+    read for at most `size` rows a page, however the planner estimates them, so every page costs the same at any
+    size (a LIMIT over the audience query made PostgreSQL hash the whole subscription table per page)."""
+
+    recipients: QuerySet[ChannelContact]
+    cursor: int | None  # the last follower id this page covers; None: every follower after the old cursor
+    finished: bool
 
 
-def _enqueue_in_python(broadcast: Broadcast, size: int, now) -> tuple[int, int, int | None]:
+def _page(broadcast: Broadcast, size: int) -> Page:
+    audience = audience_of(broadcast)
+    after = broadcast.fanout_cursor
+    followers = ChannelContact.objects.filter(channel_id__in=audience.channel_ids, is_follower=True, pk__gt=after)
+    bound = followers.order_by("pk").values_list("pk", flat=True)[size - 1 : size].first()
+    rows = recipients(audience).filter(pk__gt=after)
+    if bound is None:  # fewer than `size` followers left: this is the last page
+        return Page(rows.order_by("pk"), None, True)
+    return Page(rows.filter(pk__lte=bound).order_by("pk"), bound, False)
+
+
+def _enqueue_in_python(broadcast: Broadcast, size: int, now) -> Step:
+    page = _page(broadcast, size)
     rows = list(
-        _page(broadcast, size).values_list(
+        page.recipients.values_list(
             "pk", "channel_id", "user_id", "contact__language", "shared_phone", "contact__phone"
         )
     )
     if not rows:
-        return 0, 0, None
+        return Step(0, 0, page.cursor, page.finished)
     channels = {c.pk: c for c in Channel.objects.filter(pk__in={r[1] for r in rows})}
     added = outbox_enqueue_many(messages=build_messages(broadcast, rows, channels, now=now))
-    return len(rows), added, rows[-1][0]
+    return Step(len(rows), added, page.cursor or rows[-1][0], page.finished)
 
 
-def _enqueue_in_sql(broadcast: Broadcast, size: int, now) -> tuple[int, int, int | None]:
+def _enqueue_in_sql(broadcast: Broadcast, size: int, now) -> Step:
     """The same rows as build_messages, built by the database from the page's query."""
-    page = _page(broadcast, size).values(
+    where = _page(broadcast, size)
+    page = where.recipients.values(
         r_id=F("pk"), r_channel=F("channel_id"), r_user=F("user_id"), r_language=F("contact__language")
     )
     payloads = {lang: payload_to_json(payload_for(broadcast, language=lang)) for lang in ("vi", "en")}
@@ -153,14 +187,14 @@ def _enqueue_in_sql(broadcast: Broadcast, size: int, now) -> tuple[int, int, int
             "created_at": now,
         },
     )
-    return result.selected, result.inserted, result.last
+    return Step(result.selected, result.inserted, where.cursor or result.last, where.finished)
 
 
 def group_key(broadcast_id: int, chat_group_id: int) -> str:
     return f"{key_prefix(broadcast_id)}g{chat_group_id}"
 
 
-def _post_into_groups(broadcast: Broadcast, size: int, now) -> tuple[int, int, int | None]:
+def _post_into_groups(broadcast: Broadcast, size: int, now) -> Step:
     """A page of group chats (cursor = ChatGroup id): one outbox row per group, addressed to the group, and the post
     kept with the group (ChatGroupMessage). A thousand groups of a thousand members are a thousand rows."""
     from ketnoi.channels.types.zalo.assumptions import gmf
@@ -170,7 +204,7 @@ def _post_into_groups(broadcast: Broadcast, size: int, now) -> tuple[int, int, i
         chat_groups_of(broadcast).filter(pk__gt=broadcast.fanout_cursor).select_related("channel").order_by("pk")[:size]
     )
     if not chats:
-        return 0, 0, None
+        return Step(0, 0, None, True)
     payload = group_payload_for(broadcast)
     payload_json = payload_to_json(payload)
     lane = Lane.EMERGENCY if broadcast.is_emergency else Lane.BULK
@@ -220,7 +254,7 @@ def _post_into_groups(broadcast: Broadcast, size: int, now) -> tuple[int, int, i
         ],
         ignore_conflicts=True,  # a page written again after a crash: its posts are there already
     )
-    return len(chats), added, chats[-1].pk
+    return Step(len(chats), added, chats[-1].pk, len(chats) < size)
 
 
 def fanout_step(*, broadcast_id: int, batch: int | None = None) -> bool:
@@ -235,11 +269,11 @@ def fanout_step(*, broadcast_id: int, batch: int | None = None) -> bool:
             enqueue = _post_into_groups
         else:
             enqueue = _enqueue_in_sql if uses_sql(broadcast) else _enqueue_in_python
-        selected, added, last = enqueue(broadcast, size, now)
-        if selected:
-            broadcast.fanout_cursor = last
-            broadcast.fanout_enqueued += added
-        if selected < size:
+        step = enqueue(broadcast, size, now)
+        if step.cursor is not None:
+            broadcast.fanout_cursor = step.cursor
+        broadcast.fanout_enqueued += step.added
+        if step.finished:
             broadcast.fanout_finished_at = now
         broadcast.updated_at = now
         broadcast.save(update_fields=["fanout_cursor", "fanout_enqueued", "fanout_finished_at", "updated_at"])
