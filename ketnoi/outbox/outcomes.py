@@ -6,6 +6,7 @@ lease to the sweeper cannot overwrite what another one recorded.
 
 import logging
 import random
+from collections import defaultdict
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -77,10 +78,13 @@ def record_sent(message: OutboundMessage, result: SendResult, *, found: bool = F
 
 
 def _count(message: OutboundMessage, result: str) -> None:
+    _count_channel(message.channel, result, 1)
+
+
+def _count_channel(channel: Channel, result: str, amount: int) -> None:
     """Sends by result, for /metrics (core.tally: shared by every dispatcher through the cache), once committed."""
-    channel = message.channel
     labels = {"channel": str(channel.uuid), "channel_type": channel.type_code, "result": result}
-    transaction.on_commit(lambda: tally("outbox_sends", **labels))
+    transaction.on_commit(lambda: tally("outbox_sends", amount, **labels))
 
 
 def record_sent_many(sends: list[tuple[OutboundMessage, SendResult]]) -> None:
@@ -106,11 +110,14 @@ def record_sent_many(sends: list[tuple[OutboundMessage, SendResult]]) -> None:
     except IntegrityError:  # a provider id another row holds: sorted out one row at a time
         log.warning("A batch of sent-marks met a provider id another row holds; writing them one by one.")
         marked = set()
+    counted: dict[Channel, int] = defaultdict(int)
     for row, result in sends:
         if row.pk in marked:
-            _count(row, "sent")
+            counted[row.channel] += 1
         else:
             record_sent(row, result, found=True)
+    for channel, sent in counted.items():  # one count per channel and batch, not one cache write per message
+        _count_channel(channel, "sent", sent)
 
 
 def _give_up(message: OutboundMessage, status: str, error: SendError, reason: str) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from . import conf
 from .models import QuotaBucket
@@ -85,6 +85,29 @@ def _grant(tokens: float, want: int, shape: BucketShape, bulk: bool) -> tuple[in
     return granted, remaining, wait
 
 
+# Bucket keys this process has seen in the table: their rows are not looked for again before each take (a bucket
+# reset meanwhile is noticed by the locked read and created again).
+_known_buckets: set[str] = set()
+
+
+def _write_buckets(buckets) -> None:
+    """Every bucket's tokens and refill time in one UPDATE ... FROM (VALUES ...) (bulk_update's CASE per key costs
+    a Python expression tree per bucket, and a claim takes tokens from hundreds of buckets)."""
+    rows = [(b.key, float(b.tokens), float(b.updated_at)) for b in buckets]
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(QuotaBucket._meta.db_table)
+    key, tokens, updated_at = quote("key"), quote("tokens"), quote("updated_at")
+    values = ", ".join(["(CAST(%s AS text), CAST(%s AS double precision), CAST(%s AS double precision))"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH v (q_key, q_tokens, q_updated_at) AS (VALUES {values}) "  # noqa: S608 - the model's table
+            f"UPDATE {table} SET {tokens} = v.q_tokens, {updated_at} = v.q_updated_at FROM v WHERE {table}.{key} = v.q_key",
+            [value for row in rows for value in row],
+        )
+
+
 class DatabaseQuota(QuotaBackend):
     """A row per bucket, read under a row lock (PostgreSQL) or inside an IMMEDIATE transaction (SQLite)."""
 
@@ -94,9 +117,15 @@ class DatabaseQuota(QuotaBackend):
         now = time.time() if now is None else now
         keys = sorted({r.key for r in requests})
         grants: list[Grant] = []
-        with transaction.atomic():
-            self._create_missing(keys, {r.key: r.quota_per_minute for r in requests}, now)
-            buckets = {b.key: b for b in QuotaBucket.objects.select_for_update().filter(key__in=keys).order_by("key")}
+        quotas = {r.key: r.quota_per_minute for r in requests}
+        # Inside a claim's transaction no savepoint of its own: a failure here fails the whole claim anyway.
+        with transaction.atomic(savepoint=False):
+            if not _known_buckets.issuperset(keys):
+                self._create_missing(keys, quotas, now)
+            buckets = self._locked(keys)
+            if len(buckets) < len(keys):  # a bucket reset (deleted) since this process last saw it
+                self._create_missing(keys, quotas, now)
+                buckets = self._locked(keys)
             for r in requests:
                 bucket = buckets[r.key]
                 shape = BucketShape.for_quota(r.quota_per_minute)
@@ -106,8 +135,15 @@ class DatabaseQuota(QuotaBackend):
                 bucket.tokens, bucket.updated_at = _refill(bucket.tokens, bucket.updated_at, now, shape)
                 granted, bucket.tokens, wait = _grant(bucket.tokens, r.want, shape, r.bulk)
                 grants.append(Grant(granted, wait))
-            QuotaBucket.objects.bulk_update(list(buckets.values()), ["tokens", "updated_at"])
+            _write_buckets(buckets.values())
         return grants
+
+    def _locked(self, keys: list[str]) -> dict[str, QuotaBucket]:
+        """The buckets, locked in key order (FOR UPDATE on PostgreSQL; SQLite's transaction serialises writers)."""
+        found = QuotaBucket.objects.select_for_update().filter(key__in=keys).order_by("key")
+        buckets = {b.key: b for b in found}
+        _known_buckets.update(buckets)
+        return buckets
 
     def _create_missing(self, keys: list[str], quotas: dict[str, int], now: float) -> None:
         """Insert absent buckets in key order, before any row lock is taken: two dispatchers meeting new channels
@@ -143,6 +179,7 @@ class DatabaseQuota(QuotaBackend):
 
     def reset(self, key: str) -> None:
         QuotaBucket.objects.filter(key=key).delete()
+        _known_buckets.discard(key)
 
 
 TAKE_SCRIPT = """
