@@ -16,11 +16,31 @@ from django.test import Client
 from ketnoi.accounts.demo import seed as seed_second_factors
 from ketnoi.orgs.demo import DEMO_PASSWORD, seed
 from ketnoi.orgs.models import AdministrativeUnit, Agency
+from tests import template_db
 from tests.browser import browser, page  # noqa: F401  (fixtures)
 
 # The rows the organisation seed writes, taken once per test session and written back in one statement per table:
 # the same world as seed() makes (same codes, names, officials, passwords, audit rows) for a fraction of the cost.
 _world_rows: dict[type, list[dict]] = {}
+
+
+def pytest_sessionstart(session):
+    """The controller of a parallel run starts migrating the template database the workers will copy."""
+    if not hasattr(session.config, "workerinput") and session.config.pluginmanager.has_plugin("dsession"):
+        template_db.start(session.config)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, django_db_blocker):
+    """Once the worker's test database has its name: a copy of the template database, when the run made one."""
+    with django_db_blocker.unblock():
+        template_db.copy_for_this_worker()
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings):
+    """A worker's copied database is kept, not made again, and deleted at the end (see django_db_setup)."""
+    return template_db.copied() or bool(request.config.getvalue("reuse_db"))
 
 
 @pytest.fixture(scope="session")
@@ -39,17 +59,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
+        if template_db.copied():  # kept by pytest-django (keepdb): dropped here
+            name = connection.settings_dict["NAME"]
+            connection.close()
+            with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 _sqlite_files: list[str] = []
 
 
 def pytest_sessionfinish(session):
-    """The test database file is deleted by now; its write-ahead log files may be left behind."""
+    """The test database file is deleted by now (a copied one here); its write-ahead log files may be left behind."""
     for name in _sqlite_files:
-        for leftover in (f"{name}-wal", f"{name}-shm"):
+        for leftover in (
+            (name, f"{name}-wal", f"{name}-shm") if template_db.copied() else (f"{name}-wal", f"{name}-shm")
+        ):
             if os.path.exists(leftover):
                 os.remove(leftover)
+    template_db.finish(session.config)
 
 
 @pytest.fixture(scope="session", autouse=True)
