@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone, translation
@@ -31,6 +30,7 @@ from ketnoi.channels.types.base import Button, OutboundPayload
 from ketnoi.contacts.models import ChannelContact, Contact
 from ketnoi.contacts.selectors import notice_identities
 from ketnoi.core.errors import ApplicationError
+from ketnoi.core.sql import prepared_cursor
 from ketnoi.core.text import fold
 from ketnoi.orgs.models import AdministrativeUnit
 from ketnoi.outbox.by_phone import outbox_enqueue_by_phone, phone_channel_for, unit_and_ancestor_ids
@@ -354,7 +354,7 @@ def linked_channel_contacts_of(dossier_ids: list[int]) -> dict[int, list[Channel
     ids = sorted(set(dossier_ids))
     if not ids:
         return {}
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_linked_sql(len(ids)), ids + ids)
         rows = cursor.fetchall()
     channels = channels_by_pk({row[5]: _uuid(row[9]) for row in rows})

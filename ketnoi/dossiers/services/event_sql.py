@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from django.db import connection
 from django.db.models import Model
 
+from ketnoi.core.sql import prepared_cursor
 from ketnoi.orgs.models import AdministrativeUnit, Agency
 from ketnoi.orgs.scoping import OfficialScope
 from ketnoi.procedures.models import Procedure
@@ -115,7 +116,7 @@ def _layout(vendor: str):
 
 def _rows(scope: OfficialScope, sql: str, params: list) -> list[Dossier]:
     layout = _layout(connection.vendor)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     found = []
@@ -185,7 +186,7 @@ def update_dossiers(dossiers: Sequence[Dossier], names: Sequence[str]) -> None:
     fields = _fields(Dossier, names)
     if len(dossiers) == 1 or connection.vendor != "postgresql":
         rows = [[*_prepared(d, fields), d.pk] for d in dossiers]
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             if len(rows) == 1:
                 cursor.execute(_update_one_sql(names), rows[0])
             else:
@@ -193,5 +194,5 @@ def update_dossiers(dossiers: Sequence[Dossier], names: Sequence[str]) -> None:
         return
     params = [[d.pk for d in dossiers]]
     params += [[f.get_db_prep_save(getattr(d, f.attname), connection) for d in dossiers] for f in fields]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_update_many_sql(names), params)
