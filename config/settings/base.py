@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "ketnoi.core.proxies.TrustedProxyMiddleware",  # first: everything after sees the citizen's address
     "ketnoi.core.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "ketnoi.core.apipath.ApiFastPathMiddleware",  # /api/v1/ (machines, bearer tokens) goes straight to the view
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ketnoi.core.middleware.ChosenLanguageMiddleware",
@@ -87,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "ketnoi.core.apipath.ApiFastPathEnd",  # last: what ApiFastPathMiddleware calls for the API
 ]
 
 ROOT_URLCONF = "config.urls"
