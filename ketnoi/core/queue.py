@@ -40,6 +40,22 @@ def backoff_seconds(attempts: int, *, base: float, cap: float) -> float:
     return random.uniform(delay / 2, delay)  # noqa: S311 - jitter, not security
 
 
+class LineProbe(Exists):
+    """EXISTS(... LIMIT 1 OFFSET 0): "does an older row of this key hold the line?" asked per candidate row, through
+    the key's index with the candidate's key as the index condition.
+
+    Without OFFSET 0 PostgreSQL turns the NOT EXISTS into an anti-join whose plan follows the table's statistics;
+    a backlog written since the last ANALYZE (1,000 rows are nothing to autovacuum in a table of millions) looks
+    empty, so the planner scanned the whole line index for each candidate: 868 ms and 605,905 buffers for a claim of
+    200 with 1,000 queued rows beside 1,000,000 sent ones; 3.4 ms and 3,464 buffers as a per-row probe."""
+
+    def as_sql(self, compiler, connection, template=None, **extra_context):
+        sql, params = super().as_sql(compiler, connection, template, **extra_context)
+        if not sql.endswith(" LIMIT 1)"):
+            raise ValueError(f"Unexpected EXISTS shape: {sql[-40:]}")
+        return sql[:-1] + " OFFSET 0)", params
+
+
 @dataclass(frozen=True)
 class WorkQueue:
     model: type[models.Model]
@@ -86,7 +102,7 @@ class WorkQueue:
             pk__lt=OuterRef("pk"), **{name: OuterRef(name) for name in self._key_names()}
         )
         rows = self._keyed(self.model.objects.filter(self.waiting, self._due(now), where or Q()))
-        return rows.filter(~Exists(ahead)).order_by(*self.order_by)
+        return rows.filter(~LineProbe(ahead)).order_by(*self.order_by)
 
     def lock_next(self, *, now: dt.datetime | None = None, where: Q | None = None) -> models.QuerySet:
         """Heads of lines, locked as they are read, skipping rows another worker holds. Inside a transaction."""
