@@ -11,6 +11,8 @@ from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import EventKind, InboundEvent, Profile
 from ketnoi.core.audit import audit_record
 from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
+from ketnoi.core.prepared import PreparedRead, update_fields
+from ketnoi.core.sql import insert_new_rows
 
 from .models import ChannelContact, Contact, InboundMessage
 
@@ -22,12 +24,25 @@ logger = logging.getLogger(__name__)
 INTERACTION_KINDS = {EventKind.MESSAGE, EventKind.FOLLOW, EventKind.CHAT_OPENED}
 
 
+# The person with their Contact, locked: the first statement of every event a person sends (compiled once).
+_PERSON = PreparedRead(
+    lambda channel_id, user_id: (
+        ChannelContact.objects.select_for_update(of=("self",))
+        .select_related("contact")
+        .filter(channel_id=channel_id, user_id=user_id)
+        .order_by("pk")[:1]
+    ),
+    channel_id=int,
+    user_id=str,
+)
+
+
 def channel_contact_for(*, channel: Channel, user_id: str, app_user_id: str = "") -> tuple[ChannelContact, bool]:
     """The person as this channel knows them (with their Contact), created on first sight. Locks the row: the
     person's events are handled one at a time. One statement when the person is known."""
-    locked = ChannelContact.objects.select_for_update(of=("self",)).select_related("contact")
-    found = locked.filter(channel=channel, user_id=user_id).first()
+    found = _PERSON.first(channel_id=channel.pk, user_id=user_id)
     if found is None:
+        locked = ChannelContact.objects.select_for_update(of=("self",)).select_related("contact")
         try:
             with transaction.atomic():
                 contact = Contact.objects.create()
@@ -67,7 +82,7 @@ def contact_from_event(*, channel: Channel, event: InboundEvent) -> tuple[Channe
         person.tags = sorted(set(person.tags) | set(event.tags))
     changed = [f for f in _EVENT_FIELDS if getattr(person, f) != before[f]]
     if changed:
-        person.save(update_fields=changed)
+        update_fields(person, changed)
     message = _message_store(person, event) if event.kind == EventKind.MESSAGE else None
     if not person.display_name and channel.channel_type.supports_profiles:
         pk = person.pk
@@ -91,7 +106,8 @@ _EVENT_FIELDS = (
 
 def _message_store(person: ChannelContact, event: InboundEvent) -> InboundMessage:
     """One INSERT that does nothing when the provider's message is already stored (a replayed event): the returned
-    row then has no primary key, and whoever needs the stored one reads it (inbox.handoff_for_message)."""
+    row then has no primary key, and whoever needs the stored one reads it (inbox.handoff_for_message). The
+    statement is made once (core.sql.insert_new_rows), not compiled by bulk_create on every message."""
     first = event.attachments[0] if event.attachments else None
     location = next((a for a in event.attachments if a.type == "location"), None)
     message = InboundMessage(
@@ -110,7 +126,7 @@ def _message_store(person: ChannelContact, event: InboundEvent) -> InboundMessag
         longitude=location.longitude if location else None,
         received_at=event.occurred_at,
     )
-    InboundMessage.objects.bulk_create([message], ignore_conflicts=True)
+    insert_new_rows([message], key="provider_message_id")
     return message
 
 

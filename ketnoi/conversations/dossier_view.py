@@ -10,20 +10,28 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from ketnoi.contacts.models import ChannelContact
+from ketnoi.core.prepared import PreparedRead
 from ketnoi.dossiers.models import Dossier, DossierLink, DossierRating
 from ketnoi.dossiers.selectors import missing_items
 from ketnoi.dossiers.states import BEFORE_COLLECTION, State, state_label
 
 from .registry import Choice
 
+_LINKED = PreparedRead(
+    lambda channel_contact_id, contact_id, dossier_id: DossierLink.objects.filter(
+        Q(channel_contact_id=channel_contact_id) | Q(contact_id=contact_id), dossier_id=dossier_id, is_active=True
+    ).values_list("pk", flat=True)[:1],
+    channel_contact_id=int,
+    contact_id=int,
+    dossier_id=int,
+)
+
 
 def is_linked(channel_contact: ChannelContact, dossier: Dossier) -> bool:
     contact = channel_contact.contact
     if contact.phone and dossier.applicant_phone == contact.phone:
         return True
-    return DossierLink.objects.filter(
-        Q(channel_contact=channel_contact) | Q(contact=contact), dossier=dossier, is_active=True
-    ).exists()
+    return bool(_LINKED.rows(channel_contact_id=channel_contact.pk, contact_id=contact.pk, dossier_id=dossier.pk))
 
 
 def dossier_by_uuid(uuid: str) -> Dossier | None:

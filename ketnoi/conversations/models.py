@@ -58,6 +58,8 @@ class ConversationStep(models.Model):
     note = models.CharField(max_length=120, blank=True, help_text="e.g. timeout, escape, unknown, handoff.")
     created_at = models.DateTimeField(default=timezone.now)
 
+    APPEND_ONLY = True  # save() below refuses updates only (ketnoi.core.prepared.insert may write new rows)
+
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [

@@ -53,6 +53,7 @@ language switch, session timeouts, hand-off silence, and unknown input.
 """
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -102,7 +103,8 @@ class Flow:
         """Free text at the main menu: how strongly this flow wants it (0: not at all). Default: the number of
         words of the longest keyword found in the text, so "ho so cua toi" beats "ho so". The strongest claim
         wins; ties go to the lower menu_order."""
-        return max((len(k.split()) for k in self.keywords if keyword_in(turn.folded, k)), default=0)
+        words = text_words(turn)
+        return max((len(k.split()) for k in self.keywords if words.has(k)), default=0)
 
     def start(self, turn: "Turn", argument: str = "") -> None:
         raise NotImplementedError
@@ -142,6 +144,8 @@ def register_flow(flow_class: type[Flow]) -> type[Flow]:
             if not target or "." in target:
                 raise ValueError(f"Flow {name!r}: bad step {target!r} after {step!r}.")
     _FLOWS[name] = flow_class()
+    _facts.clear()
+    _vocabulary.clear()
     return flow_class
 
 
@@ -160,33 +164,146 @@ def menu_flows(turn: "Turn") -> list[Flow]:
     return turn.menu
 
 
+_facts: list[dict[str, Any]] = []
+
+
 def all_facts() -> dict[str, Any]:
-    """Every flow's facts (Flow.facts), to load with the person's session."""
-    return {name: value for flow in all_flows() for name, value in flow.facts().items()}
+    """Every flow's facts (Flow.facts), to load with the person's session: the same dict until a flow registers,
+    so the session's statement is compiled once (conversations.services.session_for)."""
+    if not _facts:
+        _facts.append({name: value for flow in all_flows() for name, value in flow.facts().items()})
+    return _facts[0]
 
 
 def _squeeze(word: str) -> str:
     """'cuuu' -> 'cu', 'hooon' -> 'hon': a held-down key is not a different word."""
-    return re.sub(r"(.)\1+", r"\1", word)
+    return _HELD.sub(r"\1", word)
 
 
-def _similar(word: str, candidate: str) -> bool:
-    if word == candidate or _squeeze(word) == _squeeze(candidate):
+_HELD = re.compile(r"(.)\1+")
+
+
+@functools.cache
+def _phrase(keyword: str) -> tuple[tuple[str, str], ...]:
+    """A keyword's words, folded, each with its squeezed form: the flows' vocabulary, worked out once."""
+    return tuple((word, _squeeze(word)) for word in fold(keyword).split())
+
+
+def _similar(word: str, squeezed: str, candidate: str, candidate_squeezed: str) -> bool:
+    """The same word but for a small typo: equal, equal once held keys are squeezed, or (both of 4 letters or
+    more) a SequenceMatcher ratio of at least 0.8, which a length difference alone can rule out."""
+    if word == candidate or squeezed == candidate_squeezed:
         return True
-    if min(len(word), len(candidate)) < 4:
+    shorter, total = min(len(word), len(candidate)), len(word) + len(candidate)
+    if shorter < 4 or 10 * shorter < 4 * total:  # ratio <= 2 * shorter / total < 0.8
         return False
-    return difflib.SequenceMatcher(None, word, candidate).ratio() >= 0.8
+    matcher = difflib.SequenceMatcher(None, word, candidate)
+    return matcher.quick_ratio() >= 0.8 and matcher.ratio() >= 0.8  # quick_ratio() is an upper bound of ratio()
+
+
+SEEN_WORDS = 50_000  # words of messages remembered with the keywords they may mean (forgotten all at once past it)
+
+
+class _Vocabulary:
+    """Every word of every flow's keywords, indexed once: by squeezed form (equal words and held keys: a dict
+    look-up) and by length (a typo's ratio of 0.8 needs lengths within 2/3 and 3/2 of each other, and 4 letters),
+    so a message's word is compared with the few keywords of a near length only, not with every keyword."""
+
+    def __init__(self, flows: list[Flow]):
+        self.words: set[str] = set()
+        self.by_squeezed: dict[str, set[str]] = {}
+        self.by_length: dict[int, list[tuple[str, str]]] = {}
+        self.seen: dict[str, frozenset[str]] = {}
+        for flow in flows:
+            for keyword in flow.keywords:
+                for word, squeezed in _phrase(keyword):
+                    if word in self.words:
+                        continue
+                    self.words.add(word)
+                    self.by_squeezed.setdefault(squeezed, set()).add(word)
+                    self.by_length.setdefault(len(word), []).append((word, squeezed))
+
+    def similar(self, word: str, squeezed: str) -> frozenset[str]:
+        """The vocabulary's words that `word` may be typed for (_similar). Remembered per word: people write with
+        a few thousand syllables, so after a while almost every word of a message has been seen."""
+        found = self.seen.get(word)
+        if found is None:
+            if len(self.seen) >= SEEN_WORDS:
+                self.seen.clear()
+            found = self.seen[word] = self._similar(word, squeezed)
+        return found
+
+    def _similar(self, word: str, squeezed: str) -> frozenset[str]:
+        found = set(self.by_squeezed.get(squeezed, ()))
+        size = len(word)
+        if size >= 4:
+            for length in range(max(4, 2 * size // 3), 3 * size // 2 + 1):
+                for candidate, candidate_squeezed in self.by_length.get(length, ()):
+                    if candidate not in found and _similar(word, squeezed, candidate, candidate_squeezed):
+                        found.add(candidate)
+        return frozenset(found)
+
+
+_vocabulary: list[_Vocabulary] = []
+
+
+def vocabulary() -> _Vocabulary:
+    if not _vocabulary:
+        _vocabulary.append(_Vocabulary(list(_FLOWS.values())))
+    return _vocabulary[0]
+
+
+class TextWords:
+    """A folded text's words, each looked up once in the flows' vocabulary: then whether a keyword phrase is in the
+    text is set look-ups, for every flow's keywords, without comparing the same pair of words twice."""
+
+    def __init__(self, folded_text: str):
+        self.words = [(word, _squeeze(word)) for word in folded_text.split()]
+        self._similar: list[frozenset[str] | None] = [None] * len(self.words)
+        self._places: dict[str, frozenset[int]] = {}
+
+    def _similar_to(self, i: int) -> frozenset[str]:
+        found = self._similar[i]
+        if found is None:
+            found = self._similar[i] = vocabulary().similar(*self.words[i])
+        return found
+
+    def places(self, candidate: str, candidate_squeezed: str) -> frozenset[int]:
+        found = self._places.get(candidate)
+        if found is None:
+            if candidate in vocabulary().words:
+                found = frozenset(i for i in range(len(self.words)) if candidate in self._similar_to(i))
+            else:  # a keyword of no registered flow (keyword_in on any phrase)
+                found = frozenset(
+                    i
+                    for i, (word, squeezed) in enumerate(self.words)
+                    if _similar(word, squeezed, candidate, candidate_squeezed)
+                )
+            self._places[candidate] = found
+        return found
+
+    def has(self, keyword: str) -> bool:
+        """The keyword phrase appears word for word, each word allowing a small typo."""
+        wanted = _phrase(keyword)
+        if not wanted or len(self.words) < len(wanted):
+            return False
+        places = [self.places(word, squeezed) for word, squeezed in wanted]
+        last = len(self.words) - len(wanted)
+        return any(start <= last and all(start + i in p for i, p in enumerate(places)) for start in places[0])
+
+
+def text_words(turn: "Turn") -> TextWords:
+    """The turn's TextWords, made once a turn."""
+    key = f"registry:words:{turn.folded}"
+    words = turn.memo.get(key)
+    if words is None:
+        words = turn.memo[key] = TextWords(turn.folded)
+    return words
 
 
 def keyword_in(folded_text: str, keyword: str) -> bool:
     """A folded keyword phrase appears in the folded text, word for word, each word allowing a small typo."""
-    words, wanted = folded_text.split(), fold(keyword).split()
-    if not wanted or len(words) < len(wanted):
-        return False
-    for start in range(len(words) - len(wanted) + 1):
-        if all(_similar(words[start + i], w) for i, w in enumerate(wanted)):
-            return True
-    return False
+    return TextWords(folded_text).has(keyword)
 
 
 def nearest_flows(turn: "Turn", limit: int = 3) -> list[Flow]:

@@ -9,6 +9,7 @@ from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from ketnoi.core.prepared import PreparedRead
 from ketnoi.core.text import fold
 from ketnoi.core.workdays import next_working_day
 from ketnoi.orgs.scoping import scope_of
@@ -127,19 +128,33 @@ def normalise_code(code: str) -> str:
     return "".join((code or "").split()).upper()
 
 
+_FOUND_RELATED = ("procedure", "receiving_agency", "competent_agency", "desk", "unit")
+# The chat's code lookup runs on every message that looks like a code: its two statements compiled once.
+_BY_CODE = PreparedRead(
+    lambda code: Dossier.objects.select_related(*_FOUND_RELATED).filter(receipt_code=code).order_by("pk")[:1],
+    code=str,
+)
+_BY_ALIAS = PreparedRead(
+    lambda code: DossierAlias.objects.filter(code=code).order_by("pk").values_list("dossier_id", flat=True)[:1],
+    code=str,
+)
+_BY_PK = PreparedRead(lambda pk: Dossier.objects.select_related(*_FOUND_RELATED).filter(pk=pk), pk=int)
+
+
 def dossier_find_by_code(*, code: str) -> Dossier | None:
     """Public lookup: the receipt code or any alias (the upstream MaHoSoKhac), exact, case-insensitive."""
     code = normalise_code(code)
     if not code:
         return None
-    related = ("procedure", "receiving_agency", "competent_agency", "desk", "unit")
     # A code is unique within a unit; should two units share one, the one stored first answers (an integrating
     # system cannot take over another unit's lookups by reusing its code).
-    dossier = Dossier.objects.select_related(*related).filter(receipt_code=code).order_by("pk").first()
+    dossier = _BY_CODE.first(code=code)
     if dossier is None:
-        alias = DossierAlias.objects.filter(code=code).values_list("dossier_id", flat=True).first()
+        alias = _BY_ALIAS.first(code=code)
         if alias is not None:
-            dossier = Dossier.objects.select_related(*related).get(pk=alias)
+            dossier = _BY_PK.first(pk=alias)
+            if dossier is None:
+                raise Dossier.DoesNotExist
     return dossier
 
 

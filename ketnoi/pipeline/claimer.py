@@ -21,6 +21,7 @@ from django.utils import timezone
 from ketnoi.channels.models import ChannelEvent
 from ketnoi.channels.types.base import EventKind
 from ketnoi.core.db import drop_broken_connection
+from ketnoi.core.prepared import PreparedRead, update_fields
 from ketnoi.core.queue import WorkQueue
 
 from .inbound import handle
@@ -44,6 +45,11 @@ INBOUND = WorkQueue(
 )
 
 
+# The claim's statement, compiled once (ketnoi.core.prepared): the inbound line has no time in it (no due time, and
+# every pending row holds its line), so the same SQL serves every claim.
+_NEXT = PreparedRead(lambda: INBOUND.lock_next()[:1])
+
+
 def has_pending() -> bool:
     """A cheap read outside any transaction, so an idle claimer takes no lock (SQLite's writers wait for none)."""
     return ChannelEvent.objects.filter(status=PENDING).exists()
@@ -61,7 +67,7 @@ def process_next() -> str | None:
     """Claim and process one event; None when nothing is claimable right now."""
     try:
         with transaction.atomic():
-            event = INBOUND.lock_next().first()
+            event = _NEXT.first()
             if event is None:
                 return None
             return _process_locked(event)
@@ -125,7 +131,7 @@ def _save(event: ChannelEvent, status: str, *, error: str, handled: bool) -> Non
     event.error = error
     event.attempts += 1
     event.handled_at = timezone.now() if handled else None
-    event.save(update_fields=["status", "error", "attempts", "handled_at"])
+    update_fields(event, ["status", "error", "attempts", "handled_at"])
 
 
 def drain() -> int:

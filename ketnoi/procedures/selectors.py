@@ -6,12 +6,14 @@ word first, then by how many words they contain, then words matched whole before
 shortest name. Word order never matters and partial words match ("khai sin" finds "khai sinh").
 """
 
+import functools
 import re
 from functools import reduce
 from operator import or_
 
 from django.db.models import Q, QuerySet
 
+from ketnoi.core.prepared import PreparedRead
 from ketnoi.core.text import fold
 from ketnoi.orgs.models import AdministrativeUnit, Agency, AgencyKind
 
@@ -59,19 +61,46 @@ def procedure_search(*, query: str, limit: int = 20, include_inactive: bool = Fa
     if not words:
         return []
     code_prefix = query.strip().lower()
-    queryset = Procedure.objects.all() if include_inactive else Procedure.objects.filter(is_active=True)
-    condition = reduce(or_, [Q(name_folded__contains=w) for w in words]) | Q(code__istartswith=query.strip())
+    candidates = _candidates(len(words), include_inactive).rows(
+        code=query.strip(), **{f"word{i}": word for i, word in enumerate(words)}
+    )
     ranked = []
     # Score on three columns only; load the full rows of the winners alone.
-    for pk, code, name_folded in queryset.filter(condition).values_list("pk", "code", "name_folded")[:PREFILTER_LIMIT]:
+    for pk, code, name_folded in candidates:
         present, whole, total = _score(name_folded, words)
         code_hit = code.lower().startswith(code_prefix)
         if present or code_hit:
             ranked.append(((not code_hit, present != total, -present, -whole, len(name_folded), name_folded), pk))
     ranked.sort(key=lambda item: item[0])
     top = [pk for _key, pk in ranked[:limit]]
-    rows = Procedure.objects.select_related("agency").in_bulk(top)
+    if not top:
+        return []
+    rows = {row.pk: row for row in _rows_by_pk(len(top)).rows(**{f"pk{i}": pk for i, pk in enumerate(top)})}
     return [rows[pk] for pk in top]
+
+
+@functools.cache
+def _candidates(count: int, include_inactive: bool) -> PreparedRead:
+    """Rows with any of `count` words in their folded name, or the code starting with the query (compiled once per
+    number of words: the chat searches on every question)."""
+    names = [f"word{i}" for i in range(count)]
+
+    def build(code: str, **words: str) -> QuerySet:
+        queryset = Procedure.objects.all() if include_inactive else Procedure.objects.filter(is_active=True)
+        condition = reduce(or_, [Q(name_folded__contains=words[n]) for n in names]) | Q(code__istartswith=code)
+        return queryset.filter(condition).values_list("pk", "code", "name_folded")[:PREFILTER_LIMIT]
+
+    return PreparedRead(build, code=str, **dict.fromkeys(names, str))
+
+
+@functools.cache
+def _rows_by_pk(count: int) -> PreparedRead:
+    """The winners' full rows (with their agency) in one statement, compiled once per number of rows."""
+    names = [f"pk{i}" for i in range(count)]
+    return PreparedRead(
+        lambda **pks: Procedure.objects.select_related("agency").filter(pk__in=[pks[n] for n in names]),
+        **dict.fromkeys(names, int),
+    )
 
 
 def procedures_by_field(*, queryset: QuerySet[Procedure] | None = None) -> list[tuple[str, list[Procedure]]]:

@@ -3,7 +3,8 @@ update_or_create) in production code appears only in a services module (`service
 a migration, a demo seeder (`demo*.py`) or a model's own save(); the machinery below is listed with its reason.
 
 A write is recognised by its receiver: a manager or queryset (`X.objects....`, `_base_manager`, `.filter(...)`
-chains), or `.save()`/`.delete()` on anything but a few non-model objects (files, workbooks, images, caches)."""
+chains), or `.save()`/`.delete()` on anything but a few non-model objects (files, workbooks, images, caches); or
+it is one of the one-statement write functions of core/prepared.py and core/sql.py."""
 
 import ast
 from pathlib import Path
@@ -11,6 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2] / "ketnoi"
 WRITES = {"save", "create", "update", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
 INSTANCE_WRITES = {"save", "delete"}
+# The one-statement writes of the hot paths (ketnoi/core/prepared.py, ketnoi/core/sql.py), called as functions.
+FUNCTION_WRITES = {"update_fields", "insert", "insert_new_rows"}
 QUERYSET_METHODS = {"filter", "exclude", "select_for_update", "all", "select_related", "only", "order_by", "using"}
 NOT_MODELS = {"workbook", "image", "default_storage", "storage", "self.client", "cache", "pdf", "document", "canvas"}
 
@@ -62,6 +65,8 @@ def _receiver(node: ast.Attribute) -> str:
 
 def _is_model_write(call: ast.Call) -> bool:
     func = call.func
+    if isinstance(func, ast.Name) and func.id in FUNCTION_WRITES:
+        return True
     if not isinstance(func, ast.Attribute) or func.attr not in WRITES:
         return False
     receiver = _receiver(func)
@@ -112,6 +117,8 @@ def test_the_check_recognises_writes():
     assert writes("rows.filter(pk=1).delete()")
     assert writes("dossier.save(update_fields=['state'])")
     assert writes("Model._base_manager.bulk_update(rows, ['a'])")
+    assert writes("update_fields(person, ['tags'])")
+    assert writes("insert(step)")
     assert not writes("context.update(page=1)")
     assert not writes("workbook.save(buffer)")
     assert not writes("super().save(*args, **kwargs)")

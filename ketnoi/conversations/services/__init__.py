@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from ketnoi.contacts.models import ChannelContact, Contact
 from ketnoi.core.audit import audit_record
+from ketnoi.core.prepared import PreparedRead, insert, update_fields
 
 from ..models import IDLE, ConversationSession, ConversationStep
 
@@ -32,16 +33,41 @@ def contact_set_language(*, contact: Contact, language: str) -> Contact:
 
 def session_for(channel_contact: ChannelContact, *, facts: dict | None = None) -> ConversationSession:
     """The person's session, locked (created on first use), with `facts` (expressions on the session) annotated.
-    One statement for a known person. Inside the inbound event's transaction."""
-    locked = ConversationSession.objects.select_for_update(of=("self",)).annotate(**(facts or {}))
-    session = locked.filter(channel_contact=channel_contact).first()
+    One statement for a known person, compiled once per `facts` dict (pass the same dict each time: the registry's
+    all_facts()). Inside the inbound event's transaction."""
+    session = _session_read(facts or _NO_FACTS).first(channel_contact_id=channel_contact.pk)
     if session is None:
         session, _created = ConversationSession.objects.get_or_create(
             channel_contact=channel_contact, defaults={"language": channel_contact.contact.language or "vi"}
         )
+        locked = ConversationSession.objects.select_for_update(of=("self",)).annotate(**(facts or {}))
         session = locked.get(pk=session.pk)
     session.channel_contact = channel_contact
     return session
+
+
+_NO_FACTS: dict = {}
+_session_reads: dict[int, tuple[dict, PreparedRead]] = {}
+
+
+def _session_read(facts: dict) -> PreparedRead:
+    entry = _session_reads.get(id(facts))
+    if entry is None or entry[0] is not facts:
+        read = PreparedRead(
+            lambda channel_contact_id: (
+                ConversationSession.objects.select_for_update(of=("self",))
+                .annotate(**facts)
+                .filter(channel_contact_id=channel_contact_id)
+                .order_by("pk")[:1]
+            ),
+            channel_contact_id=int,
+        )
+        entry = _session_reads[id(facts)] = (facts, read)
+    return entry[1]
+
+
+# What a turn changes on the session (the engine sets the language; the flows, the context).
+_TURN_FIELDS = ("state", "context", "language", "expires_at", "turns", "last_event_key", "updated_at")
 
 
 def session_record_turn(
@@ -66,8 +92,8 @@ def session_record_turn(
     session.turns += 1
     session.updated_at = now
     session.last_event_key = event_key
-    session.save()
-    return ConversationStep.objects.create(
+    update_fields(session, _TURN_FIELDS)
+    step = ConversationStep(
         session=session,
         event_key=event_key,
         input_kind=input_kind,
@@ -77,6 +103,7 @@ def session_record_turn(
         replies=replies,
         note=note[:120],
     )
+    return insert(step)
 
 
 def session_reset(*, session: ConversationSession) -> None:
