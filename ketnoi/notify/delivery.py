@@ -8,6 +8,7 @@ The path, in order (the outbox's fallback chain does the rest, ketnoi/outbox/fal
   3. SMS with the version's SMS text through the service's SMS gateway.
   A recipient who follows none of the OAs starts at 2 (or at 3 when the template has no ZBS mapping).
 Test keys stop before the outbox: nothing is sent, the notification is "delivered" at once.
+The plans are written by ketnoi/notify/services.py (the notifications, their outbox rows and the daily count).
 """
 
 import contextlib
@@ -17,9 +18,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F
-from django.utils import timezone
 
 from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import OutboundPayload
@@ -27,11 +27,10 @@ from ketnoi.contacts.models import ChannelContact, Contact
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
 from ketnoi.core.sql import prepared_cursor
-from ketnoi.outbox.models import Lane, OutboundMessage
-from ketnoi.outbox.services import outbox_enqueue_many, outbox_message
+from ketnoi.outbox.models import OutboundMessage
 
 from . import placeholders
-from .models import ApiKey, DailyCount, KeyKind, Notification, NotificationStatus, SendingService, TemplateVersion, Via
+from .models import ApiKey, KeyKind, Notification, SendingService, TemplateVersion
 
 ZALO_TEXT_LIMIT = 2000
 SMS_TEXT_LIMIT = 459
@@ -285,79 +284,6 @@ def _plan_one(index, request, service, api_key, versions, oas, by_phone, by_id) 
     return Plan(index=index, version=version, phone=phone, user_id=user_id, contact=contact, channel=channel,
                 payload=payload, fallback=fallback, body=body, reference=request.reference,
                 idempotency_key=request.idempotency_key)  # fmt: skip
-
-
-def check_daily_limit(service: SendingService, adding: int) -> None:
-    """Count `adding` more for today, in the caller's transaction (a refused or failed call takes its count back
-    with it), or refuse them all when the service's daily limit would be passed."""
-    today = timezone.localdate()
-    ceiling = service.daily_limit - adding
-    for _attempt in range(5):
-        counted = DailyCount.objects.filter(service=service, day=today, count__lte=max(ceiling, -1)).update(
-            count=F("count") + adding
-        )
-        if counted:
-            return
-        row = DailyCount.objects.filter(service=service, day=today).first()
-        if row is None:  # the day's first call (another may be making the row at this moment)
-            with transaction.atomic():
-                DailyCount.objects.bulk_create([DailyCount(service=service, day=today)], ignore_conflicts=True)
-        elif row.count > ceiling:
-            raise ApplicationError(
-                f"The service's daily limit is {service.daily_limit:,} messages; {row.count:,} were sent today.",
-                code="daily_limit_reached",
-            )
-        # else the row was committed by another call between the UPDATE and the read: count again
-    raise ApplicationError("The daily count is busy; send again.", code="daily_limit_reached")
-
-
-def write(*, service: SendingService, api_key: ApiKey, planned: list[Plan]) -> None:
-    """The notifications and their outbox rows: one INSERT for each table (per thousand rows)."""
-    if not planned:
-        return
-    now = timezone.now()
-    test = api_key.kind == KeyKind.TEST
-    notifications, messages = [], []
-    for plan in planned:
-        notification = Notification(
-            service=service,
-            api_key=api_key if api_key.pk else None,
-            key_kind=api_key.kind,
-            template_version=plan.version,
-            recipient_phone=plan.phone,
-            recipient_user_id=plan.user_id,
-            channel=plan.channel,
-            reference=plan.reference,
-            idempotency_key=plan.idempotency_key,
-            body=plan.body,
-            created_at=now,
-            updated_at=now,
-        )
-        if test:
-            notification.status, notification.via, notification.delivered_at = (
-                NotificationStatus.DELIVERED, Via.TEST, now)  # fmt: skip
-        else:
-            message = outbox_message(
-                channel=plan.channel,
-                payload=plan.payload,
-                idempotency_key=f"notify:{notification.uuid}",
-                lane=Lane.TRANSACTIONAL,
-                channel_contact=plan.contact,
-                recipient_user_id=plan.user_id,
-                recipient_phone=plan.phone,
-                source_type="notify",
-                source_id=str(notification.uuid),
-                fallback=plan.fallback or None,
-            )
-            messages.append(message)
-            notification.message = message
-        plan.notification = notification
-        notifications.append(notification)
-    if messages:
-        outbox_enqueue_many(messages=messages)
-        for notification in notifications:
-            notification.message_id = notification.message.pk
-    Notification.objects.bulk_create(notifications, batch_size=500)
 
 
 def chain_of(notifications: list[Notification]) -> dict[str, list[OutboundMessage]]:

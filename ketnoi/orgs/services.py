@@ -6,9 +6,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext
 
+from ketnoi.core.actor import ActorLike, as_actor
 from ketnoi.core.audit import audit_record, snapshot
 from ketnoi.core.errors import ApplicationError, NotPermitted
+from ketnoi.core.models import CalendarDay, CalendarDayKind
+from ketnoi.core.workdays import invalidate_calendar_cache_on_commit
 
+from .calendar import FIELDS as CALENDAR_FIELDS
+from .calendar import OFFICIAL_DAYS, package_days
 from .models import COMMUNE_KINDS, PROVINCE_KINDS, AdministrativeUnit, Agency, Desk, Membership, UnitKind
 from .roles import Role
 from .scoping import scope_of
@@ -536,3 +541,94 @@ def desk_update(*, actor, desk: Desk, name: str, is_active: bool = True) -> Desk
         after=snapshot(desk, DESK_FIELDS),
     )
     return desk
+
+
+# -- the working-day calendar (its days: ketnoi/orgs/calendar.py) --------------------------------------------------
+
+
+def _require_system_admin(actor: ActorLike) -> None:
+    if actor is not None and not scope_of(actor).is_system_admin:
+        raise NotPermitted(gettext("Only system administrators manage the working-day calendar."))
+
+
+def _province_path() -> str:
+    root = AdministrativeUnit.objects.filter(parent=None, valid_to__isnull=True).order_by("path").first()
+    return root.path if root else "/"
+
+
+@transaction.atomic
+def seed_calendar_year(*, year: int, actor: ActorLike = None) -> list[CalendarDay]:
+    """Insert the year's holidays, official days off and swapped working days not already present. Idempotent."""
+    _require_system_admin(actor)
+    if not 1990 <= year <= 2100:
+        raise ApplicationError(gettext("Choose a year between 1990 and 2100."), code="invalid_year")
+    existing = set(CalendarDay.objects.filter(date__year=year).values_list("date", flat=True))
+    created = []
+    for day, kind, name, source in [*OFFICIAL_DAYS.get(year, []), *package_days(year)]:
+        if day in existing:
+            continue
+        existing.add(day)
+        created.append(CalendarDay(date=day, kind=kind, name=name[:200], source_document=source[:300]))
+    CalendarDay.objects.bulk_create(created)
+    if created:
+        target = CalendarDay.objects.get(date=created[0].date)
+        audit_record(
+            actor=actor,
+            action="calendar.seed",
+            target=target,
+            unit_path=_province_path(),
+            after={"year": year, "dates": [d.date.isoformat() for d in created]},
+        )
+        invalidate_calendar_cache_on_commit()
+    return created
+
+
+@transaction.atomic
+def calendar_day_set(
+    *, actor: ActorLike, date: dt.date, kind: str, name: str, source_document: str = ""
+) -> CalendarDay:
+    """Create or replace the entry for one date; an administrator's row overrides a seeded one.
+
+    A working_day row on a weekday is allowed: it cancels a holiday that seeding would otherwise add back.
+    """
+    _require_system_admin(actor)
+    if kind not in CalendarDayKind.values:
+        raise ApplicationError(f"Unknown kind {kind!r}.", code="invalid_kind")
+    name = name.strip()
+    if not name:
+        raise ApplicationError(gettext("Give the day a name."), code="name_required")
+    row = CalendarDay.objects.select_for_update().filter(date=date).first()
+    before = snapshot(row, CALENDAR_FIELDS) if row else None
+    if row is None:
+        row = CalendarDay(date=date)
+    row.kind, row.name, row.source_document = kind, name[:200], source_document.strip()[:300]
+    row.created_by = as_actor(actor).user
+    row.save()
+    audit_record(
+        actor=actor,
+        action="calendar.update" if before else "calendar.create",
+        target=row,
+        unit_path=_province_path(),
+        before=before,
+        after=snapshot(row, CALENDAR_FIELDS),
+    )
+    invalidate_calendar_cache_on_commit()
+    return row
+
+
+@transaction.atomic
+def calendar_day_remove(*, actor: ActorLike, date: dt.date) -> None:
+    """Delete the entry for one date: the day goes back to the plain Monday-Friday rule."""
+    _require_system_admin(actor)
+    row = CalendarDay.objects.select_for_update().filter(date=date).first()
+    if row is None:
+        raise ApplicationError(gettext("There is no calendar entry for this date."), code="not_found")
+    audit_record(
+        actor=actor,
+        action="calendar.delete",
+        target=row,
+        unit_path=_province_path(),
+        before=snapshot(row, CALENDAR_FIELDS),
+    )
+    row.delete()
+    invalidate_calendar_cache_on_commit()

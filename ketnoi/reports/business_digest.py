@@ -24,7 +24,6 @@ from django.utils.translation import pgettext
 from ketnoi.broadcasts.models import InternalNotice, OfficialLink
 from ketnoi.broadcasts.services import official_notify
 from ketnoi.channels.types.base import Button, OutboundPayload, SendError
-from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import NotPermitted
 from ketnoi.core.workdays import is_working_day
 from ketnoi.orgs.scoping import scope_of
@@ -237,28 +236,6 @@ def digest_file_name(digest: Digest, extension: str) -> str:
 
 
 # --- subscriptions and the morning send -----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def digest_subscribe(*, official, on: bool) -> bool:
-    """Subscribe to (or leave) the daily report. Officials who may read it only."""
-    if not can_read(official):
-        raise NotPermitted()
-    if on:
-        _sub, created = DigestSubscription.objects.get_or_create(user=official, kind=KIND)
-        changed = created
-    else:
-        changed = bool(DigestSubscription.objects.filter(user=official, kind=KIND).delete()[0])
-    if changed:
-        membership = official.memberships.filter(is_active=True).select_related("unit").first()
-        audit_record(
-            actor=official,
-            action="reports.digest_subscribe" if on else "reports.digest_unsubscribe",
-            target=official,
-            unit_path=membership.unit.path if membership else "/",
-            after={"kind": KIND},
-        )
-    return on
 
 
 def is_subscribed(official) -> bool:

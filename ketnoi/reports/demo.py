@@ -4,7 +4,7 @@ afterwards the scheduled refresh keeps them current. Subscribe the demo monitor 
 from django.contrib.auth import get_user_model
 
 from .aggregation import reports_refresh
-from .business_digest import digest_subscribe
+from .services import digest_subscribe
 
 # The province's monitor and the business association receive the daily report of businesses' petitions.
 DIGEST_SUBSCRIBERS = ("giamsat.tinh", "hiephoi.doanhnghiep")

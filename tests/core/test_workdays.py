@@ -14,7 +14,7 @@ from ketnoi.core.workdays import (
     next_working_day,
     working_days_between,
 )
-from ketnoi.orgs.calendar import calendar_day_remove, calendar_day_set, seed_calendar_year
+from ketnoi.orgs.services import calendar_day_remove, calendar_day_set, seed_calendar_year
 
 D = dt.date
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")

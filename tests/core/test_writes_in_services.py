@@ -32,8 +32,6 @@ ALLOWED = {
     "dossiers/codes.py": "the daily receipt-code sequence, inside dossier_receive's transaction",
     "dossiers/jobs.py": "the scheduled job that offers an apology prompt for an overdue dossier",
     "reports/aggregation.py": "the report tables are derived data, rebuilt by the aggregation job",
-    "reports/business_digest.py": "an official's digest subscription toggle (TODO: a service)",
-    "orgs/calendar.py": "the working-day calendar's import and edits (TODO: orgs services)",
     "accounts/twofactor.py": "django-otp devices and recovery codes (the library's models)",
     "api/auth.py": "an API client's last-used stamp, once a minute",
     "api/dvcqg/relay.py": "the relay's queue items (a core/queue.py work queue)",
@@ -42,7 +40,6 @@ ALLOWED = {
     "ops/citizen_data.py": "a citizen's erasure (a recorded, audited operator command)",
     "notify/auth.py": "an API key's last-used stamp (as api/auth.py)",
     "notify/callbacks.py": "the signed callbacks' work queue (a core/queue.py queue)",
-    "notify/delivery.py": "a notification's rows beside its outbox rows, and the daily count (TODO: a service)",
     "notify/events.py": "the event relay job's cursor",
     "notify/tracking.py": "notification statuses following their outbox rows (receipts, the tracking job)",
 }

@@ -168,8 +168,8 @@ def test_the_days_first_calls_at_once_are_all_counted_and_none_refused(transacti
 
     from django.db import connection
 
-    from ketnoi.notify.delivery import check_daily_limit
     from ketnoi.notify.models import DailyCount
+    from ketnoi.notify.services import daily_count_add
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers: no race to see")
@@ -183,7 +183,7 @@ def test_the_days_first_calls_at_once_are_all_counted_and_none_refused(transacti
         try:
             start.wait()
             with transaction.atomic():
-                check_daily_limit(service, 1)
+                daily_count_add(service=service, adding=1)
         except Exception as exc:
             errors.append(exc)
         finally:

@@ -15,7 +15,8 @@ from django.urls import reverse
 
 from ketnoi.broadcasts.models import InternalNotice
 from ketnoi.petitions.services import Petitioner, answer_approve, answer_submit, petition_accept, petition_submit
-from ketnoi.reports.business_digest import business_digest, digest_subscribe, digest_xlsx, send_business_digests
+from ketnoi.reports.business_digest import business_digest, digest_xlsx, send_business_digests
+from ketnoi.reports.services import digest_subscribe
 from tests.petitions.conftest import build_petition_world
 
 HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")

@@ -8,7 +8,8 @@ from ketnoi.broadcasts.services import official_link_code
 from ketnoi.console.documents.digest import digest_pdf_file
 from ketnoi.outbox.dispatcher import dispatch_once
 from ketnoi.petitions.demo_config import seed_config, seed_officials
-from ketnoi.reports.business_digest import digest_subscribe, send_digest
+from ketnoi.reports.business_digest import send_digest
+from ketnoi.reports.services import digest_subscribe
 from tests.conversations.conftest import buttons, new_phone, oa, texts  # noqa: F401  (fixtures)
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.models import CalendarDay, CalendarDayKind
 from ketnoi.core.workdays import working_days_between
-from ketnoi.orgs.calendar import calendar_day_remove, calendar_day_set, seed_calendar_year
+from ketnoi.orgs.services import calendar_day_remove, calendar_day_set, seed_calendar_year
 
 from .base import ConsoleView
 

@@ -16,11 +16,11 @@ from ketnoi.reports.business_digest import (
     business_digest,
     can_read,
     digest_file_name,
-    digest_subscribe,
     digest_xlsx,
     is_subscribed,
     previous_working_day,
 )
+from ketnoi.reports.services import digest_subscribe
 
 from ...documents.digest import digest_pdf
 from ..base import ConsoleView

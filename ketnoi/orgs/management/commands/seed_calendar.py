@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from ketnoi.orgs.calendar import seed_calendar_year
+from ketnoi.orgs.services import seed_calendar_year
 
 
 class Command(BaseCommand):
