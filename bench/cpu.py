@@ -9,7 +9,7 @@ pg_stat_database.xact_commit of that database (read after the statistics have be
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -54,6 +54,7 @@ class CpuUse:
     postgres_ms: float
     commits: int
     seconds: float
+    parts_ms: dict[str, float] = field(default_factory=dict)  # named parts of service_ms (e.g. web, dispatcher)
 
     @property
     def total_ms(self) -> float:
@@ -65,15 +66,28 @@ class CpuUse:
             "CPU ms/message": round(self.total_ms / n, 2),
             "service CPU ms/message": round(self.service_ms / n, 2),
             "PostgreSQL CPU ms/message": round(self.postgres_ms / n, 2),
+            **{f"{name} CPU ms/message": round(ms / n, 2) for name, ms in self.parts_ms.items()},
             "commits/message": round(self.commits / n, 2),
         }
 
 
 class CpuMeter:
-    """with CpuMeter(roots=[server.pid, *dispatcher pids], database=DB) as meter: ...; meter.use.per(n)"""
+    """with CpuMeter(roots=[server.pid, *dispatcher pids], database=DB) as meter: ...; meter.use.per(n)
 
-    def __init__(self, *, roots: list[int], database: str, interval: float = 0.5, settle: float = 1.0) -> None:
+    `parts={"web": [server.pid], "dispatcher": [...]}` also reports those roots' (and descendants') share of the
+    service's CPU on their own."""
+
+    def __init__(
+        self,
+        *,
+        roots: list[int],
+        database: str,
+        interval: float = 0.5,
+        settle: float = 1.0,
+        parts: dict[str, list[int]] | None = None,
+    ) -> None:
         self.roots, self.database, self.interval, self.settle = roots, database, interval, settle
+        self.parts = parts or {}
         self.start_ticks: dict[tuple[str, int], int] = {}
         self.last_ticks: dict[tuple[str, int], int] = {}
         self.stop = threading.Event()
@@ -102,6 +116,7 @@ class CpuMeter:
 
     def _sample(self, *, first: bool = False) -> None:
         groups = {"service": descendants(self.roots), "postgres": self._backends()}
+        groups |= {f"part:{name}": descendants(roots) for name, roots in self.parts.items()}
         for group, pids in groups.items():
             for pid in pids:
                 ticks = process_ticks(pid)
@@ -132,7 +147,7 @@ class CpuMeter:
         seconds = time.monotonic() - self.started
         self.stop.set()
         self.thread.join()
-        spent = {"service": 0, "postgres": 0}
+        spent = {"service": 0, "postgres": 0, **{f"part:{name}": 0 for name in self.parts}}
         for (group, pid), last in self.last_ticks.items():
             spent[group] += last - self.start_ticks.get((group, pid), 0)
         self.use = CpuUse(
@@ -140,6 +155,7 @@ class CpuMeter:
             postgres_ms=spent["postgres"] * 1000 / TICK,
             commits=self._commits() - self.commits_before,
             seconds=seconds,
+            parts_ms={name: spent[f"part:{name}"] * 1000 / TICK for name in self.parts},
         )
         self.conn.close()
 

@@ -174,11 +174,12 @@ def run() -> harness.Result:
         zalo.Dispatchers(stub.url, count=1, concurrency=CONCURRENCY, **stub.env()) as dispatchers,
     ):
         roots = [server.process.pid, *(p.pid for p in dispatchers.processes)]
+        parts = {"web": [server.process.pid], "dispatcher": [p.pid for p in dispatchers.processes]}
         committed, plain_keys = _plain_rows(people, SINGLE)
         plain = _arrivals(stub, 0, plain_keys, committed)
         offset = plain["seen"]
 
-        with cpu.CpuMeter(roots=roots, database=harness.DB_NAME) as meter:
+        with cpu.CpuMeter(roots=roots, database=harness.DB_NAME, parts=parts) as meter:
             posted = asyncio.run(_post_all(server.url, key, "/api/v1/notifications",
                                            [_item(template_id, p, t) for p, t in singles], CLIENTS))  # fmt: skip
             delivered = _arrivals(stub, offset, {_expected(p, t) for p, t in singles}, posted["started"])
@@ -187,7 +188,7 @@ def run() -> harness.Result:
 
         bodies = [{"notifications": [_item(template_id, p, t) for p, t in batched[i : i + BATCH]]}
                   for i in range(0, len(batched), BATCH)]  # fmt: skip
-        with cpu.CpuMeter(roots=roots, database=harness.DB_NAME) as meter:
+        with cpu.CpuMeter(roots=roots, database=harness.DB_NAME, parts=parts) as meter:
             posted = asyncio.run(_post_all(server.url, key, "/api/v1/notifications/batch", bodies, 2))
             delivered = _arrivals(stub, offset, {_expected(p, t) for p, t in batched}, posted["started"])
         batch = _figures(posted, delivered, len(batched), meter.use)

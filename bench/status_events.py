@@ -252,26 +252,27 @@ def run() -> harness.Result:
         zalo.Dispatchers(stub.url, count=1, concurrency=CONCURRENCY, **stub.env()) as dispatchers,
     ):
         roots = [server.process.pid, *(p.pid for p in dispatchers.processes)]
+        parts = {"web": [server.process.pid], "dispatcher": [p.pid for p in dispatchers.processes]}
         # warm: each gunicorn worker's caches (token, wordings, channels) and the dispatcher's connections
         warming = [{"events": [_event(f"w-{n}", external, 4, base_time)]} for n, external in enumerate(warm)]
         asyncio.run(_post_all(server.url, token, warming, WARM))
         stub.wait_for(WARM, timeout=60)
         stub.reset()
 
-        with cpu.CpuMeter(roots=roots, database=harness.DB_NAME) as meter:
+        with cpu.CpuMeter(roots=roots, database=harness.DB_NAME, parts=parts) as meter:
             started = _plain_rows(people, channel_ids)
             plain = _at_provider(stub, started, people, timeout)
         plain_use = meter.use
         stub.reset()
 
         single_people = [people[i % DOSSIERS] for i in range(len(singles))]
-        with cpu.CpuMeter(roots=roots, database=harness.DB_NAME) as meter:
+        with cpu.CpuMeter(roots=roots, database=harness.DB_NAME, parts=parts) as meter:
             posted = asyncio.run(_post_all(server.url, token, singles, CLIENTS))
             single_at = _at_provider(stub, posted["started"], single_people, timeout)
         single = _figures(posted, single_at, meter.use, len(singles))
         stub.reset()
 
-        with cpu.CpuMeter(roots=roots, database=harness.DB_NAME) as meter:
+        with cpu.CpuMeter(roots=roots, database=harness.DB_NAME, parts=parts) as meter:
             posted = asyncio.run(_post_all(server.url, token, batches, 2))
             batch_at = _at_provider(stub, posted["started"], batch_people, timeout)
         batched = _figures(posted, batch_at, meter.use, len(batch_people))
