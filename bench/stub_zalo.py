@@ -335,7 +335,7 @@ class StubZalo:
     """The stub in its own process (so its CPU is its own and measurable), with the reads a benchmark needs."""
 
     def __init__(self, *, port: int | None = None, latency_ms: float = 0.0) -> None:
-        self.port = port or _free_port()
+        self.port = port or int(os.environ.get("BENCH_STUB_PORT", "0")) or _free_port()  # a fixed port when given
         self.url = f"http://127.0.0.1:{self.port}"
         self.latency_ms = latency_ms
         self.process: subprocess.Popen | None = None

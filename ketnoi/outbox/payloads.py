@@ -8,6 +8,7 @@ from ketnoi.channels.types.base import Button, OutboundPayload, Recipient
 
 _PAYLOAD_FIELDS = tuple(f.name for f in dataclasses.fields(OutboundPayload))
 _BUTTON_FIELDS = tuple(f.name for f in dataclasses.fields(Button))
+_PAYLOAD_NAMES = frozenset(_PAYLOAD_FIELDS)
 
 
 def payload_to_json(payload: OutboundPayload) -> dict[str, Any]:
@@ -26,8 +27,7 @@ def payload_to_json(payload: OutboundPayload) -> dict[str, Any]:
 
 
 def payload_from_json(data: dict[str, Any]) -> OutboundPayload:
-    names = {f.name for f in dataclasses.fields(OutboundPayload)}
-    values = {k: v for k, v in data.items() if k in names}
+    values = {k: v for k, v in data.items() if k in _PAYLOAD_NAMES}
     values["buttons"] = tuple(Button(**b) for b in values.get("buttons", ()))
     return OutboundPayload(**values)
 
