@@ -7,8 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +16,7 @@ from ketnoi.core.actor import as_actor
 from ketnoi.core.audit import audit_record
 from ketnoi.core.errors import ApplicationError, NotPermitted
 from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
+from ketnoi.core.sql import prepared_cursor
 from ketnoi.core.urls import clean_http_url
 from ketnoi.orgs.models import Agency
 from ketnoi.orgs.scoping import scope_of
@@ -281,15 +281,22 @@ def notifications_send(*, api_key: ApiKey, requests: list[Request]) -> list[Outc
     return outcomes
 
 
+DAILY_COUNT_SQL = (
+    f'UPDATE {DailyCount._meta.db_table} SET "count" = "count" + %s '  # noqa: S608 - the model's table, values as parameters
+    'WHERE "service_id" = %s AND "day" = %s AND "count" <= %s'
+)
+
+
 def daily_count_add(*, service: SendingService, adding: int) -> None:
     """Count `adding` more for today, in the caller's transaction (a refused or failed call takes its count back
     with it), or refuse them all when the service's daily limit would be passed."""
     today = timezone.localdate()
     ceiling = service.daily_limit - adding
     for _attempt in range(5):
-        counted = DailyCount.objects.filter(service=service, day=today, count__lte=max(ceiling, -1)).update(
-            count=F("count") + adding
-        )
+        with prepared_cursor() as cursor:  # raw: the ORM took longer to compile this UPDATE than PostgreSQL to run it
+            day = connection.ops.adapt_datefield_value(today)
+            cursor.execute(DAILY_COUNT_SQL, [adding, service.pk, day, max(ceiling, -1)])
+            counted = cursor.rowcount
         if counted:
             return
         row = DailyCount.objects.filter(service=service, day=today).first()
