@@ -310,7 +310,7 @@ def run() -> harness.Result:
         target=f"peak RSS {SMALL:,} vs {RECIPIENTS:,} within {TARGET_RSS}x; transactional p99 < {TARGET_P99:.0f} s",
         met=met,
         notes=(
-            f"{CHANNELS} OAs at 4,000/min; the fan-out (1 process, keyset pages of 1,000, one INSERT ... SELECT "
+            f"{CHANNELS} OAs at 4,000/min; the fan-out (1 process, pages of 1,000 followers, one INSERT ... SELECT "
             f"each) and "
             f"{zalo.DISPATCHERS} run_dispatcher processes x {zalo.CONCURRENCY} threads; sending measured over "
             f"the {SECONDS:g} s transactional stream ({RATE:g}/s); recipients loaded by INSERT ... SELECT "
