@@ -71,12 +71,14 @@ test: install messages browser nginx
 	$(MAKE) --no-print-directory test-suite
 
 # The suite alone (CI runs it again with DATABASE_URL pointing at PostgreSQL), in parallel: TEST_WORKERS processes
-# (pytest-xdist), each with its own test database. Much of the suite waits on HTTP, subprocesses and sleeps, so more
-# workers than cores pay; TEST_WORKERS=0 runs it in this one process.
+# (pytest-xdist), each with its own test database (copied from one migrated template, tests/template_db.py). Much of
+# the suite waits on HTTP, subprocesses and sleeps, so more workers than cores pay; TEST_WORKERS=0 runs it in this one
+# process. The suite starts many Python processes (workers, gunicorn, dispatchers, commands): bytecode is cached
+# even where the environment turns that off (PYTHONDONTWRITEBYTECODE), or each of them compiles ketnoi/ again.
 TEST_WORKERS ?= 4
 test-suite: install messages browser nginx
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run -v1
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(TEST_WORKERS)
+	PYTHONDONTWRITEBYTECODE= DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(TEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
