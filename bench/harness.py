@@ -66,9 +66,17 @@ def django_setup() -> None:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port; inside BENCH_PORTS (e.g. "8600-8699") when given, for machines whose sessions share out ports."""
+    low, _, high = os.environ.get("BENCH_PORTS", "").partition("-")
+    candidates = range(int(low), int(high or low) + 1) if low else [0]
+    for port in candidates:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise RuntimeError(f"No free port in BENCH_PORTS={os.environ['BENCH_PORTS']}")
 
 
 class Server:

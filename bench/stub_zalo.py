@@ -326,16 +326,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    from .harness import free_port  # BENCH_PORTS honoured
+
+    return free_port()
 
 
 class StubZalo:
     """The stub in its own process (so its CPU is its own and measurable), with the reads a benchmark needs."""
 
     def __init__(self, *, port: int | None = None, latency_ms: float = 0.0) -> None:
-        self.port = port or int(os.environ.get("BENCH_STUB_PORT", "0")) or _free_port()  # a fixed port when given
+        self.port = port or int(os.environ.get("BENCH_STUB_PORT", "0")) or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.latency_ms = latency_ms
         self.process: subprocess.Popen | None = None
