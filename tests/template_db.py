@@ -170,6 +170,7 @@ def _migrate(template: str) -> None:
         for stale in VAR.glob("test-template-*.sqlite3"):  # templates of older code, unused for an hour
             if str(stale) != template and stale.stat().st_mtime < time.time() - 3600:
                 stale.unlink(missing_ok=True)
+                Path(f"{stale}.lock").unlink(missing_ok=True)
     else:
         with connection._nodb_cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{template}"')
