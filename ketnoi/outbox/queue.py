@@ -43,5 +43,6 @@ OUTBOX = WorkQueue(
     retry_base_seconds=conf.retry_base_seconds,
     retry_max_seconds=conf.retry_max_seconds,
     per_key=MAX_PER_PERSON_PER_CLAIM,
+    candidates_per_claim=5_000,
     select_related=("channel_contact",),
 )

@@ -3,7 +3,9 @@ quotas cutting runs, skipped locks, leases renewed and swept, guarded settling (
 backoff with jitter and dead letters. The outbox, the inbound queue and the DVCQG relay are its three users; their
 own tests show the same rules through their public interfaces."""
 
+import dataclasses
 import datetime as dt
+import json
 import threading
 from types import SimpleNamespace
 
@@ -212,3 +214,42 @@ def test_a_row_locked_elsewhere_is_skipped_and_so_is_the_rest_of_its_line(work):
         release.set()
         thread.join(30)
     assert pks(work.queue.claim(limit=10, worker="w")) == [[a1.pk, a2.pk]]
+
+
+def test_heads_are_looked_for_among_the_oldest_due_rows_only_when_the_queue_says_so(work):
+    """A backlog of a few long lines: each line's head is in flight, so none of its waiting rows may go. With a
+    window, the claim looks at the oldest rows only and leaves the newer line for later, as first-in-first-out."""
+    for line in ("a", "b"):
+        work.add(line, 1, status="busy", attempts=1)
+        work.add(line, 5)
+    late = work.add("c")[0]
+    windowed = dataclasses.replace(work.queue, candidates_per_claim=4)
+    assert windowed.claim(limit=10) == []  # the 4 oldest due rows all wait behind a's and b's rows in flight
+    assert pks(work.queue.claim(limit=10)) == [[late.pk]]  # without a window the whole backlog is probed
+    work.model.objects.filter(line="a").update(status="dead")  # a's line is done: its rows leave the backlog
+    work.model.objects.filter(line="b", status="busy").update(status="dead")
+    assert [run[0].line for run in windowed.claim(limit=10)] == ["b"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="counts what PostgreSQL's plan examined")
+def test_a_claim_probes_no_more_rows_than_its_window_however_long_the_lines(work):
+    for line in ("a", "b", "c"):
+        work.add(line, 1, status="busy", attempts=1)
+        work.model.objects.bulk_create(work.model(line=line) for _ in range(300))
+    windowed = dataclasses.replace(work.queue, candidates_per_claim=50)
+
+    def rows_probed(queue) -> int:
+        sql, params = queue.heads()[:10].query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0]
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+
+        def loops(node) -> int:
+            own = node["Actual Loops"] if node.get("Subplan Name", "").startswith("SubPlan") else 0
+            return max([own] + [loops(child) for child in node.get("Plans", [])])
+
+        return loops(plan[0]["Plan"])
+
+    assert rows_probed(work.queue) == 900  # every waiting row asked whether an older one holds its line
+    assert rows_probed(windowed) <= 50
