@@ -70,6 +70,7 @@ def insert_new_rows(objs: Sequence[models.Model], *, key: str) -> list[models.Mo
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not isinstance(f, models.AutoField)]
     key_field = meta.get_field(key)
+    as_returned = key_field.get_db_prep_value if isinstance(key_field, models.UUIDField) else None
     preparers = _preparers(model, connection.vendor)
     written: list[models.Model] = []
     # PostgreSQL, many rows: one array per column, so the statement's text stays short and the driver parses it once
@@ -94,7 +95,10 @@ def insert_new_rows(objs: Sequence[models.Model], *, key: str) -> list[models.Mo
             cursor.execute(sql, params)
             ids = {k: pk for pk, k in cursor.fetchall()}
         for obj in batch:
-            pk_value = ids.get(getattr(obj, key_field.attname))
+            value = getattr(obj, key_field.attname)
+            if as_returned is not None:  # a uuid key comes back as the database keeps it (SQLite: 32 hex digits)
+                value = as_returned(value, connection)
+            pk_value = ids.get(value)
             if pk_value is not None:
                 obj.pk = pk_value
                 obj._state.adding = False

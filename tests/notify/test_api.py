@@ -149,8 +149,9 @@ def test_another_services_key_sees_nothing_of_this_one(client, setup, world, gat
 
 def test_one_notification_costs_a_fixed_number_of_statements(client, setup):
     """Pinned: the follower by shared or by proven phone (one statement), the day's count (one guarded UPDATE), the
-    outbox row and the notification, plus the savepoints, whatever the day's volume; the template in force and the
-    service's OAs are read once while the key stays cached, and the follower's channel is one of those OAs."""
+    outbox row and the notification (each INSERT ... ON CONFLICT DO NOTHING, no savepoint around them), whatever
+    the day's volume; the template in force and the service's OAs are read once while the key stays cached, and
+    the follower's channel is one of those OAs. (The test's own transaction makes the call's a savepoint pair.)"""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -158,7 +159,61 @@ def test_one_notification_costs_a_fixed_number_of_statements(client, setup):
     post(client, keys["live"], one(template, phone="0987000001"))  # the day's count row exists from here on
     with CaptureQueriesContext(connection) as queries:
         assert post(client, keys["live"], one(template, phone="0987000002")).status_code == 201
-    assert len(queries) == 8, [q["sql"][:80] for q in queries]
+    sql = [q["sql"] for q in queries]
+    assert len(sql) == 6, [s[:80] for s in sql]
+    assert sql[0].startswith("SAVEPOINT") and sql[-1].startswith("RELEASE SAVEPOINT")
+    assert "FROM contacts_channelcontact" in sql[1] and sql[2].startswith("UPDATE notify_dailycount")
+    assert sql[3].startswith('INSERT INTO "outbox_outboundmessage"') and "ON CONFLICT DO NOTHING" in sql[3]
+    assert sql[4].startswith('INSERT INTO "notify_notification"') and "ON CONFLICT DO NOTHING" in sql[4]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_key_another_call_takes_while_this_one_plans_gives_theirs_and_one_message(transactional_world, gateway):
+    """Two calls with one idempotency key at once: the second plans before the first commits, and its notification
+    meets the key when it writes. The second call is undone whole (its outbox row, its count) and planned again:
+    it answers the first's notification with 200, and one message leaves."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+    from django.test import Client
+
+    from ketnoi.notify.auth import key_for
+    from ketnoi.notify.models import DailyCount
+    from ketnoi.notify.services import Request, notifications_send
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers: no race to see")
+    oa = make_zalo_channel(transactional_world.commune_a)
+    service, template, keys = make_service(transactional_world, channels=[oa], gateway_url=gateway.url)
+    assert post(Client(), keys["live"], one(template, phone="0987000001")).status_code == 201  # the day's count row
+    written, first = threading.Event(), []
+
+    def first_call():
+        from django.db import connection as own
+
+        try:
+            with transaction.atomic():
+                request = Request(template_id=str(template.uuid), phone=MEMBER, personalisation=VALUES,
+                                  idempotency_key="bill-1")  # fmt: skip
+                first.extend(notifications_send(api_key=key_for(keys["live"]), requests=[request]))
+                written.set()
+                time.sleep(0.5)  # the second call plans now, then waits on the day's count row until this commits
+        finally:
+            written.set()
+            own.close()
+
+    thread = threading.Thread(target=first_call)
+    thread.start()
+    assert written.wait(10)
+    second = post(Client(), keys["live"], one(template, idempotency_key="bill-1"))
+    thread.join()
+    assert second.status_code == 200, second.content
+    assert second.json()["id"] == str(first[0].notification.uuid)
+    assert Notification.objects.filter(idempotency_key="bill-1").count() == 1
+    assert OutboundMessage.objects.filter(source_id=second.json()["id"]).count() == 1
+    assert OutboundMessage.objects.count() == 2
+    assert DailyCount.objects.get(service=service).count == 2  # the undone attempt's count went with it
 
 
 @pytest.mark.django_db(transaction=True)
