@@ -13,7 +13,7 @@ to run).
 import functools
 from collections.abc import Sequence
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 UNNEST_FROM = 8
 
@@ -25,16 +25,27 @@ def prepared_cursor():
 
     Django's own cursors bind on the client and never prepare, so only statements run here are prepared. Off on
     SQLite and behind PgBouncer in transaction mode (OPTIONS prepare_threshold None, config/settings/base.py): a
-    prepared statement lives in a server session the next transaction may not get."""
-    cursor = connection.cursor()
-    if connection.vendor != "postgresql" or connection.settings_dict["OPTIONS"].get("prepare_threshold", 0) is None:
-        return cursor
-    raw = connection.connection
+    prepared statement lives in a server session the next transaction may not get.
+
+    The cursor is made as Django's connection.cursor() makes one (health check, connection, query log), but as the
+    prepared kind at once: making Django's and replacing it cost a status event a tenth of its statements' CPU."""
+    conn = current()
+    if conn.vendor != "postgresql" or conn.settings_dict["OPTIONS"].get("prepare_threshold", 0) is None:
+        return conn.cursor()
+    conn.close_if_health_check_failed()
+    conn.ensure_connection()
+    raw = conn.connection
     if raw.prepare_threshold is None:  # Django's default, which prepares nothing even when asked
         raw.prepare_threshold = NEVER_BY_COUNT
-    cursor.cursor.close()
-    cursor.cursor = _prepared_cursor_class()(raw)
-    return cursor
+    with conn.wrap_database_errors:
+        cursor = _prepared_cursor_class()(raw)
+    return conn._prepare_cursor(cursor)
+
+
+def current():
+    """This thread's default connection itself: `django.db.connection` is a proxy that looks it up again on every
+    attribute, which the per-value loops of this module and its callers would pay thousands of times a batch."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 NEVER_BY_COUNT = 2**31  # psycopg prepares a statement run this many times: only those asked for are, in practice
@@ -55,8 +66,8 @@ def _prepared_cursor_class():
     return PreparedCursor
 
 
-def _batch(model: type[models.Model], fields: list[models.Field]) -> int:
-    limit = connection.features.max_query_params or 65535
+def _batch(model: type[models.Model], fields: list[models.Field], conn) -> int:
+    limit = conn.features.max_query_params or 65535
     return max(1, min(1000, limit // max(1, len(fields))))
 
 
@@ -71,17 +82,18 @@ def insert_new_rows(objs: Sequence[models.Model], *, key: str) -> list[models.Mo
     fields = [f for f in meta.concrete_fields if not isinstance(f, models.AutoField)]
     key_field = meta.get_field(key)
     as_returned = key_field.get_db_prep_value if isinstance(key_field, models.UUIDField) else None
-    preparers = _preparers(model, connection.vendor)
+    conn = current()
+    preparers = _preparers(model, conn.vendor)
     written: list[models.Model] = []
     # PostgreSQL, many rows: one array per column, so the statement's text stays short and the driver parses it once
     # (a VALUES list of thousands of placeholders is parsed again on every call); a few rows: plain VALUES.
-    unnest = connection.vendor == "postgresql" and len(objs) > UNNEST_FROM
-    size = 1000 if unnest else _batch(model, fields)
+    unnest = conn.vendor == "postgresql" and len(objs) > UNNEST_FROM
+    size = 1000 if unnest else _batch(model, fields, conn)
     for start in range(0, len(objs), size):
         batch = objs[start : start + size]
         if unnest:
             params = [
-                [getattr(obj, attname) if prepare is None else prepare(obj) for obj in batch]
+                [getattr(obj, attname) if prepare is None else prepare(obj, conn) for obj in batch]
                 for attname, prepare in preparers
             ]
             sql = _insert_unnest_sql(model, key_field.column)
@@ -89,7 +101,7 @@ def insert_new_rows(objs: Sequence[models.Model], *, key: str) -> list[models.Mo
             params = []
             for obj in batch:
                 for attname, prepare in preparers:
-                    params.append(getattr(obj, attname) if prepare is None else prepare(obj))
+                    params.append(getattr(obj, attname) if prepare is None else prepare(obj, conn))
             sql = _insert_sql(model, len(batch), key_field.column)
         with prepared_cursor() as cursor:
             cursor.execute(sql, params)
@@ -97,7 +109,7 @@ def insert_new_rows(objs: Sequence[models.Model], *, key: str) -> list[models.Mo
         for obj in batch:
             value = getattr(obj, key_field.attname)
             if as_returned is not None:  # a uuid key comes back as the database keeps it (SQLite: 32 hex digits)
-                value = as_returned(value, connection)
+                value = as_returned(value, conn)
             pk_value = ids.get(value)
             if pk_value is not None:
                 obj.pk = pk_value
@@ -126,7 +138,7 @@ def _preparers(model: type[models.Model], vendor: str) -> list[tuple[str, object
         ):
             out.append((field.attname, None))
         else:
-            out.append((field.attname, lambda obj, f=field: f.get_db_prep_save(f.pre_save(obj, True), connection)))
+            out.append((field.attname, lambda obj, conn, f=field: f.get_db_prep_save(f.pre_save(obj, True), conn)))
     return out
 
 

@@ -30,7 +30,7 @@ from ketnoi.channels.types.base import Button, OutboundPayload
 from ketnoi.contacts.models import ChannelContact, Contact
 from ketnoi.contacts.selectors import notice_identities
 from ketnoi.core.errors import ApplicationError
-from ketnoi.core.sql import prepared_cursor
+from ketnoi.core.sql import current, prepared_cursor
 from ketnoi.core.text import fold
 from ketnoi.orgs.models import AdministrativeUnit
 from ketnoi.outbox.by_phone import outbox_enqueue_by_phone, phone_channel_for, unit_and_ancestor_ids
@@ -338,6 +338,10 @@ def _linked_sql(count: int) -> str:
     )
 
 
+IDENTITY_FIELDS = ["id", "uuid", "channel_id", "contact_id", "user_id", "shared_phone", "last_interaction_at"]
+PERSON_FIELDS = ["id", "phone", "language", "notice_channel_contact_id"]
+
+
 def _uuid(value) -> uuid_module.UUID:
     return value if isinstance(value, uuid_module.UUID) else uuid_module.UUID(str(value))  # SQLite: text
 
@@ -359,24 +363,20 @@ def linked_channel_contacts_of(dossier_ids: list[int]) -> dict[int, list[Channel
         rows = cursor.fetchall()
     channels = channels_by_pk({row[5]: _uuid(row[9]) for row in rows})
     linked: dict[int, list[ChannelContact]] = {}
+    alias = current().alias
     for row in rows:
         dossier_id, cc_id, uuid, user_id, shared_phone, channel_id, contact_id, language, phone, _ch = row[:10]
         last_interaction_at, notice_channel_contact_id = row[10:]
-        identity = ChannelContact(
-            id=cc_id,
-            uuid=_uuid(uuid),
-            user_id=user_id,
-            shared_phone=shared_phone,
-            channel_id=channel_id,
-            contact_id=contact_id,
-            last_interaction_at=_aware(last_interaction_at),
+        # from_db with the columns read, in the models' field order (the rest deferred): cheaper than keywords
+        identity = ChannelContact.from_db(
+            alias,
+            IDENTITY_FIELDS,
+            [cc_id, _uuid(uuid), channel_id, contact_id, user_id, shared_phone, _aware(last_interaction_at)],
         )
-        identity._state.adding = False
         identity.channel = channels[channel_id]
-        identity.contact = Contact(
-            id=contact_id, language=language, phone=phone, notice_channel_contact_id=notice_channel_contact_id
+        identity.contact = Contact.from_db(
+            alias, PERSON_FIELDS, [contact_id, phone, language, notice_channel_contact_id]
         )
-        identity.contact._state.adding = False
         linked.setdefault(dossier_id, []).append(identity)
     return {dossier_id: notice_identities(identities) for dossier_id, identities in linked.items()}
 

@@ -3,6 +3,7 @@ the Zalo follow link, links the follower to the dossier. Signed with SECRET_KEY 
 dossier, no expiry (a receipt is kept for months); it proves possession of the receipt, nothing more.
 """
 
+import functools
 import re
 
 from django.conf import settings
@@ -21,7 +22,13 @@ def _signer() -> signing.Signer:
 
 
 def dossier_token(dossier: Dossier) -> str:
-    return _signer().sign(dossier.uuid.hex)
+    return _signed(dossier.uuid.hex, settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4096)
+def _signed(value: str, _key: str) -> str:
+    """Signed once per dossier and key (a notice signs it for its text and again for its button)."""
+    return _signer().sign(value)
 
 
 def dossier_from_token(token: str) -> Dossier | None:

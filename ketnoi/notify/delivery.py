@@ -26,7 +26,7 @@ from ketnoi.channels.types.base import OutboundPayload
 from ketnoi.contacts.models import ChannelContact, Contact
 from ketnoi.core.errors import ApplicationError
 from ketnoi.core.phones import InvalidPhoneNumber, normalize_phone
-from ketnoi.core.sql import prepared_cursor
+from ketnoi.core.sql import current, prepared_cursor
 from ketnoi.outbox.models import OutboundMessage
 
 from . import placeholders
@@ -119,6 +119,7 @@ def _followers(template: str, oas: list[Channel], values: set[str], times: int) 
     contact holding the proven phone (all a notification reads of them)."""
     by_pk = {c.pk: c for c in oas}
     names = [f.attname for f in ChannelContact._meta.concrete_fields]
+    conn = current()
     ordered = sorted(values)
     found = []
     for start in range(0, len(ordered), LOOKUP_CHUNK):
@@ -128,9 +129,9 @@ def _followers(template: str, oas: list[Channel], values: set[str], times: int) 
             cursor.execute(_lookup_sql(template, len(by_pk), len(chunk)), params)
             rows = cursor.fetchall()
         for row in rows:
-            follower = ChannelContact.from_db(connection.alias, names, _converted(row[:-1]))
+            follower = ChannelContact.from_db(conn.alias, names, _converted(row[:-1], conn))
             follower.channel = by_pk[follower.channel_id]
-            follower.contact = Contact.from_db(connection.alias, ["id", "phone"], [follower.contact_id, row[-1]])
+            follower.contact = Contact.from_db(conn.alias, ["id", "phone"], [follower.contact_id, row[-1]])
             found.append(follower)
     return found
 
@@ -146,11 +147,11 @@ def _converters(vendor: str) -> list[tuple[int, list, object]]:
     return out
 
 
-def _converted(row) -> list:
+def _converted(row, conn) -> list:
     values = list(row)
-    for index, chain, column in _converters(connection.vendor):
+    for index, chain, column in _converters(conn.vendor):
         for convert in chain:
-            values[index] = convert(values[index], column, connection)
+            values[index] = convert(values[index], column, conn)
     return values
 
 

@@ -353,7 +353,12 @@ def dossier_events(request, batch: EventBatchIn):
     counts: dict[str, int] = {}
     for result in results:
         counts[result.status] = counts.get(result.status, 0) + 1
-    return {"results": [r.__dict__ for r in results], "counts": counts}
+    # Rendered as it is: EventResult has EventResultOut's fields and types, and checking each result against the
+    # schema again (a model per result) was a twentieth of a single event's CPU.
+    from ..api import api  # the API this router is mounted on (which imports this module)
+
+    body = {"results": [r.__dict__ for r in results], "counts": counts}
+    return api.create_response(request, body, status=200)
 
 
 @router.get("/dossiers/{uuid}", response={200: DossierOut, **ERRORS}, summary="One dossier")

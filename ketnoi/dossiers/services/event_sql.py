@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from django.db import connection
 from django.db.models import Model
 
-from ketnoi.core.sql import prepared_cursor
+from ketnoi.core.sql import current, prepared_cursor
 from ketnoi.orgs.models import AdministrativeUnit, Agency
 from ketnoi.orgs.scoping import OfficialScope
 from ketnoi.procedures.models import Procedure
@@ -115,7 +115,8 @@ def _layout(vendor: str):
 
 
 def _rows(scope: OfficialScope, sql: str, params: list) -> list[Dossier]:
-    layout = _layout(connection.vendor)
+    conn = current()
+    layout = _layout(conn.vendor)
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -131,8 +132,8 @@ def _rows(scope: OfficialScope, sql: str, params: list) -> list[Dossier]:
                 continue
             for i, chain in enumerate(converters):
                 for convert in chain:
-                    values[i] = convert(values[i], columns[i], connection)
-            built.append(model.from_db(connection.alias, names, values))
+                    values[i] = convert(values[i], columns[i], conn)
+            built.append(model.from_db(conn.alias, names, values))
             if index:
                 related[(model, values[0])] = built[-1]
         dossier, procedure, agency, unit = built
@@ -154,8 +155,8 @@ class _Col:
 # -- writing ------------------------------------------------------------------------------------------------------
 
 
-def _prepared(obj: Model, fields) -> list:
-    return [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+def _prepared(obj: Model, fields, conn) -> list:
+    return [f.get_db_prep_save(getattr(obj, f.attname), conn) for f in fields]
 
 
 @functools.cache
@@ -184,8 +185,9 @@ def update_dossiers(dossiers: Sequence[Dossier], names: Sequence[str]) -> None:
         return
     names = tuple(names)
     fields = _fields(Dossier, names)
-    if len(dossiers) == 1 or connection.vendor != "postgresql":
-        rows = [[*_prepared(d, fields), d.pk] for d in dossiers]
+    conn = current()
+    if len(dossiers) == 1 or conn.vendor != "postgresql":
+        rows = [[*_prepared(d, fields, conn), d.pk] for d in dossiers]
         with prepared_cursor() as cursor:
             if len(rows) == 1:
                 cursor.execute(_update_one_sql(names), rows[0])
@@ -193,6 +195,6 @@ def update_dossiers(dossiers: Sequence[Dossier], names: Sequence[str]) -> None:
                 cursor.executemany(_update_one_sql(names), rows)
         return
     params = [[d.pk for d in dossiers]]
-    params += [[f.get_db_prep_save(getattr(d, f.attname), connection) for d in dossiers] for f in fields]
+    params += [[f.get_db_prep_save(getattr(d, f.attname), conn) for d in dossiers] for f in fields]
     with prepared_cursor() as cursor:
         cursor.execute(_update_many_sql(names), params)
