@@ -102,7 +102,7 @@ class OutboundMessage(UUIDModel):
     source_type = models.CharField(max_length=40, blank=True, help_text="What caused the message, e.g. 'dossier'.")
     source_id = models.CharField(max_length=64, blank=True)
     fallback_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="fallback_steps"
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="fallback_steps", db_index=False
     )
     fallback_step = models.CharField(max_length=12, choices=FallbackStep.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -113,9 +113,13 @@ class OutboundMessage(UUIDModel):
     class Meta:
         indexes = [
             models.Index(fields=["status", "lane", "next_attempt_at"], name="outbox_claim"),
-            models.Index(fields=["status", "claimed_at"], name="outbox_lease"),
+            # Partial: a row is claimed for a moment of its life; queued rows (a broadcast's million) write no entry.
+            # The sweeper's `claimed_at < ...` and the channel page's `claimed_at >= ...` imply the condition.
+            models.Index(fields=["status", "claimed_at"], name="outbox_lease", condition=Q(claimed_at__isnull=False)),
             models.Index(fields=["channel", "status", "created_at"], name="outbox_channel_status"),
             models.Index(fields=["source_type", "source_id"], name="outbox_source"),
+            # Partial: few rows are fallback steps; `fallback_of_id = <id>` (the steps of a message) implies it.
+            models.Index(fields=["fallback_of"], name="outbox_fallback_of", condition=Q(fallback_of__isnull=False)),
             # "does an older message of this person in this lane still hold the line?" (outbox/queue.py)
             models.Index(order_key(), "id", name="outbox_line", condition=Q(status__in=UNFINISHED_STATUSES)),
         ]
