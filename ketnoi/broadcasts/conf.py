@@ -7,11 +7,20 @@ import zoneinfo
 from django.conf import settings
 
 FANOUT_BATCH = 1000
+FANOUT_SQL_BATCH = 10_000
 
 
-def fanout_batch() -> int:
-    """Recipients enqueued per transaction (the cursor is committed with each batch)."""
-    return int(getattr(settings, "BROADCAST_FANOUT_BATCH", FANOUT_BATCH))
+def fanout_batch(*, in_sql: bool) -> int:
+    """Followers covered per transaction (the cursor is committed with each batch); BROADCAST_FANOUT_BATCH sets both.
+
+    Written by one INSERT ... SELECT (PostgreSQL), 10,000: pages of 1,000 spent a tenth of the fan-out's CPU on the
+    per-statement work around each page; larger pages were no faster (WAL and deferred key checks per transaction
+    grow) and would hold the broadcast's row lock, which a cancel waits for, longer. Built in Python (SQLite,
+    template messages by phone, group chats), 1,000: about 2 ms a row there, so a page is seconds already."""
+    configured = getattr(settings, "BROADCAST_FANOUT_BATCH", None)
+    if configured:
+        return int(configured)
+    return FANOUT_SQL_BATCH if in_sql else FANOUT_BATCH
 
 
 def night_hours(channel_type=None) -> tuple[int, int] | None:

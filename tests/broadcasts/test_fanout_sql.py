@@ -30,13 +30,13 @@ def rows_by_person(broadcast) -> dict[int, dict]:
     return found
 
 
-@pytest.mark.parametrize("topic", ["news", "emergency"])
-def test_sql_and_python_fanouts_write_identical_rows(world, settings, topic):
+@pytest.mark.parametrize(("topic", "text_en"), [("news", "Hello"), ("emergency", "Hello"), ("news", "")])
+def test_sql_and_python_fanouts_write_identical_rows(world, settings, topic, text_en):
     zalo, webchat = new_channel(world.commune_a), new_channel(world.commune_a, type_code="webchat")
     for i in range(25):
         new_follower(zalo if i % 3 else webchat, f"p{i}", language="en" if i % 4 == 0 else "vi")
     new_follower(zalo, "gone", is_follower=False)
-    fields = {"topic": topic, "subscribers_only": False, "text": "Xin chào", "text_en": "Hello"}
+    fields = {"topic": topic, "subscribers_only": False, "text": "Xin chào", "text_en": text_en}
     fields["link_url"], fields["link_title"] = "https://example.org/a", "Chi tiết"
     if topic == "emergency":
         fields["area"] = world.commune_a

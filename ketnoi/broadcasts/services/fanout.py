@@ -158,12 +158,18 @@ def _enqueue_in_python(broadcast: Broadcast, size: int, now) -> Step:
 def _enqueue_in_sql(broadcast: Broadcast, size: int, now) -> Step:
     """The same rows as build_messages, built by the database from the page's query."""
     where = _page(broadcast, size)
-    page = where.recipients.values(
-        r_id=F("pk"), r_channel=F("channel_id"), r_user=F("user_id"), r_language=F("contact__language")
-    )
     payloads = {lang: payload_to_json(payload_for(broadcast, language=lang)) for lang in ("vi", "en")}
     payload_field = OutboundMessage._meta.get_field("payload")
     prepared = [payload_field.get_db_prep_save(payloads[lang], connection) for lang in ("en", "vi")]
+    columns = {"r_id": F("pk"), "r_channel": F("channel_id"), "r_user": F("user_id")}
+    if payloads["en"] == payloads["vi"]:
+        # No English text: everyone gets the same message, so the page does not read each follower's Contact
+        # for their language (one index lookup a recipient fewer).
+        payload = ("%s", prepared[1:])
+    else:
+        columns["r_language"] = F("contact__language")
+        payload = (f"CASE WHEN {SOURCE}.r_language = 'en' THEN %s ELSE %s END", prepared)
+    page = where.recipients.values(**columns)
     channels = broadcast.channels.all()
     after_sql = " ".join("WHEN %s THEN %s" for _channel in channels)
     after_params = [v for c in channels for v in (c.pk, send_after(broadcast, c, now))]
@@ -174,7 +180,7 @@ def _enqueue_in_sql(broadcast: Broadcast, size: int, now) -> Step:
             "channel": (f"{SOURCE}.r_channel", []),
             "channel_contact": (f"{SOURCE}.r_id", []),
             "recipient_user_id": (f"{SOURCE}.r_user", []),
-            "payload": (f"CASE WHEN {SOURCE}.r_language = 'en' THEN %s ELSE %s END", prepared),
+            "payload": payload,
             "idempotency_key": (f"%s || {SOURCE}.r_id::text", [key_prefix(broadcast.pk)]),
             "next_attempt_at": (f"CASE {SOURCE}.r_channel {after_sql} END", after_params),
         },
@@ -259,7 +265,6 @@ def _post_into_groups(broadcast: Broadcast, size: int, now) -> Step:
 
 def fanout_step(*, broadcast_id: int, batch: int | None = None) -> bool:
     """Enqueue the next batch. Returns True while there is more to do."""
-    size = batch or conf.fanout_batch()
     with transaction.atomic():
         broadcast = Broadcast.objects.select_for_update().filter(pk=broadcast_id).first()
         if broadcast is None or broadcast.state != State.SENDING or broadcast.fanout_finished_at is not None:
@@ -269,6 +274,7 @@ def fanout_step(*, broadcast_id: int, batch: int | None = None) -> bool:
             enqueue = _post_into_groups
         else:
             enqueue = _enqueue_in_sql if uses_sql(broadcast) else _enqueue_in_python
+        size = batch or conf.fanout_batch(in_sql=enqueue is _enqueue_in_sql)
         step = enqueue(broadcast, size, now)
         if step.cursor is not None:
             broadcast.fanout_cursor = step.cursor
