@@ -11,10 +11,12 @@ The lease expires (LEASE) in case its holder dies; what Zalo did with a refresh 
 unknowable, and the next refresh attempt will tell.
 """
 
+import asyncio
 import datetime as dt
 import logging
 import threading
 import time
+import weakref
 
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -22,6 +24,7 @@ from django.utils import timezone
 
 from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import ErrorKind, SendError
+from ketnoi.core.db import in_thread
 
 from . import assumptions
 from .client import ZaloApiError, ZaloClient, ZaloTransportError
@@ -61,6 +64,27 @@ def cached_credentials(channel: Channel) -> tuple[str, str] | None:
     if expires_at is not None and expires_at - timezone.now() < assumptions.refresh_on_use_margin():
         return None
     return token, app_secret
+
+
+# Reads of a channel's credentials under way in an event loop: channel pk -> the read (see credentials_async).
+_reading: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Future]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def credentials_async(channel: Channel) -> tuple[str, str]:
+    """credentials() from an event loop: from the in-process cache, else read in a thread, once for all the sends of
+    the channel that find the cache empty at the same moment. (The dispatcher starts hundreds of sends at once, many
+    to one OA: each read its own row and decrypted it, 3,812 reads for 10,000 sends to 200 OAs in the bench.)"""
+    cached = cached_credentials(channel)
+    if cached:
+        return cached
+    reading = _reading.setdefault(asyncio.get_running_loop(), {})
+    pending = reading.get(channel.pk)
+    if pending is None:
+        pending = reading[channel.pk] = asyncio.ensure_future(in_thread(credentials, channel))
+        pending.add_done_callback(lambda _done, pk=channel.pk: reading.pop(pk, None))
+    return await asyncio.shield(pending)
 
 
 def credentials(channel: Channel) -> tuple[str, str]:

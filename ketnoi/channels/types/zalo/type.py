@@ -266,8 +266,7 @@ class ZaloType(ChannelType):
     ) -> Any:
         """_call() for the async client. Reading and refreshing the token touch the database: done in a thread, and
         only when the in-process cache has no fresh token."""
-        token_pair = tokens.cached_credentials(channel) or await in_thread(tokens.credentials, channel)
-        token, app_secret = token_pair
+        token, app_secret = await tokens.credentials_async(channel)
         try:
             return await operation(AsyncZaloClient(http, access_token=token, app_secret=app_secret))
         except ZaloApiError as exc:
