@@ -9,7 +9,10 @@ The ORM rebuilds a queryset and compiles its SQL on every call: for the few stat
   select_related objects and annotations, through Django's own converters and populators; or values_list tuples).
   Only int and str arguments, each a parameter as it is or inside a LIKE pattern (contains, startswith, iexact and
   the like: told apart by the stand-in's "_", which the ORM escapes there; the value is then escaped the same way). What would change the SQL itself (a list of
-  another length, a None) cannot be an argument: preparing such a read fails at once, never later.
+  another length, a None) cannot be an argument: preparing such a read fails at once, never later. Also, where the
+  statement takes them as one parameter each: `list` (a list passed as one array parameter, core/queue.among on
+  PostgreSQL), `dt.datetime` (PostgreSQL takes datetimes as they are; SQLite's text form cannot be prepared), and
+  `Limit` (the n of `queryset[:n]`, which the ORM writes into the SQL: made a parameter).
 - `update_fields(obj, fields)`: `obj.save(update_fields=fields)` for a model with no save() of its own and no
   signal receivers: one UPDATE by primary key whose SQL is made once per model and field list.
 - `insert(obj)`: `obj.save()` of a new row, likewise (INSERT ... RETURNING its primary key).
@@ -19,8 +22,10 @@ Both are writes: only services (and the machinery tests/core/test_writes_in_serv
 The statements are the ORM's own (compiled by it once), so a test that counts or reads them sees the same thing.
 """
 
+import datetime as dt
 import functools
 import itertools
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -30,6 +35,25 @@ from django.db.models.signals import post_save, pre_save
 from django.db.transaction import TransactionManagementError
 
 _probe_numbers = itertools.count(-987_654_321_001, -1)
+_PLACEHOLDER = re.compile(r"(?<!%)%s")
+
+
+class Limit(int):
+    """The kind of a PreparedRead argument that is the queryset's LIMIT (`queryset[:limit]`)."""
+
+
+def _probe(kind: type) -> Any:
+    """A stand-in value of `kind` that no real argument or constant of a statement has."""
+    number = next(_probe_numbers)
+    if kind is int:
+        return number
+    if kind is str:
+        return f"\x00prepared_{-number}\x00"
+    if kind is list:
+        return [number]
+    if kind is dt.datetime:
+        return dt.datetime(1900, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=-number)
+    return Limit(-number)
 
 
 class _Compiled:
@@ -40,8 +64,17 @@ class _Compiled:
             raise ValueError("A prepared read cannot prefetch.")
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
+        params = list(params)
+        for probe in probes.values():
+            if isinstance(probe, Limit):  # LIMIT n, written into the SQL by the ORM: a parameter instead
+                written = f" LIMIT {int(probe)}"
+                if sql.count(written) != 1:
+                    raise ValueError("A Limit argument must be the queryset's LIMIT: not preparable.")
+                at = sql.index(written)
+                params.insert(len(_PLACEHOLDER.findall(sql[:at])), probe)
+                sql = sql.replace(written, " LIMIT %s")
         self.sql = sql
-        self.params = list(params)
+        self.params = params
         self.slots: list[tuple[int, str]] = []
         self.patterns: list[tuple[int, str, str]] = []  # (place, argument, the LIKE pattern around its probe)
         like = connections[queryset.db].ops.prep_for_like_query
@@ -79,8 +112,8 @@ class PreparedRead:
 
     def __init__(self, build: Callable[..., models.QuerySet], **arguments: type):
         for name, kind in arguments.items():
-            if kind not in (int, str):
-                raise TypeError(f"{name}: a prepared read takes int and str arguments only.")
+            if kind not in (int, str, list, dt.datetime, Limit):
+                raise TypeError(f"{name}: a prepared read takes int, str, list, datetime and Limit arguments only.")
         self.build = build
         self.arguments = arguments
         self._compiled: dict[tuple[str, str], _Compiled] = {}
@@ -90,10 +123,7 @@ class PreparedRead:
         key = (alias, connection.vendor)
         compiled = self._compiled.get(key)
         if compiled is None:
-            probes = {
-                name: next(_probe_numbers) if kind is int else f"\x00prepared_{-next(_probe_numbers)}\x00"
-                for name, kind in self.arguments.items()
-            }
+            probes = {name: _probe(kind) for name, kind in self.arguments.items()}
             queryset = self.build(**probes)
             if queryset.db != alias:
                 queryset = queryset.using(alias)
@@ -111,8 +141,11 @@ class PreparedRead:
         params = list(compiled.params)
         for place, name in compiled.slots:
             value = values[name]
-            if type(value) is not self.arguments[name]:
-                value = self.arguments[name](value)
+            kind = self.arguments[name]
+            if type(value) is not kind:
+                if kind is dt.datetime:
+                    raise TypeError(f"{name}: a datetime, not {type(value).__name__}.")
+                value = int(value) if kind is Limit else kind(value)
             params[place] = value
         for place, name, pattern in compiled.patterns:  # escaped as the ORM escapes a contains/startswith value
             params[place] = pattern.replace("\x00", connection.ops.prep_for_like_query(str(values[name])))

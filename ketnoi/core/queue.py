@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, F, Lookup, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from .prepared import Limit, PreparedRead
 
 Number = float | int
 Setting = Number | Callable[[], Number]
@@ -39,6 +41,29 @@ def backoff_seconds(attempts: int, *, base: float, cap: float) -> float:
     """Exponential backoff with jitter: between half and all of base * 2^(attempts-1), at most `cap`."""
     delay = min(cap, base * 2 ** max(0, attempts - 1))
     return random.uniform(delay / 2, delay)  # noqa: S311 - jitter, not security
+
+
+@models.ForeignObject.register_lookup  # foreign keys take only their own lookups, not Field's
+@models.Field.register_lookup
+class AnyOf(Lookup):
+    """`field__any_of=[...]`: field = ANY(%s::type[]), the list as one array parameter (PostgreSQL only)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs}::{self.lhs.output_field.cast_db_type(connection)}[])", [*lhs_params, *rhs_params]
+
+
+def among(name: str, values: Iterable[Any]) -> Q:
+    """`name IN values`; on PostgreSQL as one array parameter (`= ANY(%s)`) instead of one parameter per value: a
+    claim of 500 rows no longer has the ORM prepare, and psycopg split and quote, 500 parameters per statement."""
+    values = list(values)
+    if connection.vendor == "postgresql":
+        return Q(**{f"{name}__any_of": values})
+    return Q(**{f"{name}__in": values})
 
 
 class LineProbe(Exists):
@@ -55,6 +80,20 @@ class LineProbe(Exists):
         if not sql.endswith(" LIMIT 1)"):
             raise ValueError(f"Unexpected EXISTS shape: {sql[-40:]}")
         return sql[:-1] + " OFFSET 0)", params
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One tier of a claim whose statement is compiled once per process (on PostgreSQL): `where(**values)` gives
+    its rows, for values that are ints, strs or lists (lists through `among`), the statement's shape the same
+    whatever they are. A claim of a row or two costs its statements' execution, not the ORM's compiling of the
+    heads of lines (most of its CPU)."""
+
+    where: Callable[..., Q]
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def q(self) -> Q:
+        return self.where(**self.values)
 
 
 @dataclass(frozen=True)
@@ -83,6 +122,8 @@ class WorkQueue:
     # backlog held by a few long lines (50,000 rows each for 20 people) costs a claim a bounded scan, not the table.
     candidates_per_claim: int = 0
     select_related: tuple[str, ...] = field(default=())
+    _prepared: dict[Any, PreparedRead] = field(default_factory=dict, compare=False, repr=False)
+    only: tuple[str, ...] = field(default=())  # the columns claimed rows are read with (all if empty)
 
     # -- reading the line ------------------------------------------------------------------------------------------
 
@@ -120,8 +161,11 @@ class WorkQueue:
 
     def lock_next(self, *, now: dt.datetime | None = None, where: Q | None = None) -> models.QuerySet:
         """Heads of lines, locked as they are read, skipping rows another worker holds. Inside a transaction."""
-        rows = self.heads(now=now, where=where).select_for_update(skip_locked=True, of=("self",))
-        return rows.select_related(*self.select_related) if self.select_related else rows
+        return self._read(self.heads(now=now, where=where).select_for_update(skip_locked=True, of=("self",)))
+
+    def _read(self, rows: models.QuerySet) -> models.QuerySet:
+        rows = rows.select_related(*self.select_related) if self.select_related else rows
+        return rows.only(*self.only) if self.only else rows
 
     # -- leased claims ---------------------------------------------------------------------------------------------
 
@@ -130,7 +174,7 @@ class WorkQueue:
         *,
         limit: int,
         worker: str = "",
-        tiers: Sequence[Q] = (Q(),),
+        tiers: Sequence[Q | Tier] = (Q(),),
         admit: Callable[[list[models.Model]], list[models.Model]] | None = None,
         on_claim: Callable[[dt.datetime], dict[str, Any]] | None = None,
     ) -> list[list[models.Model]]:
@@ -149,7 +193,7 @@ class WorkQueue:
                 room = limit - len(taken)
                 if room <= 0:
                     break
-                heads = list(self.lock_next(now=now, where=tier & ~Q(pk__in=taken))[:room])
+                heads = self._lock_heads(tier, now=now, taken=taken, room=room)
                 tier_runs = self._runs(heads, now=now, room=room - len(heads))
                 runs += tier_runs
                 taken += [row.pk for run in tier_runs for row in run]
@@ -161,6 +205,24 @@ class WorkQueue:
             if rows:
                 self._mark_claimed(rows, worker=worker, now=now, extra=on_claim(now) if on_claim else {})
         return runs
+
+    def _lock_heads(self, tier: Q | Tier, *, now: dt.datetime, taken: list[Any], room: int) -> list[models.Model]:
+        """Up to `room` heads of lines of the tier, locked, leaving out the rows `taken` by the tiers before."""
+        if isinstance(tier, Q) or connection.vendor != "postgresql":
+            where = tier if isinstance(tier, Q) else tier.q()
+            return list(self.lock_next(now=now, where=where & ~among("pk", taken))[:room])
+        kinds = {name: list if isinstance(value, list | tuple) else type(value) for name, value in tier.values.items()}
+        kinds = {name: int if issubclass(kind, int) else kind for name, kind in kinds.items()}
+        key = (tier.where, tuple(sorted(kinds.items(), key=lambda item: item[0])))
+        read = self._prepared.get(key)
+        if read is None:
+
+            def build(now: dt.datetime, taken: list[Any], limit: int, **values: Any) -> models.QuerySet:
+                return self.lock_next(now=now, where=tier.where(**values) & ~among("pk", taken))[:limit]
+
+            read = self._prepared[key] = PreparedRead(build, now=dt.datetime, taken=list, limit=Limit, **kinds)
+        values = {name: list(value) if kinds[name] is list else value for name, value in tier.values.items()}
+        return read.rows(now=now, taken=list(taken), limit=room, **values)
 
     def _runs(self, heads: list[models.Model], *, now: dt.datetime, room: int) -> list[list[models.Model]]:
         """Each head with the rows of its key waiting right behind it (due, not locked), at most per_key a run."""
@@ -178,10 +240,8 @@ class WorkQueue:
             return list(runs.values())
         # Locked only if still waiting and due: a row that may not go now (in flight, its retry not yet due), or that
         # another worker holds, ends its run there.
-        locked = self.model.objects.filter(self.waiting, self._due(now), pk__in=list(wanted))
-        locked = locked.select_for_update(skip_locked=True, of=("self",))
-        if self.select_related:
-            locked = locked.select_related(*self.select_related)
+        locked = self.model.objects.filter(self.waiting, self._due(now), among("pk", wanted))
+        locked = self._read(locked.select_for_update(skip_locked=True, of=("self",)))
         found = {row.pk: row for row in self._keyed(locked)}
         ended: set[tuple] = set()
         for key, run in runs.items():
@@ -200,14 +260,15 @@ class WorkQueue:
         On PostgreSQL one statement with a bounded index range scan per head (a line of 100,000 waiting rows costs
         no more than a short one); elsewhere (SQLite: one machine, small queues) every such row of those keys."""
         names = self._key_names()
-        line = self._keyed(self.model.objects.filter(self.holds_line(now)))
         if connection.vendor == "postgresql":
-            from django.contrib.postgres.expressions import ArraySubquery
-
-            following = line.filter(pk__gt=OuterRef("pk"), **{name: OuterRef(name) for name in names})
-            following = following.order_by("pk").values("pk")[: min(self.per_key - 1, room)]
-            rows = self._keyed(self.model.objects.filter(pk__in=[head.pk for head in heads]))
-            return dict(rows.annotate(_queue_behind=ArraySubquery(following)).values_list("pk", "_queue_behind"))
+            read = self._prepared.get("behind")
+            if read is None:
+                read = self._prepared["behind"] = PreparedRead(
+                    self._behind_rows, now=dt.datetime, heads=list, limit=Limit
+                )
+            found = read.rows(now=now, heads=[head.pk for head in heads], limit=min(self.per_key - 1, room))
+            return dict(found)
+        line = self._keyed(self.model.objects.filter(self.holds_line(now)))
         by_key = Q(pk__in=[])
         for head in heads:
             by_key |= Q(**dict(zip(names, self.key_of(head), strict=True)))
@@ -218,6 +279,16 @@ class WorkQueue:
             if pk > head and len(behind[head]) < self.per_key - 1:
                 behind[head].append(pk)
         return behind
+
+    def _behind_rows(self, now: dt.datetime, heads: list[Any], limit: int) -> models.QuerySet:
+        """(head's pk, [pks of the rows behind it]) for these heads (PostgreSQL)."""
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        line = self._keyed(self.model.objects.filter(self.holds_line(now)))
+        following = line.filter(pk__gt=OuterRef("pk"), **{name: OuterRef(name) for name in self._key_names()})
+        following = following.order_by("pk").values("pk")[:limit]
+        rows = self._keyed(self.model.objects.filter(among("pk", heads)))
+        return rows.annotate(_queue_behind=ArraySubquery(following)).values_list("pk", "_queue_behind")
 
     def _mark_claimed(self, rows: list[models.Model], *, worker: str, now: dt.datetime, extra: dict[str, Any]) -> None:
         values: dict[str, Any] = {
@@ -230,7 +301,7 @@ class WorkQueue:
             values[self.claimed_at_field] = now
         if self.lease_until_field:
             values[self.lease_until_field] = now + dt.timedelta(seconds=_value(self.lease_seconds))
-        self.model.objects.filter(pk__in=[row.pk for row in rows]).update(**values, **extra)
+        self.model.objects.filter(among("pk", [row.pk for row in rows])).update(**values, **extra)
         for row in rows:
             for name, value in values.items():
                 if name == self.attempts_field:
@@ -261,7 +332,7 @@ class WorkQueue:
             values[self.claimed_at_field] = now
         if self.lease_until_field:
             values[self.lease_until_field] = now + dt.timedelta(seconds=_value(self.lease_seconds))
-        held = self.model.objects.filter(pk__in=pks, **{self.status_field: self.in_flight_status})
+        held = self.model.objects.filter(among("pk", pks), **{self.status_field: self.in_flight_status})
         if self.worker_field:
             held = held.filter(**{self.worker_field: worker})
         return held.update(**values)
@@ -307,7 +378,7 @@ class WorkQueue:
         released = 0
         for attempt, pks in by_attempt.items():
             held = self.model.objects.filter(
-                pk__in=pks, **{self.status_field: self.in_flight_status, self.attempts_field: attempt}
+                among("pk", pks), **{self.status_field: self.in_flight_status, self.attempts_field: attempt}
             )
             if self.worker_field and worker:
                 held = held.filter(**{self.worker_field: worker})
@@ -393,14 +464,18 @@ def _update_from_values(
     fields = {name: meta.get_field(name) for name in names}
     table = quote(meta.db_table)
     pk_column = meta.pk.column
-    row_sql = ", ".join(
-        ["CAST(%s AS bigint)", "CAST(%s AS bigint)"] + [f"CAST(%s AS {_cast_type(fields[n])})" for n in names]
-    )
-    params: list[Any] = []
-    rows_sql = []
-    for pk, attempt, values in items:
-        rows_sql.append(f"({row_sql})")
-        params += [pk, attempt] + [fields[n].get_db_prep_save(values[n], connection) for n in names]
+    types = ["bigint", "bigint"] + [_cast_type(fields[n]) for n in names]
+    rows = [
+        [pk, attempt] + [fields[n].get_db_prep_save(values[n], connection) for n in names]
+        for pk, attempt, values in items
+    ]
+    if connection.vendor == "postgresql":  # one array per column: a few parameters whatever the batch's size
+        source = f"SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in types)})"  # noqa: S608 - types from the model
+        params: list[Any] = [list(column) for column in zip(*rows, strict=True)]
+    else:
+        row_sql = "(" + ", ".join(f"CAST(%s AS {t})" for t in types) + ")"
+        source = "VALUES " + ", ".join([row_sql] * len(rows))
+        params = [value for row in rows for value in row]
     value_columns = ", ".join(["q_pk", "q_attempt"] + [f"q_{n}" for n in names])
     assignments = [f"{quote(fields[n].column)} = v.q_{n}" for n in names]
     common_params: list[Any] = []
@@ -424,7 +499,7 @@ def _update_from_values(
             guard.append(f"{table}.{quote(meta.get_field(queue.worker_field).column)} = %s")
             guard_params.append(worker)
     statement = (
-        f"WITH v ({value_columns}) AS (VALUES {', '.join(rows_sql)}) "  # noqa: S608 - identifiers from the model
+        f"WITH v ({value_columns}) AS ({source}) "  # noqa: S608 - identifiers from the model
         f"UPDATE {table} SET {', '.join(assignments)} FROM v WHERE {' AND '.join(guard)} "
         f"RETURNING {table}.{quote(pk_column)}"
     )

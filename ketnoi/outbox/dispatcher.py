@@ -1,7 +1,9 @@
 """The dispatcher: one process keeps hundreds of sends in flight and writes the database in batches.
 
-An asyncio loop (its own thread) sends; every statement of the dispatcher's own runs in one database thread, so a
-process holds one connection and its statements are few:
+An asyncio loop (its own thread) sends; the dispatcher's own statements run in two database threads on PostgreSQL
+(claims, retries and give-backs in one; sent-marks, lease renewals and sweeps in the other, so a batch's marks are
+written while the next batch is claimed), one on SQLite (one writer at a time). A process holds one or two
+connections and its statements are few:
 
 - a claim per batch (outbox/queue.py over core/queue.py): one short transaction — the heads of people's lines and
   the rows right behind them, SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL (parallel dispatchers never take the
@@ -11,7 +13,9 @@ process holds one connection and its statements are few:
 - the sends: ChannelType.send_async (Zalo and Messenger over core/async_http.AsyncHttp; other types run their blocking send in a thread),
   a person's run one message after another in one sending slot, at most `concurrency` slots busy, a free slot going
   to the most urgent lane first;
-- the sent-marks: one UPDATE ... FROM (VALUES ...) for the sends that finished in the last few milliseconds;
+- the sent-marks: one UPDATE ... FROM (VALUES ...) for the sends that finished in the last few milliseconds (on
+  PostgreSQL FROM unnest(arrays): a handful of parameters, not four per row). Rows sent and waiting for their mark
+  take no room from the next claim;
 - the heartbeat: one UPDATE renewing the lease of every row this process holds, every quarter of the lease. A row
   is sent only while its lease has at least half its length to run, so a process cut off from the database stops
   sending before the sweeper could hand its rows to another dispatcher;
@@ -20,7 +24,7 @@ process holds one connection and its statements are few:
 
 import asyncio
 import contextlib
-import copy
+import functools
 import heapq
 import itertools
 import logging
@@ -44,6 +48,7 @@ from ketnoi.channels.models import Channel
 from ketnoi.channels.types.base import ErrorKind, SendError, SendResult, WindowState
 from ketnoi.core.async_http import AsyncHttp
 from ketnoi.core.db import CONNECTION_ERRORS, drop_broken_connection
+from ketnoi.core.queue import Tier, among
 
 from . import conf
 from .models import Lane, OutboundMessage, Status
@@ -59,8 +64,18 @@ T = TypeVar("T")
 
 CHANNEL_CACHE_SECONDS = 10.0
 MARK_EVERY_SECONDS = 0.01  # sent-marks wait at most this long to be written together
+GATHER_SECONDS = 0.05  # after a claim that found only a few rows, wait this long for more to gather
 URGENT_LANES = (Lane.EMERGENCY, Lane.TRANSACTIONAL)
 SETTLED = (Status.SENT, Status.FAILED, Status.UNREACHABLE)  # a run goes on after these; a retry stops it
+
+
+def _lane_rows(lane: int, skipped: list[int]) -> Q:
+    """A claim's tier: the rows of a lane, but for channels whose quota is spent for now."""
+    return Q(lane=lane) & ~among("channel_id", skipped)
+
+
+# One tier per lane, the lane written into its statement (compiled once per lane: core/queue.Tier).
+LANE_ROWS = {lane: functools.partial(_lane_rows, int(lane)) for lane in Lane}
 
 
 def dispatcher_name() -> str:
@@ -103,7 +118,9 @@ class Dispatcher:
         self.name = name or dispatcher_name()
         self.batch_size = batch_size
         self.concurrency = concurrency
-        self.max_held = max(2, concurrency * 2)  # claimed rows in this process, sending or waiting for a slot
+        # Claimed rows in this process, sending or waiting for a slot: enough that the slots stay busy while the next
+        # batch is claimed.
+        self.max_held = max(2, concurrency * 2, concurrency + batch_size)
         self.quota = quota_backend()
         self._throttled: dict[tuple[str, str], float] = {}  # (quota key, lane class) -> monotonic time of refill
         self._channels: dict[int, Channel] = {}
@@ -113,14 +130,25 @@ class Dispatcher:
         self._held: dict[int, OutboundMessage] = {}
         self._lease_ends: dict[int, float] = {}
         self._to_mark: list[tuple[OutboundMessage, SendResult]] = []
+        self._sent: set[int] = set()  # held rows already sent, their sent-marks not yet written
         self._runs: set[asyncio.Task] = set()
         self._renewed_at = time.monotonic()
         # One thread for the dispatcher's own statements (one connection); threads for blocking channel types,
         # provider lookups (find_sent) and token refreshes, each on its own connection.
         self._database_threads: list[threading.Thread] = []
         self._blocking_threads: list[threading.Thread] = []
+        self._bookkeeping_threads: list[threading.Thread] = []
         self._database = ThreadPoolExecutor(
             1, "outbox-db", initializer=lambda: self._database_threads.append(threading.current_thread())
+        )
+        # On PostgreSQL the sent-marks, the heartbeat and the sweeper have a thread (and a connection) of their own,
+        # so a batch's marks are written while the next claim runs. SQLite has one writer at a time: one thread.
+        self._bookkeeping = (
+            ThreadPoolExecutor(
+                1, "outbox-marks", initializer=lambda: self._bookkeeping_threads.append(threading.current_thread())
+            )
+            if connections["default"].vendor == "postgresql"
+            else self._database
         )
         self._blocking = ThreadPoolExecutor(
             max(4, min(concurrency, 32)),
@@ -149,11 +177,20 @@ class Dispatcher:
         ]
 
     async def _in_db(self, work: Callable[..., T], *args, **kwargs) -> T:
+        """In the claims' database thread: claims, give-backs, retries and failures."""
+        return await self._run_in(self._database, work, *args, **kwargs)
+
+    async def _in_bookkeeping(self, work: Callable[..., T], *args, **kwargs) -> T:
+        """In the bookkeeping database thread: sent-marks, lease renewals, sweeps."""
+        return await self._run_in(self._bookkeeping, work, *args, **kwargs)
+
+    @staticmethod
+    async def _run_in(executor: ThreadPoolExecutor, work: Callable[..., T], *args, **kwargs) -> T:
         def run() -> T:
             drop_broken_connection()
             return work(*args, **kwargs)
 
-        return await asyncio.get_running_loop().run_in_executor(self._database, run)
+        return await asyncio.get_running_loop().run_in_executor(executor, run)
 
     async def _in_db_until_written(self, work: Callable[..., T], *args, what: str, **kwargs) -> T:
         """A write whose loss would cost a message (the outcome is known): tried again while the database is away,
@@ -202,7 +239,7 @@ class Dispatcher:
         """Claim up to `limit` due rows that the quotas allow, lane by lane, as runs: each run is one person's
         messages in one lane, oldest first, to be sent one after another. They come back marked sending."""
         skip = {"urgent": self._throttled_channel_ids("urgent"), "bulk": self._throttled_channel_ids("bulk")}
-        tiers = [Q(lane=lane) & ~Q(channel_id__in=skip["bulk" if lane == Lane.BULK else "urgent"]) for lane in lanes]
+        tiers = [Tier(LANE_ROWS[lane], {"skipped": skip["bulk" if lane == Lane.BULK else "urgent"]}) for lane in lanes]
         runs = OUTBOX.claim(
             limit=limit,
             worker=self.name,
@@ -242,7 +279,7 @@ class Dispatcher:
 
     def _still_held(self, pks: list[int]) -> set[int]:
         return set(
-            OutboundMessage.objects.filter(pk__in=pks, status=Status.SENDING, claimed_by=self.name).values_list(
+            OutboundMessage.objects.filter(among("pk", pks), status=Status.SENDING, claimed_by=self.name).values_list(
                 "pk", flat=True
             )
         )
@@ -268,8 +305,12 @@ class Dispatcher:
         return tasks, sum(len(run) for run in runs)
 
     def _room(self) -> tuple[int, int]:
-        """(room for any lane, room for bulk): bulk never takes the last quarter of the slots."""
-        held = len(self._held)
+        """(room for any lane, room for bulk): bulk never takes the last quarter of the slots. Rows sent and waiting
+        for their sent-mark take no room (the next claim need not wait for the marks' write), unless the marks fall
+        far behind."""
+        held = len(self._held) - len(self._sent)
+        if len(self._sent) > self.max_held * 4:
+            return 0, 0
         return self.max_held - held, self.max_held * 3 // 4 - held
 
     def _worth_a_claim(self) -> int:
@@ -316,6 +357,7 @@ class Dispatcher:
 
     def _forget(self, row: OutboundMessage) -> None:
         self._held.pop(row.pk, None)
+        self._sent.discard(row.pk)
         self._lease_ends.pop(row.pk, None)
 
     def _lease_left(self, row: OutboundMessage) -> float:
@@ -332,7 +374,9 @@ class Dispatcher:
             log.info("Outbox message %s: its lease is running out; not sent from this claim.", row.uuid)
             self._forget(row)
             return ""
-        channel = copy.copy(row.channel)
+        # The process's one instance of the channel, shared by its sends: channel types read it and never change it
+        # (a token refresh writes a row read afresh), so no copy per send.
+        channel = row.channel
         try:
             try:
                 channel_type = channel.channel_type
@@ -374,6 +418,7 @@ class Dispatcher:
             error = SendError(ErrorKind.RETRYABLE, f"{type(exc).__name__}: {exc}"[:300])
             return await self._settle(row, record_error, row, error, claimed_by=self.name)
         self._to_mark.append((row, result))
+        self._sent.add(row.pk)
         if len(self._to_mark) == 1 or len(self._to_mark) >= self.batch_size:
             self._marks_due.set()
         return Status.SENT
@@ -406,7 +451,7 @@ class Dispatcher:
         while self._to_mark:
             batch, self._to_mark = self._to_mark[: self.batch_size * 4], self._to_mark[self.batch_size * 4 :]
             try:
-                await self._in_db(record_sent_many, batch)
+                await self._in_bookkeeping(record_sent_many, batch)
             except Exception:
                 # The sends are done and their ids known: keep them and write them as soon as the database answers.
                 self._to_mark = batch + self._to_mark
@@ -434,7 +479,7 @@ class Dispatcher:
             return 0
         started = time.monotonic()
         renewed = await self._renew_rows(pks)
-        still = set(pks) if renewed == len(pks) else await self._in_db(self._still_held, pks)
+        still = set(pks) if renewed == len(pks) else await self._in_bookkeeping(self._still_held, pks)
         for pk in pks:
             if pk in still:
                 if pk in self._lease_ends:
@@ -455,7 +500,7 @@ class Dispatcher:
         return bool(renewed)
 
     async def _renew_rows(self, pks: list[int]) -> int:
-        return await self._in_db(OUTBOX.renew, pks, worker=self.name)
+        return await self._in_bookkeeping(OUTBOX.renew, pks, worker=self.name)
 
     async def _heartbeat_forever(self) -> None:
         while True:
@@ -496,7 +541,7 @@ class Dispatcher:
             if time.monotonic() - last_sweep > sweep_every:
                 last_sweep = time.monotonic()
                 try:
-                    if swept := await self._in_db(sweep_stuck):
+                    if swept := await self._in_bookkeeping(sweep_stuck):
                         log.warning("Re-queued %d outbox messages left in sending by a stopped dispatcher.", swept)
                 except Exception:
                     log.exception("Sweeping stuck outbox messages failed; trying again later.")
@@ -510,6 +555,11 @@ class Dispatcher:
                 await asyncio.sleep(0.005)
             elif claimed == 0:
                 await asyncio.sleep(self._idle_wait(idle_seconds))
+            elif claimed < self._worth_a_claim():
+                # The queue is (nearly) drained: let rows gather for a moment rather than claim them one or two at a
+                # time, each claim costing its statements (a trickle of single notices claimed as it came cost
+                # several CPU ms per message).
+                await asyncio.sleep(min(GATHER_SECONDS, self._idle_wait(idle_seconds)))
         if self._runs:
             await asyncio.gather(*self._runs, return_exceptions=True)
         try:
@@ -528,12 +578,17 @@ class Dispatcher:
     def close(self) -> None:
         """Finish what is in flight, then stop the loop and the threads (closing their connections)."""
         self._call(self._close())
-        for executor, threads in ((self._database, self._database_threads), (self._blocking, self._blocking_threads)):
+        for executor, threads in (
+            (self._database, self._database_threads),
+            (self._bookkeeping, self._bookkeeping_threads),
+            (self._blocking, self._blocking_threads),
+        ):
             _close_connections(executor, threads)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
         self._loop.close()
         self._database.shutdown(wait=True)
+        self._bookkeeping.shutdown(wait=True)
         self._blocking.shutdown(wait=True)
 
     async def _close(self) -> None:
