@@ -130,6 +130,11 @@ class PreparedRead:
             compiled = self._compiled[key] = _Compiled(queryset, probes)
         return compiled
 
+    def prepare(self, *, using: str = DEFAULT_DB_ALIAS) -> "PreparedRead":
+        """Compile now (else on first use); raises ValueError if the statement cannot be prepared."""
+        self._for(using)
+        return self
+
     def rows(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[Any]:
         """What iterating the queryset built from `values` would give, as a list."""
         if set(values) != set(self.arguments):

@@ -122,7 +122,7 @@ class WorkQueue:
     # backlog held by a few long lines (50,000 rows each for 20 people) costs a claim a bounded scan, not the table.
     candidates_per_claim: int = 0
     select_related: tuple[str, ...] = field(default=())
-    _prepared: dict[Any, PreparedRead] = field(default_factory=dict, compare=False, repr=False)
+    _prepared: dict[Any, PreparedRead | None] = field(default_factory=dict, compare=False, repr=False)
     only: tuple[str, ...] = field(default=())  # the columns claimed rows are read with (all if empty)
 
     # -- reading the line ------------------------------------------------------------------------------------------
@@ -214,15 +214,26 @@ class WorkQueue:
         kinds = {name: list if isinstance(value, list | tuple) else type(value) for name, value in tier.values.items()}
         kinds = {name: int if issubclass(kind, int) else kind for name, kind in kinds.items()}
         key = (tier.where, tuple(sorted(kinds.items(), key=lambda item: item[0])))
-        read = self._prepared.get(key)
+
+        def build(now: dt.datetime, taken: list[Any], limit: int, **values: Any) -> models.QuerySet:
+            return self.lock_next(now=now, where=tier.where(**values) & ~among("pk", taken))[:limit]
+
+        read = self._prepared_read(key, build, now=dt.datetime, taken=list, limit=Limit, **kinds)
         if read is None:
-
-            def build(now: dt.datetime, taken: list[Any], limit: int, **values: Any) -> models.QuerySet:
-                return self.lock_next(now=now, where=tier.where(**values) & ~among("pk", taken))[:limit]
-
-            read = self._prepared[key] = PreparedRead(build, now=dt.datetime, taken=list, limit=Limit, **kinds)
+            return list(build(now, taken, room, **tier.values))
         values = {name: list(value) if kinds[name] is list else value for name, value in tier.values.items()}
         return read.rows(now=now, taken=list(taken), limit=room, **values)
+
+    def _prepared_read(self, key: Any, build: Callable[..., models.QuerySet], **kinds: type) -> PreparedRead | None:
+        """The statement `build` makes, compiled once per process; None if it cannot be prepared (an argument the
+        statement does not carry as a parameter, e.g. a queue whose line ignores the time): the ORM then builds it
+        on each call."""
+        if key not in self._prepared:
+            try:
+                self._prepared[key] = PreparedRead(build, **kinds).prepare()
+            except ValueError:
+                self._prepared[key] = None
+        return self._prepared[key]
 
     def _runs(self, heads: list[models.Model], *, now: dt.datetime, room: int) -> list[list[models.Model]]:
         """Each head with the rows of its key waiting right behind it (due, not locked), at most per_key a run."""
@@ -261,13 +272,11 @@ class WorkQueue:
         no more than a short one); elsewhere (SQLite: one machine, small queues) every such row of those keys."""
         names = self._key_names()
         if connection.vendor == "postgresql":
-            read = self._prepared.get("behind")
-            if read is None:
-                read = self._prepared["behind"] = PreparedRead(
-                    self._behind_rows, now=dt.datetime, heads=list, limit=Limit
-                )
-            found = read.rows(now=now, heads=[head.pk for head in heads], limit=min(self.per_key - 1, room))
-            return dict(found)
+            read = self._prepared_read("behind", self._behind_rows, now=dt.datetime, heads=list, limit=Limit)
+            if read is not None:
+                found = read.rows(now=now, heads=[head.pk for head in heads], limit=min(self.per_key - 1, room))
+                return dict(found)
+            return dict(self._behind_rows(now, [head.pk for head in heads], min(self.per_key - 1, room)))
         line = self._keyed(self.model.objects.filter(self.holds_line(now)))
         by_key = Q(pk__in=[])
         for head in heads:
