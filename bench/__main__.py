@@ -24,6 +24,7 @@ BENCHES = [
     "bench.report_dashboard",
     "bench.broadcast_fanout",
     "bench.group_alert",
+    "bench.province_alert",
 ]
 MARK_START, MARK_END = "<!-- results:start -->", "<!-- results:end -->"
 
