@@ -30,7 +30,7 @@ def prepared_cursor():
     The cursor is made as Django's connection.cursor() makes one (health check, connection, query log), but as the
     prepared kind at once: making Django's and replacing it cost a status event a tenth of its statements' CPU."""
     conn = current()
-    if conn.vendor != "postgresql" or conn.settings_dict["OPTIONS"].get("prepare_threshold", 0) is None:
+    if not binds_on_server(conn):
         return conn.cursor()
     conn.close_if_health_check_failed()
     conn.ensure_connection()
@@ -40,6 +40,11 @@ def prepared_cursor():
     with conn.wrap_database_errors:
         cursor = _prepared_cursor_class()(raw)
     return conn._prepare_cursor(cursor)
+
+
+def binds_on_server(conn) -> bool:
+    """Whether prepared_cursor's statements go with their values apart (PostgreSQL, not behind PgBouncer)."""
+    return conn.vendor == "postgresql" and conn.settings_dict["OPTIONS"].get("prepare_threshold", 0) is not None
 
 
 def current():
@@ -144,10 +149,13 @@ def _preparers(model: type[models.Model], vendor: str) -> list[tuple[str, object
 
 @functools.cache
 def _insert_unnest_sql(model: type[models.Model], key_column: str) -> str:
+    """The arrays in binary (%b): the driver's text form of an array escapes every quote of every value with a
+    regular expression, a fifth of a batch of 200 status events' CPU (their JSON payloads). Django's own cursor,
+    behind PgBouncer, takes %b too (as a literal)."""
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not isinstance(f, models.AutoField)]
     quote = connection.ops.quote_name
-    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    arrays = ", ".join(f"%b::{f.db_type(connection)}[]" for f in fields)
     return (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
         f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}, {quote(key_column)}"

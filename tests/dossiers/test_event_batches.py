@@ -271,3 +271,17 @@ def test_a_status_event_stays_within_its_python_budget(transactional_world, clie
     assert answers[0]["counts"] == {"applied": 1}
     print(f"{connection.vendor}: {calls} Python calls")  # noqa: T201 - shown with -s when re-pinning
     assert calls <= EVENT_PYTHON_CALLS, f"{calls} Python function calls for one status event"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_behind_pgbouncer_a_batch_binds_its_arrays_on_the_client(transactional_world, client, caches_on, monkeypatch):
+    """DB_PGBOUNCER (OPTIONS prepare_threshold None): no prepared statements, Django's own cursor binds on the
+    client, and the batch's binary arrays (%b, core.sql) go as literals: the batch is applied all the same."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PgBouncer is PostgreSQL's")
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "prepare_threshold", None)
+    _api, token = make_world(20)
+    answer = post(client, token, [event(f"b{n}", n, 5, 2, missing=["Tờ khai"]) for n in range(20)])
+    assert answer["counts"] == {"applied": 20}
+    told = [m.payload["text"] for m in OutboundMessage.objects.filter(source_type="dossier")]
+    assert sum("cần bổ sung: Tờ khai." in text for text in told) == 20
