@@ -151,3 +151,19 @@ def test_pages_are_counted_in_followers_so_each_costs_the_same_whatever_the_audi
     keys = set(rows(broadcast).values_list("idempotency_key", flat=True))
     assert keys == {f"broadcast:{broadcast.pk}:{p.pk}" for p in reached}
     assert broadcast.fanout_enqueued == len(reached) and broadcast.fanout_finished_at is not None
+
+
+def test_at_night_each_channel_follows_its_own_providers_rule(world, settings, monkeypatch):
+    """News to a Zalo OA (night ban) and a web chat (none) at once: the Zalo followers' rows wait for the morning,
+    the web chat's go now (on PostgreSQL one statement dates each row by its channel)."""
+    from .conftest import new_channel
+
+    settings.BROADCAST_NIGHT_HOURS = "provider"
+    night = dt.datetime(2026, 11, 24, 23, 30, tzinfo=HCM)
+    monkeypatch.setattr(timezone, "now", lambda: night)
+    zalo, webchat = new_channel(world.commune_a), new_channel(world.commune_a, type_code="webchat")
+    on_zalo, on_webchat = new_follower(zalo, "z1"), new_follower(webchat, "w1")
+    news = approved(world.editor, world.leader_a, world.commune_a, [zalo, webchat], subscribers_only=False)
+    fanout_run(broadcast_id=news.pk)
+    released = dict(rows(news).values_list("channel_contact_id", "next_attempt_at"))
+    assert released == {on_zalo.pk: dt.datetime(2026, 11, 25, 6, 0, tzinfo=HCM), on_webchat.pk: night}

@@ -171,8 +171,12 @@ def _enqueue_in_sql(broadcast: Broadcast, size: int, now) -> Step:
         payload = (f"CASE WHEN {SOURCE}.r_language = 'en' THEN %s ELSE %s END", prepared)
     page = where.recipients.values(**columns)
     channels = broadcast.channels.all()
-    after_sql = " ".join("WHEN %s THEN %s" for _channel in channels)
-    after_params = [v for c in channels for v in (c.pk, send_after(broadcast, c, now))]
+    after = {c.pk: send_after(broadcast, c, now) for c in channels}
+    if len(set(after.values())) <= 1:  # the usual case (an alert, or daytime): one value, not a CASE of 300 OAs
+        release = ("%s", [next(iter(after.values()), now)])
+    else:
+        whens = " ".join("WHEN %s THEN %s" for _pk in after)
+        release = (f"CASE {SOURCE}.r_channel {whens} END", [v for pair in after.items() for v in pair])
     result = outbox_enqueue_from_query(
         source=page.query.sql_with_params(),
         key_column="r_id",
@@ -182,7 +186,7 @@ def _enqueue_in_sql(broadcast: Broadcast, size: int, now) -> Step:
             "recipient_user_id": (f"{SOURCE}.r_user", []),
             "payload": payload,
             "idempotency_key": (f"%s || {SOURCE}.r_id::text", [key_prefix(broadcast.pk)]),
-            "next_attempt_at": (f"CASE {SOURCE}.r_channel {after_sql} END", after_params),
+            "next_attempt_at": release,
         },
         same_for_all={
             "recipient_phone": "",
