@@ -134,6 +134,7 @@ async def _post_all(base: str, token: str, bodies: list[dict], concurrency: int)
     headers = {"Authorization": f"Bearer {token}"}
     queue = list(reversed(bodies))
     counts: Counter[str] = Counter()
+    not_applied: Counter[str] = Counter()  # what was not applied and why: "http 500", "error conflict", ...
     durations: list[float] = []
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120, headers=headers) as client:
@@ -146,13 +147,19 @@ async def _post_all(base: str, token: str, bodies: list[dict], concurrency: int)
                 durations.append(time.monotonic() - sent)
                 if response.status_code != 200:
                     counts[f"http {response.status_code}"] += 1
+                    not_applied[f"http {response.status_code}"] += 1
                     continue
-                counts.update(response.json()["counts"])
+                answer = response.json()
+                counts.update(answer["counts"])
+                not_applied.update(
+                    f"{r['status']} {r['code']}".strip() for r in answer["results"] if r["status"] != "applied"
+                )
 
         started = time.time()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         ended = time.time()
-    return {"started": started, "ended": ended, "counts": dict(counts), "slowest": max(durations, default=0.0)}
+    return {"started": started, "ended": ended, "counts": dict(counts), "not applied": dict(not_applied),
+            "slowest": max(durations, default=0.0)}  # fmt: skip
 
 
 def _at_provider(stub, started: float, people: list[tuple[int, str, str]], timeout: float) -> dict:
@@ -219,6 +226,7 @@ def _figures(posted: dict, provider: dict, use: cpu.CpuUse, events: int) -> dict
         **use.per(provider["arrived"]),
         "slowest request s": round(posted["slowest"], 2),
         "applied/posted": f"{accepted}/{events}",
+        "not applied": posted["not applied"],
         "lost": provider["lost"],
         "duplicated": provider["duplicated"],
         "unexpected": provider["unexpected"],
