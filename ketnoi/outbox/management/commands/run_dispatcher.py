@@ -1,5 +1,6 @@
 """Long-running outbox dispatcher: `manage.py run_dispatcher`. SIGTERM/SIGINT finish in-flight sends, then exit."""
 
+import gc
 import signal
 import threading
 
@@ -30,6 +31,14 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
         dispatcher = Dispatcher(concurrency=options["concurrency"], batch_size=options["batch_size"])
+        # The objects made so far (Django, the apps, the URL patterns, the channel types) live as long as the
+        # process: out of the collector's sight (gc.freeze), so its full collections no longer walk them, and a
+        # young generation of 10,000 objects instead of 700 (each send allocates a few hundred, most freed by
+        # reference counting). Dispatcher in process, 10,000 sends to the stub, thread CPU from /proc, load 4.5:
+        # 0.55-0.58 CPU ms/message as it was, 0.34-0.41 frozen, 0.31-0.36 frozen with the larger young generation.
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(10_000, 20, 20)
         self.stdout.write(f"Dispatcher {dispatcher.name} started.")
         self.stdout.flush()
         try:
