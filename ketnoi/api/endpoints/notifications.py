@@ -10,7 +10,6 @@ from collections import Counter
 from uuid import UUID
 
 from ninja import Field, Query, Router, Schema
-from ninja.responses import Status
 
 from django.http import Http404
 
@@ -113,8 +112,31 @@ class NotificationFilters(PageParams):
     summary="Send one notification",
 )
 def notification_create(request, payload: NotificationIn):
+    from ..api import api  # the API this router is mounted on (which imports this module)
+
     notification, created = notification_send(api_key=request.auth, request=payload.as_request())
-    return Status(201 if created else 200, notification)
+    return api.create_response(request, notification_out(notification), status=201 if created else 200)
+
+
+def notification_out(obj) -> dict:
+    """NotificationOut as its fields and resolvers give it (the GET answers the same), built directly: checking a
+    model of it again was a twelfth of a call's CPU."""
+    version = obj.template_version
+    return {
+        "id": obj.uuid,
+        "reference": obj.reference,
+        "to": NotificationOut.resolve_to(obj),
+        "status": str(obj.status),
+        "status_reason": obj.failure_reason,
+        "channel": str(obj.via),
+        "cost": obj.cost,
+        "template": {"id": version.template.uuid, "version": version.version},
+        "body": obj.body,
+        "created_at": obj.created_at,
+        "sent_at": obj.sent_at,
+        "delivered_at": obj.delivered_at,
+        "seen_at": obj.seen_at,
+    }
 
 
 @router.post(
