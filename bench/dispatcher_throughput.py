@@ -227,8 +227,8 @@ def run() -> harness.Result:
         met=rate >= TARGET and counted["lost"] == 0 and counted["duplicated"] == 0,
         notes=(
             f"{MESSAGES:,} notices to {CHANNELS * FOLLOWERS:,} followers of {CHANNELS:,} OAs, written in one "
-            f"transaction ({enqueue_seconds:.1f} s, inside the CPU window; setup {setup_seconds:.0f} s); one "
-            f"run_dispatcher process, {CONCURRENCY} in flight, batches of {BATCH}; the bare sender: the dispatcher's "
+            f"transaction ({enqueue_seconds:.1f} s, inside the CPU window; setup {setup_seconds:.0f} s); "
+            f"{PROCESSES} run_dispatcher process{'es' if PROCESSES > 1 else ''}, {CONCURRENCY} in flight, batches of {BATCH}; the bare sender: the dispatcher's "
             f"client (aiohttp behind core/async_http.AsyncHttp), the same bodies and tokens, {CONCURRENCY} in flight "
             f"(and httpx.AsyncClient on a tenth of them, for reference); stub stats {stats}; load average "
             f"{load_before} before, {cpu.load_average()} after (2 cores shared with other sessions)."
