@@ -41,7 +41,6 @@ def _setup_channels() -> list[dict]:
     from django.db import transaction
     from django.utils import timezone
 
-    from ketnoi.channels.services import zalo_channel_create
     from ketnoi.contacts.models import ChannelContact, Contact
     from ketnoi.orgs.demo import seed
     from ketnoi.orgs.models import AdministrativeUnit
@@ -51,19 +50,9 @@ def _setup_channels() -> list[dict]:
     channels = []
     for n in range(CHANNELS):
         oa_id = _oa_id(n)
-        with transaction.atomic():
-            channel = zalo_channel_create(
-                actor=None,
-                unit=unit,
-                name=f"Bench OA {n}",
-                oa_id=oa_id,
-                app_id=f"9{n:08d}",
-                app_secret="bench-app-secret",
-                oa_secret_key="bench-oa-secret",
-                access_token=f"{oa_id}.bench",
-                refresh_token=f"{oa_id}.refresh",
-                quota_per_minute=QUOTA,
-            )
+        channel = zalo.stub_oa_channel(
+            unit=unit, name=f"Bench OA {n}", oa_id=oa_id, app_id=f"9{n:08d}", quota_per_minute=QUOTA
+        )
         channels.append({"id": channel.pk, "oa": oa_id})
     now = timezone.now()
     with transaction.atomic():

@@ -41,25 +41,14 @@ def _setup() -> dict:
     from django.db import transaction
 
     from ketnoi.broadcasts.models import ChatGroup, CommunityGroup
-    from ketnoi.channels.services import zalo_channel_create
     from ketnoi.orgs.demo import seed
     from ketnoi.orgs.models import AdministrativeUnit
 
     seed()
     ward = AdministrativeUnit.objects.get(code="90001", valid_to=None)
-    with transaction.atomic():
-        channel = zalo_channel_create(
-            actor=None,
-            unit=ward,
-            name="UBND Phường Đông Hòa (bench)",
-            oa_id=OA_ID,
-            app_id="910000001",
-            app_secret="bench-app-secret",
-            oa_secret_key="bench-oa-secret",
-            access_token=f"{OA_ID}.bench",
-            refresh_token=f"{OA_ID}.refresh",
-            quota_per_minute=QUOTA,
-        )
+    channel = zalo.stub_oa_channel(
+        unit=ward, name="UBND Phường Đông Hòa (bench)", oa_id=OA_ID, app_id="910000001", quota_per_minute=QUOTA
+    )
     with transaction.atomic():
         groups = CommunityGroup.objects.bulk_create(
             [CommunityGroup(unit=ward, name=f"Cộng đồng tổ {n + 1}") for n in range(GROUPS)], batch_size=1000

@@ -24,7 +24,7 @@ import json
 import os
 import time
 
-from . import bulk, cpu, harness
+from . import bulk, cpu, harness, zalo
 
 FOLLOWERS = int(os.environ.get("BENCH_LARGE_FOLLOWERS", "2000000"))
 CONTACTS = int(os.environ.get("BENCH_LARGE_CONTACTS", "1000000"))
@@ -54,10 +54,8 @@ def _next_id(model) -> int:
 
 def _setup() -> dict:
     """The orgs, a procedure, the API client and its token, 20 Zalo channels."""
-    from django.db import transaction
 
     from ketnoi.api.services import api_client_create
-    from ketnoi.channels.services import zalo_channel_create
     from ketnoi.orgs.demo import seed
     from ketnoi.orgs.models import AdministrativeUnit, Agency
     from ketnoi.procedures.models import Procedure
@@ -72,19 +70,7 @@ def _setup() -> dict:
     channels = []
     for n in range(OAS):
         oa_id = f"{4_100_000_000_000_000 + n}"
-        with transaction.atomic():
-            channel = zalo_channel_create(
-                actor=None,
-                unit=province,
-                name=f"OA {n}",
-                oa_id=oa_id,
-                app_id=f"8{n:08d}",
-                app_secret="bench-app-secret",
-                oa_secret_key="bench-oa-secret",
-                access_token=f"{oa_id}.bench",
-                refresh_token=f"{oa_id}.refresh",
-            )
-        channels.append(channel)
+        channels.append(zalo.stub_oa_channel(unit=province, name=f"OA {n}", oa_id=oa_id, app_id=f"8{n:08d}"))
     return {"client": client, "token": token, "agency": agency, "procedure": procedure, "channels": channels}
 
 

@@ -48,9 +48,8 @@ def _oa_id(n: int) -> str:
 def _setup() -> dict:
     """OAS channels of commune A and RECIPIENTS followers over them; the people who compose and approve."""
     from django.contrib.auth import get_user_model
-    from django.db import connection, transaction
+    from django.db import connection
 
-    from ketnoi.channels.services import zalo_channel_create
     from ketnoi.contacts.models import ChannelContact, Contact
     from ketnoi.orgs.demo import seed
     from ketnoi.orgs.models import AdministrativeUnit
@@ -59,21 +58,11 @@ def _setup() -> dict:
     commune = AdministrativeUnit.objects.get(code="90001", valid_to=None)
     channels = []
     for n in range(OAS):
-        with transaction.atomic():
-            channels.append(
-                zalo_channel_create(
-                    actor=None,
-                    unit=commune,
-                    name=f"Bench OA {n}",
-                    oa_id=_oa_id(n),
-                    app_id=f"8{n:08d}",
-                    app_secret="bench-app-secret",
-                    oa_secret_key="bench-oa-secret",
-                    access_token=f"{_oa_id(n)}.bench",
-                    refresh_token=f"{_oa_id(n)}.refresh",
-                    quota_per_minute=QUOTA,
-                )
+        channels.append(
+            zalo.stub_oa_channel(
+                unit=commune, name=f"Bench OA {n}", oa_id=_oa_id(n), app_id=f"8{n:08d}", quota_per_minute=QUOTA
             )
+        )
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM " + Contact._meta.db_table)
         contact_base = cursor.fetchone()[0] + 1

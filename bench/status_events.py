@@ -42,11 +42,9 @@ def _oa_id(n: int) -> str:
 def _setup() -> tuple[str, list[str], list[tuple[int, str, str]]]:
     """Zalo channels, a follower per dossier (window open), dossiers of an API client each linked to its follower.
     Returns the token, the external ids, and (channel contact id, OA id, user id) per dossier."""
-    from django.db import transaction
     from django.utils import timezone
 
     from ketnoi.api.services import api_client_create
-    from ketnoi.channels.services import zalo_channel_create
     from ketnoi.contacts.models import ChannelContact, Contact
     from ketnoi.dossiers.models import Dossier, DossierLink, LinkMethod
     from ketnoi.orgs.demo import seed
@@ -57,20 +55,11 @@ def _setup() -> tuple[str, list[str], list[tuple[int, str, str]]]:
     province = AdministrativeUnit.objects.get(code="90", valid_to=None)
     channels = []
     for n in range(OAS):
-        with transaction.atomic():
-            channel = zalo_channel_create(
-                actor=None,
-                unit=province,
-                name=f"OA {n}",
-                oa_id=_oa_id(n),
-                app_id=f"7{n:08d}",
-                app_secret="bench-app-secret",
-                oa_secret_key="bench-oa-secret",
-                access_token=f"{_oa_id(n)}.bench",
-                refresh_token=f"{_oa_id(n)}.refresh",
-                quota_per_minute=10_000_000,
+        channels.append(
+            zalo.stub_oa_channel(
+                unit=province, name=f"OA {n}", oa_id=_oa_id(n), app_id=f"7{n:08d}", quota_per_minute=10_000_000
             )
-        channels.append(channel)
+        )
     now = timezone.now()
     total = DOSSIERS + WARM
     people = Contact.objects.bulk_create([Contact(name=f"Người {n}") for n in range(total)], batch_size=2000)

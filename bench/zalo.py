@@ -87,6 +87,28 @@ def create_oas(count: int, *, followers: int = 1, sandbox_limit_per_minute: int 
     ]
 
 
+def stub_oa_channel(*, unit, name: str, oa_id: str, app_id: str, quota_per_minute: int = 4000):
+    """A Zalo OA channel made by the real service (credentials encrypted) with tokens the fast stub provider
+    (bench/stub_zalo.py) takes: a token's text up to its first "." names the OA. In its own transaction."""
+    from django.db import transaction
+
+    from ketnoi.channels.services import zalo_channel_create
+
+    with transaction.atomic():
+        return zalo_channel_create(
+            actor=None,
+            unit=unit,
+            name=name,
+            oa_id=oa_id,
+            app_id=app_id,
+            app_secret="bench-app-secret",
+            oa_secret_key="bench-oa-secret",
+            access_token=f"{oa_id}.bench",
+            refresh_token=f"{oa_id}.refresh",
+            quota_per_minute=quota_per_minute,
+        )
+
+
 def connect_channels(oas: list[Oa], *, quota_per_minute: int = 4000, contacts: bool = False) -> None:
     """One Zalo channel per OA through the real service (encrypted credentials, audit row), quota as given.
     With `contacts`, each follower also becomes a Contact + ChannelContact (as the follow webhook would make)."""
