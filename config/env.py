@@ -28,6 +28,15 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def night_hours_setting(raw: str) -> str | tuple[int, int] | None:
+    """BROADCAST_NIGHT_HOURS from the environment: "provider" (the channel type's own rule), "off" (none), or the
+    start and end hours, local time, as "22,6"."""
+    if raw in ("provider", "off"):
+        return None if raw == "off" else raw
+    start, end = (int(hour) for hour in raw.split(","))
+    return start, end
+
+
 def env_float(name: str, default: float) -> float:
     raw = os.environ.get(name)
     return default if raw in (None, "") else float(raw)

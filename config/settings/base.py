@@ -8,7 +8,7 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import cache_from_url, env_bool, env_float, env_int, env_list, env_str
+from config.env import cache_from_url, env_bool, env_float, env_int, env_list, env_str, night_hours_setting
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -398,7 +398,7 @@ ENV_TUNABLE: dict[str, type] = {
     "ZALO_TOKEN_USE_MARGIN_SECONDS": int,
     "SMS_HTTP_TIMEOUT": float,
     "BROADCAST_FANOUT_BATCH": int,
-    "BROADCAST_NIGHT_HOURS": str,
+    "BROADCAST_NIGHT_HOURS": night_hours_setting,
     "BUSINESS_HOTLINE": str,
     "CONVERSATION_MAX_INPUT_CHARS": int,
     "CONVERSATION_MEDIA_HOSTS": list,
