@@ -171,6 +171,9 @@ class Dispatcher:
         self.http = await AsyncHttp(max_connections=self.concurrency).open()
         self.slots = SendingSlots(self.concurrency)
         self._marks_due = asyncio.Event()
+        # One writer of sent-marks at a time: closing waits for a write already handed to the database thread
+        # instead of cancelling it while it waits its turn there (its rows would stay in sending, sent).
+        self._marks_writing = asyncio.Lock()
         self._background = [
             asyncio.create_task(self._write_marks_forever()),
             asyncio.create_task(self._heartbeat_forever()),
@@ -448,16 +451,18 @@ class Dispatcher:
     # -- batched writes (event loop) -------------------------------------------------------------------------------
 
     async def _write_marks(self) -> None:
-        while self._to_mark:
-            batch, self._to_mark = self._to_mark[: self.batch_size * 4], self._to_mark[self.batch_size * 4 :]
-            try:
-                await self._in_bookkeeping(record_sent_many, batch)
-            except Exception:
-                # The sends are done and their ids known: keep them and write them as soon as the database answers.
-                self._to_mark = batch + self._to_mark
-                raise
-            for row, _result in batch:
-                self._forget(row)
+        async with self._marks_writing:
+            while self._to_mark:
+                batch, self._to_mark = self._to_mark[: self.batch_size * 4], self._to_mark[self.batch_size * 4 :]
+                try:
+                    await self._in_bookkeeping(record_sent_many, batch)
+                except BaseException:
+                    # The sends are done and their ids known: keep them and write them as soon as the database
+                    # answers (or at close, when this was cancelled).
+                    self._to_mark = batch + self._to_mark
+                    raise
+                for row, _result in batch:
+                    self._forget(row)
 
     async def _write_marks_forever(self) -> None:
         while True:

@@ -2,6 +2,7 @@
 however long their send takes; a row whose lease could not be renewed is not sent from that claim, so the sweeper
 may hand it to another dispatcher without a second copy."""
 
+import threading
 import time
 
 import pytest
@@ -68,3 +69,27 @@ def test_rows_whose_lease_could_not_be_renewed_are_not_sent_from_that_claim(make
         second.close()
     assert sink.counts() == {"first": 1, "late-0": 1, "late-1": 1, "late-2": 1}
     assert set(OutboundMessage.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+def test_closing_waits_for_sent_marks_still_waiting_their_turn_in_the_database_thread(make_channel, sink):
+    """A batch of sent-marks handed to the database thread while it is busy (a heartbeat, a sweep) waits its turn
+    there; closing the dispatcher then must wait for it, not cancel it (the row would stay in sending, though sent:
+    CI saw it when a heartbeat was running at the moment a test closed its dispatcher)."""
+    channel = make_channel()
+    enqueue(channel, "marked-at-close", user_id="u0")
+    dispatcher = Dispatcher(concurrency=1, batch_size=10)
+    database_busy = threading.Event()
+    try:
+        assert dispatcher.dispatch_once(wait=False) == 1
+        dispatcher._bookkeeping.submit(database_busy.wait, 30)  # the database thread is busy with something else
+        wait_for(lambda: len(sink.accepted) == 1, what="the send")
+        time.sleep(0.2)  # the sent-mark is handed to the busy thread meanwhile
+    finally:
+        closing = threading.Thread(target=dispatcher.close)
+        closing.start()
+        time.sleep(0.3)  # the close is under way before the database thread frees up
+        database_busy.set()
+        closing.join(timeout=30)
+    assert not closing.is_alive()
+    assert sink.counts() == {"marked-at-close": 1}
+    assert list(OutboundMessage.objects.values_list("status", flat=True)) == [Status.SENT]
