@@ -55,7 +55,7 @@ def start(config) -> None:
             os.utime(template)
             os.environ[ENV] = f"{template}\n\n"
             return
-    elif database["ENGINE"] == "django.db.backends.postgresql":
+    elif database["ENGINE"] in ("django.db.backends.postgresql", "ketnoi.core.postgresql"):
         template = f"test_{database['NAME']}_template"
         base, kept = VAR / f"test-{os.getpid()}-{template}", False
     else:

@@ -134,6 +134,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if env_bool("DB_PGBOUNCER", False):
         DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+    # Django's backend with a health check that needs no round trip while the server has said nothing
+    # (ketnoi/core/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "ketnoi.core.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server, the workers and the sandbox share one SQLite file without "database is locked".
     DATABASES["default"]["OPTIONS"] = {
