@@ -64,7 +64,7 @@ T = TypeVar("T")
 
 CHANNEL_CACHE_SECONDS = 10.0
 MARK_EVERY_SECONDS = 0.01  # sent-marks wait at most this long to be written together
-GATHER_SECONDS = 0.05  # after a claim that found only a few rows, wait this long for more to gather
+GATHER_SECONDS = 0.1  # after a claim that found only a few rows, wait this long for more to gather
 URGENT_LANES = (Lane.EMERGENCY, Lane.TRANSACTIONAL)
 SETTLED = (Status.SENT, Status.FAILED, Status.UNREACHABLE)  # a run goes on after these; a retry stops it
 
