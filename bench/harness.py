@@ -58,6 +58,16 @@ def fresh_database() -> None:
     manage("migrate", "--noinput", "-v0")
 
 
+def settle_tables() -> None:
+    """VACUUM ANALYZE the benchmark database after loading: a production database has its planner statistics and
+    visibility map; tables just filled by bulk_create have neither until autovacuum gets round to them, and plans
+    (and CPU per event) then change in the middle of a run."""
+    import psycopg
+
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
 def django_setup() -> None:
     os.environ.update(env())
     import django
@@ -124,6 +134,15 @@ class Server:
     def __exit__(self, *exc):
         self.process.terminate()
         self.process.wait(timeout=20)
+
+
+def api_server(clients: int) -> Server:
+    """gunicorn for an API benchmark with `clients` requests in flight: 2 workers (the 2 cores) x clients/2 threads,
+    as many request slots as requests. With 2 x 8 slots for 8 clients, a worker holds more of the keep-alive
+    connections than the other, and its threads queue on its GIL while the other idles: 274-292 single status
+    events/s at 6.0-6.4 CPU ms against 326-331/s at 5.2-5.3 for 2 x 4, alternated in one run (6 Dec, load 1.9-2.2).
+    docs/operations.md gives the same advice for an API-heavy web machine."""
+    return Server(workers=2, threads=max(1, clients // 2))
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -11,15 +11,12 @@ run is expected). Baseline, same run: the same number of notices written directl
 (no API, no event) and sent by the same dispatcher: its rate and CPU per message. BENCH_SCALE shrinks the counts.
 """
 
-import asyncio
 import datetime as dt
 import os
 import time
 from collections import Counter
 
-import httpx
-
-from . import bulk, cpu, harness, stub_zalo, zalo
+from . import bulk, cpu, harness, loadgen, stub_zalo, zalo
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 # One follower linked to each. The batches cover them all (10 of 1,000, two in flight): a stream long enough to
@@ -29,7 +26,10 @@ OAS = 10
 SINGLE_EVENTS = max(100, int(2000 * SCALE))
 BATCH = max(100, int(1000 * SCALE))
 CLIENTS = 8
-WARM = 8  # dossiers of their own that warm each gunicorn worker before the clock starts
+# Dossiers of their own that warm the server before the clock starts: every thread's connection has prepared its
+# statements and every worker has loaded what it loads lazily, as on a server that has been up for a while (with 8,
+# the first of three runs in a row was 20-30% slower than the others).
+WARM = 200
 CONCURRENCY = 64  # sends in flight in the dispatcher
 TARGET_SINGLE, TARGET_BATCH = 300, 1500  # notices/s at the provider
 TARGET_SINGLE_CPU, TARGET_BATCH_CPU = 5.0, 1.5  # CPU ms per notice, PostgreSQL included
@@ -121,36 +121,28 @@ def _event(n: str, external_id: str, code: int, at: dt.datetime) -> dict:
     return event
 
 
-async def _post_all(base: str, token: str, bodies: list[dict], concurrency: int) -> dict:
-    headers = {"Authorization": f"Bearer {token}"}
-    queue = list(reversed(bodies))
+def _post_all(base: str, token: str, bodies: list[dict], concurrency: int) -> dict:
     counts: Counter[str] = Counter()
     not_applied: Counter[str] = Counter()  # what was not applied and why: "http 500", "error conflict", ...
-    durations: list[float] = []
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120, headers=headers) as client:
 
-        async def worker() -> None:
-            while queue:
-                body = queue.pop()
-                sent = time.monotonic()
-                response = await client.post("/api/v1/dossiers/events", json=body)
-                durations.append(time.monotonic() - sent)
-                if response.status_code != 200:
-                    counts[f"http {response.status_code}"] += 1
-                    not_applied[f"http {response.status_code}"] += 1
-                    continue
-                answer = response.json()
-                counts.update(answer["counts"])
-                not_applied.update(
-                    f"{r['status']} {r['code']}".strip() for r in answer["results"] if r["status"] != "applied"
-                )
+    def on_answer(status: int, answer: dict | None) -> None:
+        if status != 200 or answer is None:
+            counts[f"http {status}"] += 1
+            not_applied[f"http {status}"] += 1
+            return
+        counts.update(answer["counts"])
+        not_applied.update(f"{r['status']} {r['code']}".strip() for r in answer["results"] if r["status"] != "applied")
 
-        started = time.time()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        ended = time.time()
-    return {"started": started, "ended": ended, "counts": dict(counts), "not applied": dict(not_applied),
-            "slowest": max(durations, default=0.0)}  # fmt: skip
+    posted = loadgen.post_all(
+        f"{base}/api/v1/dossiers/events",
+        bodies,
+        concurrency=concurrency,
+        headers={"Authorization": f"Bearer {token}"},
+        on_answer=on_answer,
+        timeout=120,
+    )
+    return {"started": posted.started, "ended": posted.ended, "counts": dict(counts), "not applied": dict(not_applied),
+            "slowest": posted.slowest, "load generator CPU ms/request": posted.cpu_ms_per_request()}  # fmt: skip
 
 
 def _at_provider(stub, started: float, people: list[tuple[int, str, str]], timeout: float) -> dict:
@@ -216,6 +208,7 @@ def _figures(posted: dict, provider: dict, use: cpu.CpuUse, events: int) -> dict
         "events accepted/s": round(accepted / (posted["ended"] - posted["started"]), 1),
         **use.per(provider["arrived"]),
         "slowest request s": round(posted["slowest"], 2),
+        "load generator CPU ms/request": posted["load generator CPU ms/request"],
         "applied/posted": f"{accepted}/{events}",
         "not applied": posted["not applied"],
         "lost": provider["lost"],
@@ -230,6 +223,7 @@ def run() -> harness.Result:
 
     load_before = cpu.load_average()
     token, externals, people = _setup()
+    harness.settle_tables()
     warm, externals, people = externals[DOSSIERS:], externals[:DOSSIERS], people[:DOSSIERS]
     channel_ids = dict(Channel.objects.filter(type_code="zalo").values_list("external_id", "pk"))
     base_time = dt.datetime.now(dt.UTC)
@@ -246,14 +240,14 @@ def run() -> harness.Result:
     timeout = 300.0
     with (
         stub_zalo.StubZalo() as stub,
-        harness.Server() as server,
+        harness.api_server(CLIENTS) as server,
         zalo.Dispatchers(stub.url, count=1, concurrency=CONCURRENCY, **stub.env()) as dispatchers,
     ):
         roots = [server.process.pid, *(p.pid for p in dispatchers.processes)]
         parts = {"web": [server.process.pid], "dispatcher": [p.pid for p in dispatchers.processes]}
         # warm: each gunicorn worker's caches (token, wordings, channels) and the dispatcher's connections
         warming = [{"events": [_event(f"w-{n}", external, 4, base_time)]} for n, external in enumerate(warm)]
-        asyncio.run(_post_all(server.url, token, warming, WARM))
+        _post_all(server.url, token, warming, CLIENTS)
         stub.wait_for(WARM, timeout=60)
         stub.reset()
 
@@ -265,13 +259,13 @@ def run() -> harness.Result:
 
         single_people = [people[i % DOSSIERS] for i in range(len(singles))]
         with cpu.CpuMeter(roots=roots, database=harness.DB_NAME, parts=parts) as meter:
-            posted = asyncio.run(_post_all(server.url, token, singles, CLIENTS))
+            posted = _post_all(server.url, token, singles, CLIENTS)
             single_at = _at_provider(stub, posted["started"], single_people, timeout)
         single = _figures(posted, single_at, meter.use, len(singles))
         stub.reset()
 
         with cpu.CpuMeter(roots=roots, database=harness.DB_NAME, parts=parts) as meter:
-            posted = asyncio.run(_post_all(server.url, token, batches, 2))
+            posted = _post_all(server.url, token, batches, 2)
             batch_at = _at_provider(stub, posted["started"], batch_people, timeout)
         batched = _figures(posted, batch_at, meter.use, len(batch_people))
     runs = (single, batched)
@@ -306,7 +300,8 @@ def run() -> harness.Result:
         notes=(
             f"{DOSSIERS:,} dossiers of one API client, each linked to a follower of one of {OAS} OAs at the stub; "
             f"{len(singles):,} single-event requests ({CLIENTS} in flight), then {len(batch_people):,} events in "
-            f"{len(batches)} batches in flight at once; gunicorn gthread 2x8 (timeout 30 s); one run_dispatcher "
-            f"process, {CONCURRENCY} sends in flight. CPU: gunicorn + dispatcher + their PostgreSQL backends."
+            f"{len(batches)} batches in flight at once; gunicorn gthread 2x{CLIENTS // 2} (timeout 30 s); one run_dispatcher "
+            f"process, {CONCURRENCY} sends in flight. CPU: gunicorn + dispatcher + their PostgreSQL backends; the load "
+            "generator (bench/loadgen.py, aiohttp) shares the two cores and reports its own."
         ),
     )
