@@ -55,7 +55,13 @@ def _setup() -> tuple[str, str, list[dict]]:
         channels.append((channel, oa_id))
     now = timezone.now()
     with transaction.atomic():
-        people = Contact.objects.bulk_create([Contact(name=f"Người {i}") for i in range(FOLLOWERS)], batch_size=5000)
+        # Half the people have proven their phone (OTP) as well as shared it with the OA; the others only shared it.
+        # (With no proven phone at all, PostgreSQL's statistics saw one value for every contact, and the prepared
+        # phone lookup could never use its generic plan: planned anew for each call, 0.44 ms a notification.)
+        people = Contact.objects.bulk_create(
+            [Contact(name=f"Người {i}", phone=_phone(i) if i % 2 == 0 else "") for i in range(FOLLOWERS)],
+            batch_size=5000,
+        )
         ChannelContact.objects.bulk_create(
             [
                 ChannelContact(

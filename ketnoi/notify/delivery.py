@@ -91,14 +91,16 @@ def _oas(service: SendingService) -> list[Channel]:
 # The followers of the service's OAs a call names, with the person's proven phone: one statement, raw SQL (the ORM
 # compiled the two lookups in more CPU than PostgreSQL took to run them). By phone it is two indexed lookups (the
 # shared phone; the proven phone of the person) joined by UNION ALL: an OR of the two across the join would have
-# PostgreSQL scan every follower ("shared_phone <> ''" lets a generic plan use the partial index).
+# PostgreSQL scan every follower. "shared_phone <> ''" lets a generic plan use the partial index; "ct.phone <> ''"
+# keeps the generic plan's estimate of the contacts' side small where most contacts have no proven phone (without it
+# PostgreSQL planned the prepared statement anew for every call: 0.46 ms of planning for 0.04 ms of running).
 FOLLOWER_COLUMNS = ", ".join(f"cc.{f.column}" for f in ChannelContact._meta.concrete_fields)
 BY_PHONE_SQL = f"""
     SELECT {FOLLOWER_COLUMNS}, ct.phone FROM {{cc}} cc JOIN {{ct}} ct ON ct.id = cc.contact_id
      WHERE cc.channel_id IN ({{oas}}) AND cc.is_follower AND cc.shared_phone <> '' AND cc.shared_phone IN ({{phones}})
     UNION ALL
     SELECT {FOLLOWER_COLUMNS}, ct.phone FROM {{cc}} cc JOIN {{ct}} ct ON ct.id = cc.contact_id
-     WHERE cc.channel_id IN ({{oas}}) AND cc.is_follower AND ct.phone IN ({{phones}})
+     WHERE cc.channel_id IN ({{oas}}) AND cc.is_follower AND ct.phone <> '' AND ct.phone IN ({{phones}})
 """  # noqa: S608 - names from the models, values as parameters
 BY_ID_SQL = f"""
     SELECT {FOLLOWER_COLUMNS}, ct.phone FROM {{cc}} cc JOIN {{ct}} ct ON ct.id = cc.contact_id

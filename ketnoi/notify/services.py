@@ -277,9 +277,11 @@ class _KeyTakenMeanwhile(IntegrityError):
 def _send(*, service: SendingService, api_key: ApiKey, requests: list[Request]) -> list[Outcome]:
     with transaction.atomic():
         outcomes, planned = delivery.plan(service=service, api_key=api_key, requests=requests)
-        if planned and api_key.kind != KeyKind.TEST:
-            daily_count_add(service=service, adding=len(planned))
         _notifications_write(service=service, api_key=api_key, planned=planned)
+        if planned and api_key.kind != KeyKind.TEST:
+            # Last before the commit: the service's row of the day is locked from here to the commit, and every
+            # call of the service waits for it (counted first, eight calls in flight spent 22 ms each waiting).
+            daily_count_add(service=service, adding=len(planned))
         for plan in planned:
             outcomes[plan.index].notification = plan.notification
             outcomes[plan.index].created = True

@@ -150,6 +150,9 @@ def test_the_daily_limit_refuses_with_429(client, setup):
     assert post(client, keys["live"], one(template, phone="0987000001")).status_code == 201
     refused = post(client, keys["live"], one(template, phone="0987000002"))
     assert refused.status_code == 429 and refused.json()["code"] == "daily_limit_reached"
+    # counted last in the call's transaction: the refused call's notification and outbox row went with it
+    assert Notification.objects.count() == 1
+    assert OutboundMessage.objects.filter(source_type="notify").count() == 1
     assert post(client, keys["test"], one(template, phone="0987000002")).status_code == 201  # test keys don't count
 
 
@@ -162,10 +165,11 @@ def test_another_services_key_sees_nothing_of_this_one(client, setup, world, gat
 
 
 def test_one_notification_costs_a_fixed_number_of_statements(client, setup):
-    """Pinned: the follower by shared or by proven phone (one statement), the day's count (one guarded UPDATE), the
-    outbox row and the notification (each INSERT ... ON CONFLICT DO NOTHING, no savepoint around them), whatever
-    the day's volume; the template in force and the service's OAs are read once while the key stays cached, and
-    the follower's channel is one of those OAs. (The test's own transaction makes the call's a savepoint pair.)"""
+    """Pinned: the follower by shared or by proven phone (one statement), the outbox row and the notification (each
+    INSERT ... ON CONFLICT DO NOTHING, no savepoint around them), and last the day's count (one guarded UPDATE, whose
+    row lock every call of the service waits for, held only until the commit), whatever the day's volume; the
+    template in force and the service's OAs are read once while the key stays cached, and the follower's channel is
+    one of those OAs. (The test's own transaction makes the call's a savepoint pair.)"""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -176,9 +180,10 @@ def test_one_notification_costs_a_fixed_number_of_statements(client, setup):
     sql = [q["sql"] for q in queries]
     assert len(sql) == 6, [s[:80] for s in sql]
     assert sql[0].startswith("SAVEPOINT") and sql[-1].startswith("RELEASE SAVEPOINT")
-    assert "FROM contacts_channelcontact" in sql[1] and sql[2].startswith("UPDATE notify_dailycount")
-    assert sql[3].startswith('INSERT INTO "outbox_outboundmessage"') and "ON CONFLICT DO NOTHING" in sql[3]
-    assert sql[4].startswith('INSERT INTO "notify_notification"') and "ON CONFLICT DO NOTHING" in sql[4]
+    assert "FROM contacts_channelcontact" in sql[1]
+    assert sql[2].startswith('INSERT INTO "outbox_outboundmessage"') and "ON CONFLICT DO NOTHING" in sql[2]
+    assert sql[3].startswith('INSERT INTO "notify_notification"') and "ON CONFLICT DO NOTHING" in sql[3]
+    assert sql[4].startswith("UPDATE notify_dailycount")
 
 
 # Python function calls for one notification through the API (a CPU budget without a clock), the test client and
