@@ -160,6 +160,18 @@ class CpuMeter:
         self.conn.close()
 
 
+def reference_ms(rounds: int = 5) -> float:
+    """CPU ms of a fixed piece of pure-Python work (the median of `rounds`): how fast this machine runs right now.
+    The bench machine is a 2-core virtual machine whose speed drifts with its host: the same loop took 0.645 to
+    0.927 s within a minute (6 Dec), so two CPU figures measured minutes apart are compared in this unit too."""
+    times = []
+    for _ in range(rounds):
+        started = time.process_time()
+        sum(i * i for i in range(300_000))
+        times.append(time.process_time() - started)
+    return round(sorted(times)[rounds // 2] * 1000, 2)
+
+
 def load_average() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
