@@ -190,6 +190,7 @@ def run() -> harness.Result:
                          CLIENTS)  # fmt: skip
         offset += _arrivals(stub, offset, {_expected(p, t) for p, t in warming}, warm["started"])["seen"]
 
+        machine = cpu.reference_ms()  # how fast the machine runs now (its speed drifts with its host)
         with cpu.CpuMeter(roots=roots, database=harness.DB_NAME, parts=parts) as meter:
             posted = _post_all(server.url, key, "/api/v1/notifications",
                                [_item(template_id, p, t) for p, t in singles], CLIENTS)  # fmt: skip
@@ -211,7 +212,11 @@ def run() -> harness.Result:
     return harness.Result(
         name="notifications",
         title="Notifications API, POST to the follower's Zalo (fast stub provider)",
-        figures={"one per request": single, f"batches of {BATCH:,}": batch},
+        figures={
+            "one per request": single,
+            f"batches of {BATCH:,}": batch,
+            "reference loop CPU ms (bench/cpu.py)": f"{machine} before, {cpu.reference_ms()} after",
+        },
         baseline={
             "plain outbox rows to the stub/s": round(plain["per_s"], 1),
             "plain rows lost/duplicated": f"{plain['lost']}/{plain['duplicated']}",

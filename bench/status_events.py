@@ -259,6 +259,7 @@ def run() -> harness.Result:
         harness.settle_tables()  # the baseline's 10,000 sent rows vacuumed now, not by autovacuum in the next run
 
         single_people = [people[i % DOSSIERS] for i in range(len(singles))]
+        machine = cpu.reference_ms()  # how fast the machine runs now (its speed drifts with its host)
         with cpu.CpuMeter(roots=roots, database=harness.DB_NAME, parts=parts) as meter:
             posted = _post_all(server.url, token, singles, CLIENTS)
             single_at = _at_provider(stub, posted["started"], single_people, timeout)
@@ -287,6 +288,7 @@ def run() -> harness.Result:
             "one event per request": single,
             f"batches of {BATCH:,}": batched,
             "load average": f"{load_before} -> {cpu.load_average()}",
+            "reference loop CPU ms (bench/cpu.py)": f"{machine} before, {cpu.reference_ms()} after",
         },
         baseline={
             "plain outbox rows to provider/s": round(plain["per_s"], 1),
